@@ -1,0 +1,38 @@
+// From raw inputs (config file bytes, flag values) to a validated Cluster or the list of problems.
+import { loadConfig, type Tree } from './load.js';
+import { mergeLayers } from './merge.js';
+import { validateCluster } from './rules.js';
+import type { Cluster, Problem } from './types.js';
+
+export interface SpecInput {
+	/** config file content and the name to use in messages */
+	file?: { content: string | Uint8Array; name: string };
+	/** values from explicit flags, shaped like the config file */
+	flags?: Tree;
+	/** problems found while reading flags (bad integers, KEY=VALUE syntax, …) */
+	flagProblems?: Problem[];
+}
+
+export type SpecResult =
+	| { ok: true; cluster: Cluster; provided: Set<string> }
+	| { ok: false; problems: Problem[]; cluster?: Cluster; provided?: Set<string> };
+
+export function resolveSpec(input: SpecInput): SpecResult {
+	const layers: Tree[] = [];
+	const problems: Problem[] = [...(input.flagProblems ?? [])];
+	if (input.file) {
+		const loaded = loadConfig(input.file.content, input.file.name);
+		problems.push(...loaded.problems);
+		// A file that could not be read at all gives no cluster to check further.
+		if (loaded.problems.some((p) => p.path === input.file?.name || p.path.startsWith(`${input.file?.name}:`))) return { ok: false, problems };
+		layers.push(loaded.tree);
+	}
+	if (input.flags) layers.push(input.flags);
+	const { cluster, provided } = mergeLayers(layers);
+	problems.push(...validateCluster(cluster).filter((p) => !problems.some((q) => q.path === p.path)));
+	return problems.length === 0 ? { ok: true, cluster, provided } : { ok: false, problems, cluster, provided };
+}
+
+export function formatProblem(problem: Problem): string {
+	return `${problem.path}: ${problem.message}`;
+}

@@ -6,9 +6,9 @@ import type { Field } from './fields.js';
 import type { Problem } from './types.js';
 import { closest } from './suggest.js';
 
-export const MAX_CONFIG_BYTES = 1024 * 1024;
-const MAX_DEPTH = 32;
-const MAX_ALIASES = 100;
+import { MAX_ALIASES, MAX_CONFIG_BYTES, MAX_DEPTH } from './limits.js';
+
+export { MAX_CONFIG_BYTES } from './limits.js';
 
 /** What a config file said, shaped like Cluster but with only the keys it gave. */
 export type Tree = Record<string, unknown>;

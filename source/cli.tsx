@@ -1,0 +1,97 @@
+// The only file that reads argv, the environment and the TTY. It builds the command tree from
+// the field table and hands each command an Io; heavy modules are imported only by the command
+// that needs them, so --help and --version stay fast.
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { EXIT } from './commands/exit.js';
+import type { Io } from './commands/io.js';
+
+function packageVersion(): string {
+	const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+	return (JSON.parse(text) as { version: string }).version;
+}
+
+function makeIo(): Io {
+	return {
+		stdout: (text) => process.stdout.write(text),
+		stderr: (text) => process.stderr.write(text),
+		cwd: process.cwd(),
+		env: process.env,
+		isTTY: Boolean(process.stdout.isTTY && process.stdin.isTTY),
+	};
+}
+
+const EXIT_HELP = `
+Exit codes: 0 success, 1 failed, 2 invalid input (nothing contacted), 130 interrupted.`;
+
+async function buildProgram(io: Io, setCode: (code: number) => void): Promise<Command> {
+	const { Command, Option } = await import('commander');
+	const { addSpecOptions } = await import('./spec/flags.js');
+	const program = new Command('kubestrap')
+		.description('Install Kubernetes with Cilium or Calico networking on SSH hosts or EC2 instances.')
+		.version(packageVersion(), '-V, --version', 'print the kubestrap version')
+		.showSuggestionAfterError(true)
+		.configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+		.exitOverride()
+		.addHelpText('after', EXIT_HELP);
+
+	const specCommand = (name: string, description: string): Command => {
+		const command = program.command(name).description(description)
+			.option('-c, --config <file>', 'cluster.yaml to read (flags override its values)')
+			.addHelpText('after', EXIT_HELP)
+			.exitOverride();
+		return addSpecOptions(command);
+	};
+
+	specCommand('validate', 'check the cluster spec and print one line per problem (contacts nothing)')
+		.addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+		.action(async (options: Record<string, unknown>) => {
+			const { validateCommand } = await import('./commands/validate.js');
+			setCode(await validateCommand(options, io));
+		});
+
+	specCommand('render', 'print the CNI manifests install would apply (multi-document YAML)')
+		.option('-o, --output <file>', 'write to this file instead of standard output')
+		.action(async (options: Record<string, unknown>) => {
+			const { renderCommand } = await import('./commands/render.js');
+			setCode(await renderCommand(options, io));
+		});
+
+	program.command('schema')
+		.description('print the JSON Schema of cluster.yaml (for editor completion)')
+		.exitOverride()
+		.action(async () => {
+			const { clusterJsonSchemaText } = await import('./spec/schema.js');
+			io.stdout(clusterJsonSchemaText());
+			setCode(EXIT.ok);
+		});
+	return program;
+}
+
+export async function main(argv: readonly string[], io: Io = makeIo()): Promise<number> {
+	// --version alone is answered before commander and the field table are loaded.
+	if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+		io.stdout(`${packageVersion()}\n`);
+		return EXIT.ok;
+	}
+	let code: number = EXIT.ok;
+	const program = await buildProgram(io, (value) => {
+		code = value;
+	});
+	const { CommanderError } = await import('commander');
+	if (argv.length === 0) {
+		program.outputHelp();
+		return EXIT.ok;
+	}
+	try {
+		await program.parseAsync([...argv], { from: 'user' });
+	} catch (error) {
+		if (error instanceof CommanderError) {
+			if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
+			// commander already printed its message; usage mistakes are invalid input.
+			return EXIT.invalid;
+		}
+		throw error;
+	}
+	return code;
+}

@@ -1,0 +1,39 @@
+// What a command may touch of the outside world, passed in by cli.tsx (the only file that reads
+// argv, env and the TTY), so commands stay testable and never reach for globals.
+import { readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { Problem } from '../spec/types.js';
+import { MAX_CONFIG_BYTES } from '../spec/limits.js';
+
+export { EXIT } from './exit.js';
+
+export interface Io {
+	stdout: (text: string) => void;
+	stderr: (text: string) => void;
+	cwd: string;
+	env: Record<string, string | undefined>;
+	isTTY: boolean;
+}
+
+
+/** Reads a config file with the size limit applied before the read, so a huge file is never loaded. */
+export async function readConfigFile(path: string, cwd: string): Promise<{ content: Uint8Array; name: string } | Problem> {
+	const full = resolve(cwd, path);
+	try {
+		const info = await stat(full);
+		if (!info.isFile()) return { path, message: 'is not a file' };
+		if (info.size > MAX_CONFIG_BYTES) return { path, message: 'file is larger than 1 MiB; a cluster config is a few kilobytes' };
+		return { content: await readFile(full), name: path };
+	} catch (error) {
+		const code = (error as NodeJS.ErrnoException).code;
+		return { path, message: code === 'ENOENT' ? 'file not found' : `cannot read it (${code ?? String(error)})` };
+	}
+}
+
+/** Writes through a temp file in the same directory and renames it, so readers never see half a file. */
+export async function writeFileAtomic(path: string, content: string, mode = 0o644): Promise<void> {
+	const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+	await writeFile(temp, content, { mode, flush: true });
+	await rename(temp, path);
+}

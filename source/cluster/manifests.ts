@@ -1,7 +1,8 @@
 // Where the pinned upstream manifests live and how they are read. They ship in the package next to
 // dist/ (package.json "files"), so they are found relative to this compiled module:
 // dist/source/cluster/manifests.js → ../../../manifests/.
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { CALICO_VERSION, CILIUM_VERSION } from '../spec/versions.js';
 import { parseStream, type KubeObject } from './yaml-stream.js';
 
@@ -23,8 +24,45 @@ export function manifestUrl(file: string): URL {
 	return new URL(file, manifestsDir());
 }
 
-/** Reads and parses one pinned file; every call parses afresh, so callers may edit the result. */
+// Parsing the 350 KB Calico files as YAML costs more than the rest of a render, so the build stores
+// each file's parsed objects as JSON in dist/manifests/ together with the sha256 of the YAML they came
+// from. A cache whose hash does not match the shipped YAML (or no cache) means parsing the YAML.
+interface ManifestCache {
+	sha256: string;
+	objects: KubeObject[];
+}
+
+function cacheUrl(file: string): URL {
+	return new URL(`../../manifests/${file}.json`, import.meta.url);
+}
+
+function sha256(text: string): string {
+	return createHash('sha256').update(text).digest('hex');
+}
+
+function fromCache(file: string, hash: string): KubeObject[] | undefined {
+	try {
+		const cache = JSON.parse(readFileSync(cacheUrl(file), 'utf8')) as ManifestCache;
+		return cache.sha256 === hash && Array.isArray(cache.objects) ? cache.objects : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/** Reads and parses one pinned file; every call returns fresh objects, so callers may edit the result. */
 export function readManifest(file: ManifestFile): KubeObject[] {
 	const text = readFileSync(manifestUrl(file), 'utf8');
-	return parseStream(text, `manifests/${file}`);
+	return fromCache(file, sha256(text)) ?? parseStream(text, `manifests/${file}`);
+}
+
+/** Parses every pinned file from YAML and writes the JSON cache next to the compiled code (run by `npm run build`). */
+export function writeManifestCache(): string[] {
+	return Object.values(MANIFEST_FILES).map((file) => {
+		const text = readFileSync(manifestUrl(file), 'utf8');
+		const cache: ManifestCache = { sha256: sha256(text), objects: parseStream(text, `manifests/${file}`) };
+		const url = cacheUrl(file);
+		mkdirSync(new URL('.', url), { recursive: true });
+		writeFileSync(url, JSON.stringify(cache));
+		return file;
+	});
 }

@@ -1,6 +1,7 @@
-// Address and CIDR checks on top of ipaddr.js. IPv4 only for pod/service subnets:
-// kubestrap installs single-stack IPv4 clusters.
-import ipaddr from 'ipaddr.js';
+// Address and CIDR checks. IPv4 only for pod/service subnets: kubestrap installs single-stack IPv4
+// clusters. IPv4 is checked by a strict dotted-quad pattern (node's parser would accept forms such as
+// 010.1.1.1 elsewhere); IPv6 by node:net.
+import { isIPv6 as nodeIsIPv6 } from 'node:net';
 
 export interface Cidr {
 	/** network address as a 32-bit unsigned integer */
@@ -17,7 +18,7 @@ export function isIPv4(value: string): boolean {
 }
 
 export function isIPv6(value: string): boolean {
-	return value.includes(':') && ipaddr.IPv6.isValid(value) && !/[%\s]/.test(value);
+	return nodeIsIPv6(value) && !/[%\s]/.test(value);
 }
 
 export function isIP(value: string): boolean {

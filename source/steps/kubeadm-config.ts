@@ -1,0 +1,92 @@
+// kubeadm configuration documents (v1beta4) built as objects and serialised with the yaml package.
+// Join credentials are parameters here and end up only in a 0600 file on the host, never in argv.
+import { stringify } from 'yaml';
+import { apiServerEndpoint } from '../cluster/endpoint.js';
+import { splitHostPort } from '../spec/addresses.js';
+import { resolveKubernetesVersion } from '../spec/versions.js';
+import type { Cluster, Host } from '../spec/types.js';
+
+export const CRI_SOCKET = 'unix:///var/run/containerd/containerd.sock';
+export const API_PORT = 6443;
+
+export interface JoinCredentials {
+	token: string;
+	/** "sha256:<hex>" of the cluster CA's SubjectPublicKeyInfo */
+	caCertHash: string;
+	/** decrypts the control-plane certificates uploaded by `kubeadm init --upload-certs` */
+	certificateKey?: string;
+}
+
+function kubeadmApi(cluster: Cluster): { api: string; version: string } {
+	const resolved = resolveKubernetesVersion(cluster.spec.kubernetes.version, cluster.spec.network.cni);
+	if (typeof resolved === 'string') throw new Error(`spec.kubernetes.version: ${resolved}`);
+	return { api: resolved.minor.kubeadmApi, version: `v${resolved.patch}` };
+}
+
+function nodeRegistration(host: Host, cluster: Cluster): Record<string, unknown> {
+	const registration: Record<string, unknown> = { criSocket: CRI_SOCKET };
+	if (host.name !== undefined) registration.name = host.name;
+	if (host.privateAddress !== undefined) registration.kubeletExtraArgs = [{ name: 'node-ip', value: host.privateAddress }];
+	// Without workers, the control planes must take workloads (and the CNI operator), so no taint.
+	if (host.role === 'control-plane' && !cluster.spec.hosts.some((h) => h.role === 'worker')) registration.taints = [];
+	return registration;
+}
+
+/** The address nodes join at: the control-plane endpoint, else the first control plane. */
+export function apiEndpoint(cluster: Cluster): { host: string; port: number } {
+	const endpoint = apiServerEndpoint(cluster);
+	if (!endpoint) throw new Error('spec.hosts: no control-plane host');
+	return { host: endpoint.host, port: Number(endpoint.port) };
+}
+
+function hostPort({ host, port }: { host: string; port: number }): string {
+	return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** InitConfiguration + ClusterConfiguration + KubeletConfiguration for the first control plane. */
+export function initConfig(cluster: Cluster, host: Host): string {
+	const { api, version } = kubeadmApi(cluster);
+	const kpr = cluster.spec.network.cni === 'cilium' && cluster.spec.network.cilium.kubeProxyReplacement;
+	const init: Record<string, unknown> = {
+		apiVersion: api,
+		kind: 'InitConfiguration',
+		nodeRegistration: nodeRegistration(host, cluster),
+		localAPIEndpoint: { ...(host.privateAddress ? { advertiseAddress: host.privateAddress } : {}), bindPort: API_PORT },
+		...(kpr ? { skipPhases: ['addon/kube-proxy'] } : {}),
+	};
+	const controlPlanes = cluster.spec.hosts.filter((h) => h.role === 'control-plane');
+	const endpoint = cluster.spec.kubernetes.controlPlaneEndpoint;
+	// The certificate must name every address the API is reached at, including the SSH address the
+	// fetched kubeconfig points to from the user's machine.
+	const sans = [...new Set([...controlPlanes.flatMap((h) => [h.address, h.privateAddress ?? h.address]), ...(endpoint ? [splitHostPort(endpoint).host] : [])])];
+	const clusterConfig: Record<string, unknown> = {
+		apiVersion: api,
+		kind: 'ClusterConfiguration',
+		clusterName: cluster.metadata.name,
+		kubernetesVersion: version,
+		...(endpoint ? { controlPlaneEndpoint: hostPort(apiEndpoint(cluster)) } : {}),
+		networking: { podSubnet: cluster.spec.kubernetes.podSubnet, serviceSubnet: cluster.spec.kubernetes.serviceSubnet },
+		apiServer: { certSANs: sans },
+		...(kpr ? { proxy: { disabled: true } } : {}),
+	};
+	const kubelet = { apiVersion: 'kubelet.config.k8s.io/v1beta1', kind: 'KubeletConfiguration', cgroupDriver: 'systemd' };
+	return [init, clusterConfig, kubelet].map((doc) => stringify(doc, { lineWidth: 0 })).join('---\n');
+}
+
+/** JoinConfiguration for a worker or an additional control plane. */
+export function joinConfig(cluster: Cluster, host: Host, credentials: JoinCredentials): string {
+	const { api } = kubeadmApi(cluster);
+	const join: Record<string, unknown> = {
+		apiVersion: api,
+		kind: 'JoinConfiguration',
+		discovery: {
+			bootstrapToken: { apiServerEndpoint: hostPort(apiEndpoint(cluster)), token: credentials.token, caCertHashes: [credentials.caCertHash] },
+		},
+		nodeRegistration: nodeRegistration(host, cluster),
+	};
+	if (host.role === 'control-plane') {
+		if (credentials.certificateKey === undefined) throw new Error('joining a control plane needs the certificate key');
+		join.controlPlane = { localAPIEndpoint: { ...(host.privateAddress ? { advertiseAddress: host.privateAddress } : {}), bindPort: API_PORT }, certificateKey: credentials.certificateKey };
+	}
+	return stringify(join, { lineWidth: 0 });
+}

@@ -1,0 +1,95 @@
+// The pieces every install step sees. Steps talk to hosts only through StepRemote (implemented by
+// source/remote/ over SSH, and by a scripted fake in tests).
+import type { Cluster, Host } from '../spec/types.js';
+import type { Journal } from './journal.js';
+
+export interface ExecResult {
+	code: number | null;
+	signal: string | null;
+	stdout: string;
+	stderr: string;
+}
+
+export interface ExecOptions {
+	sudo?: boolean;
+	stdin?: string | Buffer;
+	timeoutMs?: number;
+	onLine?: (stream: 'stdout' | 'stderr', line: string) => void;
+	signal?: AbortSignal;
+}
+
+export interface StepRemote {
+	exec(argv: readonly string[], options?: ExecOptions): Promise<ExecResult>;
+	upload(content: string | Buffer, remotePath: string, options?: { mode?: number; sudo?: boolean }): Promise<void>;
+	download(remotePath: string, options?: { sudo?: boolean }): Promise<Buffer>;
+}
+
+/** What gather-facts learned about a host; later steps decide from it instead of asking again. */
+export interface Facts {
+	osId: string;
+	osVersion: string;
+	kernel: string;
+	arch: string;
+	hostname: string;
+	cgroupVersion: 1 | 2;
+	swapOn: boolean;
+	packageManager: 'apt' | 'dnf' | 'unknown';
+	kubeadmVersion?: string;
+	hasAdminConf: boolean;
+	hasKubeletConf: boolean;
+	listening: number[];
+	epochSeconds: number;
+}
+
+export interface StepHost {
+	host: Host;
+	/** the name used in messages and the journal: the SSH address */
+	id: string;
+	remote?: StepRemote;
+	facts?: Facts;
+}
+
+export type StepEvent =
+	| { kind: 'step'; step: string; title: string; hosts: string[] }
+	| { kind: 'host'; step: string; host: string; state: 'running' | 'done' | 'skipped' | 'failed'; detail?: string }
+	| { kind: 'log'; step: string; host: string; stream: 'stdout' | 'stderr'; line: string }
+	| { kind: 'plan'; step: string; host: string; action: string };
+
+export interface RunContext {
+	cluster: Cluster;
+	hosts: StepHost[];
+	dryRun: boolean;
+	journal?: Journal;
+	emit(event: StepEvent): void;
+	signal: AbortSignal;
+	concurrency: number;
+	/** registers a secret so every log line and error text redacts it */
+	secret(value: string): void;
+	/** values steps hand to later steps (join credentials, the fetched kubeconfig) */
+	shared: Map<string, unknown>;
+}
+
+export interface Step {
+	id: string;
+	title: string;
+	/** hosts the step applies to, in order */
+	targets(ctx: RunContext): StepHost[];
+	/** run hosts in parallel (bounded by ctx.concurrency) or one after another */
+	parallel: boolean;
+	/** checks the host's real state: false (or a reason string) means nothing to do */
+	shouldRun(ctx: RunContext, host: StepHost): Promise<boolean | string>;
+	run(ctx: RunContext, host: StepHost): Promise<void>;
+}
+
+/** A step failure that names the host, the step, the command and the last lines of its output. */
+export class StepError extends Error {
+	constructor(
+		readonly host: string,
+		readonly step: string,
+		readonly command: string,
+		readonly code: number | null,
+		readonly tail: string[],
+	) {
+		super(`${host}: step "${step}" failed: ${command} exited ${code ?? 'by signal'}${tail.length ? `\n  ${tail.join('\n  ')}` : ''}`);
+	}
+}

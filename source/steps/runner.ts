@@ -50,6 +50,7 @@ export async function runSteps(ctx: RunContext, steps: readonly Step[]): Promise
 			for (const host of hosts) await runHost(ctx, step, host, failed);
 		}
 		for (const [host, error] of failed) if (!before.has(host)) failures.push({ step: step.id, host, error });
+		if (step.gate && failed.size > before.size) break;
 		// Without the first control plane nothing else can join: stop instead of failing every host.
 		const first = ctx.hosts.find((h) => h.host.role === 'control-plane');
 		if (first && failed.has(first.id)) break;

@@ -2,27 +2,12 @@
 // source/remote/ over SSH, and by a scripted fake in tests).
 import type { Cluster, Host } from '../spec/types.js';
 import type { Journal } from './journal.js';
+import type { ExecOptions, ExecResult, Remote } from '../remote/remote.js';
 
-export interface ExecResult {
-	code: number | null;
-	signal: string | null;
-	stdout: string;
-	stderr: string;
-}
+export type { ExecOptions, ExecResult };
 
-export interface ExecOptions {
-	sudo?: boolean;
-	stdin?: string | Buffer;
-	timeoutMs?: number;
-	onLine?: (stream: 'stdout' | 'stderr', line: string) => void;
-	signal?: AbortSignal;
-}
-
-export interface StepRemote {
-	exec(argv: readonly string[], options?: ExecOptions): Promise<ExecResult>;
-	upload(content: string | Buffer, remotePath: string, options?: { mode?: number; sudo?: boolean }): Promise<void>;
-	download(remotePath: string, options?: { sudo?: boolean }): Promise<Buffer>;
-}
+/** What steps need of a host connection: the SSH Remote, or a scripted fake in step tests. */
+export type StepRemote = Pick<Remote, 'exec' | 'upload' | 'download'>;
 
 /** What gather-facts learned about a host; later steps decide from it instead of asking again. */
 export interface Facts {
@@ -67,6 +52,10 @@ export interface RunContext {
 	secret(value: string): void;
 	/** values steps hand to later steps (join credentials, the fetched kubeconfig) */
 	shared: Map<string, unknown>;
+	/** opens the host's SSH connection (the connect step calls it once per host) */
+	connect(host: StepHost): Promise<StepRemote>;
+	/** milliseconds since the epoch on this machine (clock-skew checks) */
+	now(): number;
 }
 
 export interface Step {
@@ -76,6 +65,8 @@ export interface Step {
 	targets(ctx: RunContext): StepHost[];
 	/** run hosts in parallel (bounded by ctx.concurrency) or one after another */
 	parallel: boolean;
+	/** a failure on any host stops the run after this step (checks that must pass before changes) */
+	gate?: boolean;
 	/** checks the host's real state: false (or a reason string) means nothing to do */
 	shouldRun(ctx: RunContext, host: StepHost): Promise<boolean | string>;
 	run(ctx: RunContext, host: StepHost): Promise<void>;

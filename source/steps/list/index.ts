@@ -1,0 +1,26 @@
+// The install pipeline in order: from connections to a fetched admin kubeconfig.
+import type { Step } from '../types.js';
+import { connectStep } from './connect.js';
+import { containerRuntimeStep } from './container-runtime.js';
+import { fetchKubeconfigStep } from './fetch-kubeconfig.js';
+import { gatherFactsStep } from './gather-facts.js';
+import { initControlPlaneStep } from './init-control-plane.js';
+import { joinCredentialsStep } from './join-credentials.js';
+import { joinControlPlanesStep, joinWorkersStep } from './join-nodes.js';
+import { kubePackagesStep } from './kube-packages.js';
+import { preflightStep } from './preflight.js';
+import { prepareHostStep } from './prepare-host.js';
+
+export const INSTALL_STEPS: readonly Step[] = [
+	connectStep,
+	gatherFactsStep,
+	preflightStep,
+	prepareHostStep,
+	containerRuntimeStep,
+	kubePackagesStep,
+	initControlPlaneStep,
+	joinCredentialsStep,
+	joinControlPlanesStep,
+	joinWorkersStep,
+	fetchKubeconfigStep,
+];

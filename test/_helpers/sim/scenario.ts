@@ -1,0 +1,170 @@
+// What a simulated host looks like: the scenario a test asks for, written as the small files the
+// simulated node programs (test/_helpers/sim/bin, pkg) read. See test/_helpers/sim/README.md.
+
+import { chmod, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { arch } from 'node:os';
+import { join } from 'node:path';
+
+export interface Fault {
+	/** sh glob over "program arg1 arg2 …", e.g. 'kubeadm join*' or 'apt-get install*kubelet*'. */
+	match: string;
+	/** Exit code; default 1. null: only delay/print, then the program behaves normally. */
+	exitCode?: number | null;
+	stdout?: string;
+	stderr?: string;
+	/** Fail only the first n matching calls (then behave normally); default every call. */
+	times?: number;
+	/** Sleep first (seconds, may be fractional): a hanging command for timeout tests. */
+	delaySeconds?: number;
+}
+
+export interface HostScenario {
+	/** Content of /etc/os-release; default: the machine's own (Debian 12 here). See OS_RELEASE. */
+	osRelease?: string;
+	/** `uname -r` and /proc/sys/kernel/osrelease; default 6.8.0-60-generic. */
+	kernel?: string;
+	/** `uname -m`; default this machine's. */
+	arch?: 'x86_64' | 'aarch64';
+	/** Swap active at start (swapon --show, /proc/swaps); default false. */
+	swap?: boolean;
+	/** net.ipv4.ip_forward at start; default false, like a fresh host. */
+	ipForward?: boolean;
+	faults?: readonly Fault[];
+	/** Files present before the test (absolute paths under /etc, /var, /opt, /usr, /root, /home). */
+	files?: Readonly<Record<string, string | { content: string; mode?: number }>>;
+	/** Packages already installed: name → version (e.g. { kubeadm: '1.35.0-1.1' }). */
+	packages?: Readonly<Record<string, string>>;
+	/** Ports something else listens on (ss output). */
+	busyPorts?: readonly (number | { port: number; process: string })[];
+	/** Modules modprobe cannot find. */
+	missingModules?: readonly string[];
+	/** Adds getenforce/setenforce with this state (RHEL-like hosts). */
+	selinux?: 'Enforcing' | 'Permissive' | 'Disabled';
+	/** Adds a date whose `+%s` is off by this many seconds. */
+	clockSkewSeconds?: number;
+}
+
+export const OS_RELEASE = {
+	ubuntu2404: [
+		'PRETTY_NAME="Ubuntu 24.04.2 LTS"', 'NAME="Ubuntu"', 'VERSION_ID="24.04"', 'VERSION="24.04.2 LTS (Noble Numbat)"',
+		'VERSION_CODENAME=noble', 'ID=ubuntu', 'ID_LIKE=debian', 'UBUNTU_CODENAME=noble', '',
+	].join('\n'),
+	ubuntu2204: [
+		'PRETTY_NAME="Ubuntu 22.04.5 LTS"', 'NAME="Ubuntu"', 'VERSION_ID="22.04"', 'VERSION="22.04.5 LTS (Jammy Jellyfish)"',
+		'VERSION_CODENAME=jammy', 'ID=ubuntu', 'ID_LIKE=debian', 'UBUNTU_CODENAME=jammy', '',
+	].join('\n'),
+	debian12: [
+		'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"', 'NAME="Debian GNU/Linux"', 'VERSION_ID="12"',
+		'VERSION="12 (bookworm)"', 'VERSION_CODENAME=bookworm', 'ID=debian', '',
+	].join('\n'),
+	rocky9: [
+		'NAME="Rocky Linux"', 'VERSION="9.5 (Blue Onyx)"', 'ID="rocky"', 'ID_LIKE="rhel centos fedora"', 'VERSION_ID="9.5"',
+		'PLATFORM_ID="platform:el9"', 'PRETTY_NAME="Rocky Linux 9.5 (Blue Onyx)"', '',
+	].join('\n'),
+	centos7: [
+		'NAME="CentOS Linux"', 'VERSION="7 (Core)"', 'ID="centos"', 'ID_LIKE="rhel fedora"', 'VERSION_ID="7"',
+		'PRETTY_NAME="CentOS Linux 7 (Core)"', '',
+	].join('\n'),
+} as const;
+
+/** Binaries a package puts on PATH and the unit it ships; mirrors sim_pkg_bins/sim_pkg_unit in lib.sh. */
+export function packageBinaries(name: string): string[] {
+	switch (name) {
+		case 'kubeadm':
+		case 'kubelet':
+		case 'kubectl':
+			return [name];
+		case 'cri-tools':
+			return ['crictl'];
+		case 'containerd':
+		case 'containerd.io':
+			return ['containerd', 'ctr'];
+		default:
+			return [];
+	}
+}
+
+function packageUnit(name: string): string | undefined {
+	return name === 'kubelet' ? 'kubelet' : name === 'containerd' || name === 'containerd.io' ? 'containerd' : undefined;
+}
+
+const SWAPS_HEADER = 'Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n';
+const SWAPS_ON = `${SWAPS_HEADER}/swap.img                               file\t\t2097148\t\t0\t\t-2\n`;
+
+export function machineArch(): 'x86_64' | 'aarch64' {
+	return arch() === 'arm64' ? 'aarch64' : 'x86_64';
+}
+
+/** (Re)writes the fault table; usable while the host runs (the simulators read it on every call). */
+export async function writeFaults(simDir: string, faults: readonly Fault[]): Promise<void> {
+	const scenarioDir = join(simDir, 'scenario');
+	const details = join(scenarioDir, 'faults.d');
+	await rm(details, { recursive: true, force: true });
+	await mkdir(details, { recursive: true, mode: 0o755 });
+	const lines = await Promise.all(faults.map(async (fault, index) => {
+		if (/[\t\n]/.test(fault.match)) {
+			throw new Error(`fault pattern must not contain tabs or newlines: ${JSON.stringify(fault.match)}`);
+		}
+		const id = `f${index}`;
+		if (fault.stdout !== undefined) {
+			await writeFile(join(details, `${id}.stdout`), fault.stdout);
+		}
+		if (fault.stderr !== undefined) {
+			await writeFile(join(details, `${id}.stderr`), fault.stderr.endsWith('\n') ? fault.stderr : `${fault.stderr}\n`);
+		}
+		const code = fault.exitCode === null ? '-' : String(fault.exitCode ?? 1);
+		return `${id}\t${fault.times ?? 0}\t${code}\t${fault.delaySeconds ?? 0}\t${fault.match}\n`;
+	}));
+	await writeFile(join(scenarioDir, 'faults'), lines.join(''));
+	// Counters of "times" faults start over with a new table.
+	await rm(join(simDir, 'state', 'faults'), { recursive: true, force: true });
+	await mkdir(join(simDir, 'state', 'faults'), { recursive: true });
+	await chmod(join(simDir, 'state', 'faults'), 0o777);
+}
+
+/** Writes scenario/ and the initial state/ of one host's simulator dir (bin/ and pkg/ already copied). */
+export async function writeScenario(simDir: string, scenario: HostScenario, address: string): Promise<void> {
+	const scenarioDir = join(simDir, 'scenario');
+	const state = join(simDir, 'state');
+	await mkdir(scenarioDir, { recursive: true, mode: 0o755 });
+	const kernel = scenario.kernel ?? '6.8.0-60-generic';
+	await writeFile(join(scenarioDir, 'kernel'), `${kernel}\n`);
+	await writeFile(join(scenarioDir, 'osrelease'), `${kernel}\n`);
+	await writeFile(join(scenarioDir, 'arch'), `${scenario.arch ?? machineArch()}\n`);
+	await writeFile(join(scenarioDir, 'address'), `${address}\n`);
+	await writeFile(join(scenarioDir, 'missing-modules'), (scenario.missingModules ?? []).map((name) => `${name}\n`).join(''));
+	await writeFile(join(scenarioDir, 'busy-ports'), (scenario.busyPorts ?? [])
+		.map((busy) => (typeof busy === 'number' ? `${busy}\tother\n` : `${busy.port}\t${busy.process}\n`)).join(''));
+	await writeFile(join(scenarioDir, 'clock-skew'), `${scenario.clockSkewSeconds ?? 0}\n`);
+
+	for (const dir of ['packages', 'held', 'services', 'units', 'modules', 'sysctl', 'faults']) {
+		await mkdir(join(state, dir), { recursive: true });
+		await chmod(join(state, dir), 0o777);
+	}
+	await chmod(state, 0o777);
+	await writeFile(join(state, 'calls.jsonl'), '');
+	await chmod(join(state, 'calls.jsonl'), 0o666);
+	await writeFile(join(state, 'swap'), scenario.swap === true ? 'on\n' : 'off\n');
+	await writeFile(join(state, 'proc-swaps'), scenario.swap === true ? SWAPS_ON : SWAPS_HEADER);
+	await writeFile(join(state, 'sysctl', 'net.ipv4.ip_forward'), scenario.ipForward === true ? '1\n' : '0\n');
+	await writeFile(join(state, 'selinux'), `${scenario.selinux ?? 'Disabled'}\n`);
+	await writeFaults(simDir, scenario.faults ?? []);
+
+	for (const [name, version] of Object.entries(scenario.packages ?? {})) {
+		await writeFile(join(state, 'packages', name), `${version}\n`);
+		for (const binary of packageBinaries(name)) {
+			await symlink(`../pkg/${binary}`, join(simDir, 'bin', binary));
+		}
+		const unit = packageUnit(name);
+		if (unit !== undefined) {
+			await writeFile(join(state, 'units', unit), '');
+		}
+	}
+	if (scenario.selinux !== undefined) {
+		await symlink('../pkg/getenforce', join(simDir, 'bin', 'getenforce'));
+		await symlink('../pkg/setenforce', join(simDir, 'bin', 'setenforce'));
+	}
+	if (scenario.clockSkewSeconds !== undefined) {
+		await symlink('../pkg/date', join(simDir, 'bin', 'date'));
+	}
+}

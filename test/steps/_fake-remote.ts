@@ -1,0 +1,141 @@
+// A scripted stand-in for an SSH Remote: it keeps a host's files and services in memory and answers
+// the commands the steps send the way a Debian host with the real programs would.
+import type { ExecOptions, ExecResult, StepRemote } from '../../source/steps/types.js';
+
+export const TEST_CA = `-----BEGIN CERTIFICATE-----
+MIIBfzCCASWgAwIBAgIUbQZp8wVmqvhhsF3Lk5IE1c3+TxMwCgYIKoZIzj0EAwIw
+FTETMBEGA1UEAwwKa3ViZXJuZXRlczAeFw0yNjExMjEwNTM3NTdaFw0zNjExMTgw
+NTM3NTdaMBUxEzARBgNVBAMMCmt1YmVybmV0ZXMwWTATBgcqhkjOPQIBBggqhkjO
+PQMBBwNCAAR3WKNHHCaP6JCmQNVcy4UUgl42yahmNUSz/W/Sow1+RSYPBJTSDXyo
+irqfM3417ApGxQCguhSgICBhR1icEDgyo1MwUTAdBgNVHQ4EFgQU+EWSs8cNKXpW
+MNEvhAs6mIxA288wHwYDVR0jBBgwFoAU+EWSs8cNKXpWMNEvhAs6mIxA288wDwYD
+VR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNIADBFAiEA63TZOjziYniwQ6Tbkl5U
+1+ggmdawzjOs69sgv9wE0GICIEngwUL+PHnz7GVRk3Qiyrdg2W3khGJX+rgHjToH
+7nAu
+-----END CERTIFICATE-----
+`;
+/** sha256 of TEST_CA's SubjectPublicKeyInfo, from `openssl x509 -pubkey | openssl pkey -pubin -outform der | sha256sum`. */
+export const TEST_CA_HASH = 'sha256:344db57f37ebea11f6b1a27bbc4937650ad2f1852b0b4c761452c05dab3123cf';
+export const TOKEN = 'abcdef.0123456789abcdef';
+export const CERT_KEY = 'c'.repeat(64);
+
+export interface Call {
+	argv: string[];
+	sudo: boolean;
+	stdin: boolean;
+}
+
+export interface FakeHostState {
+	kernel: string;
+	osId: string;
+	osVersion: string;
+	hostname: string;
+	swapOn: boolean;
+	files: Map<string, { content: string; mode: number }>;
+	services: Set<string>;
+	kubeadm?: string;
+	/** argv prefix (joined by spaces) → forced result */
+	failures: Map<string, ExecResult>;
+}
+
+export function freshHost(hostname: string, changes: Partial<FakeHostState> = {}): FakeHostState {
+	return { kernel: '6.1.0-28-amd64', osId: 'debian', osVersion: '12', hostname, swapOn: true, files: new Map(), services: new Set(), failures: new Map(), ...changes };
+}
+
+const ok = (stdout = ''): ExecResult => ({ code: 0, signal: null, stdout, stderr: '' });
+const fail = (stderr: string, code = 1): ExecResult => ({ code, signal: null, stdout: '', stderr });
+
+export class FakeRemote implements StepRemote {
+	readonly calls: Call[] = [];
+	readonly uploads: Array<{ path: string; content: string; mode: number }> = [];
+
+	constructor(readonly state: FakeHostState) {}
+
+	private facts(): string {
+		const s = this.state;
+		return [
+			`os_id=${s.osId}`, `os_version=${s.osVersion}`, `kernel=${s.kernel}`, 'arch=x86_64', `hostname=${s.hostname}`, 'cgroup=2',
+			`swap=${s.swapOn ? 'on' : 'off'}`, 'pkg=apt', ...(s.kubeadm ? [`kubeadm=${s.kubeadm}`] : []),
+			...(s.files.has('/etc/kubernetes/admin.conf') ? ['admin_conf=yes'] : []), ...(s.files.has('/etc/kubernetes/kubelet.conf') ? ['kubelet_conf=yes'] : []),
+			'listening=22,', `epoch=${Math.round(Date.now() / 1000)}`,
+		].join('\n');
+	}
+
+	private answer(argv: string[]): ExecResult {
+		const s = this.state;
+		const line = argv.join(' ');
+		for (const [prefix, result] of s.failures) if (line.startsWith(prefix)) return result;
+		const [cmd, ...args] = argv;
+		switch (cmd) {
+			case 'sh':
+				return ok(this.facts());
+			case 'true':
+				return ok();
+			case 'test': {
+				const paths = args.filter((a) => a.startsWith('/'));
+				return paths.every((p) => s.files.has(p)) ? ok() : fail('');
+			}
+			case 'systemctl':
+				if (args[0] === 'is-active') return s.services.has(args[args.length - 1] ?? '') ? ok() : fail('inactive', 3);
+				if (args[0] === 'restart' || (args[0] === 'enable' && args.includes('--now'))) s.services.add(args[args.length - 1] ?? '');
+				return ok();
+			case 'grep': {
+				const file = s.files.get(args[args.length - 1] ?? '');
+				return file && file.content.includes(args[args.length - 2] ?? '') ? ok() : fail('');
+			}
+			case 'swapoff':
+				s.swapOn = false;
+				return ok();
+			case 'containerd':
+				return ok('version = 2\n[plugins]\n  SystemdCgroup = false\n');
+			case 'curl':
+				return ok('-----BEGIN PGP PUBLIC KEY BLOCK-----\n');
+			case 'env':
+				if (args.includes('install') && args.some((a) => a.startsWith('kubeadm='))) s.kubeadm = `v${(args.find((a) => a.startsWith('kubeadm=')) ?? '').slice(8).replace(/-1\.1$/, '')}`;
+				return ok();
+			case 'kubeadm':
+				if (args[0] === 'init' && args[1] === '--config') {
+					for (const path of ['/etc/kubernetes/admin.conf', '/etc/kubernetes/kubelet.conf']) s.files.set(path, { content: 'apiVersion: v1\nkind: Config\nclusters:\n- name: demo\n  cluster:\n    server: https://10.0.0.10:6443\n', mode: 0o600 });
+					s.files.set('/etc/kubernetes/pki/ca.crt', { content: TEST_CA, mode: 0o644 });
+					return ok('Your Kubernetes control-plane has initialized successfully!');
+				}
+				if (args[0] === 'token') return ok(`${TOKEN}\n`);
+				if (args[0] === 'init' && args[1] === 'phase') return ok(`[upload-certs] Using certificate key:\n${CERT_KEY}\n`);
+				if (args[0] === 'join') {
+					s.files.set('/etc/kubernetes/kubelet.conf', { content: 'kubelet', mode: 0o600 });
+					return ok('This node has joined the cluster');
+				}
+				return ok();
+			case 'rm':
+				for (const path of args.filter((a) => a.startsWith('/'))) s.files.delete(path);
+				return ok();
+			default:
+				return ok();
+		}
+	}
+
+	async exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+		this.calls.push({ argv: [...argv], sudo: options.sudo === true, stdin: options.stdin !== undefined });
+		const result = this.answer([...argv]);
+		for (const line of result.stdout.split('\n').filter(Boolean)) if (!options.secretOutput) options.onLine?.('stdout', line);
+		return result;
+	}
+
+	async upload(content: string | Buffer, path: string, options: { mode?: number } = {}): Promise<void> {
+		const text = content.toString();
+		this.uploads.push({ path, content: text, mode: options.mode ?? 0o600 });
+		this.state.files.set(path, { content: text, mode: options.mode ?? 0o600 });
+	}
+
+	async download(path: string): Promise<Buffer> {
+		const file = this.state.files.get(path);
+		if (!file) throw new Error(`${path}: no such file`);
+		return Buffer.from(file.content);
+	}
+
+	/** Commands that change the host (everything but reads the steps make). */
+	changes(): string[] {
+		const reads = new Set(['sh', 'true', 'test', 'grep', 'curl', 'containerd']);
+		return this.calls.filter((c) => !reads.has(c.argv[0] ?? '') && !(c.argv[0] === 'systemctl' && c.argv[1] === 'is-active') && !(c.argv[0] === 'kubeadm' && c.argv[1] === 'token') && !(c.argv[0] === 'kubeadm' && c.argv[2] === 'phase')).map((c) => c.argv.join(' '));
+	}
+}

@@ -1,0 +1,188 @@
+// The install steps against scripted fake hosts: what each step sends, skipping on done hosts,
+// the preflight gate, per-host failures, dry runs, and where join secrets go.
+import test from 'ava';
+import { stringify } from 'yaml';
+import { runSteps } from '../../source/steps/runner.js';
+import { INSTALL_STEPS } from '../../source/steps/list/index.js';
+import { CREDENTIALS } from '../../source/steps/list/join-credentials.js';
+import { KUBECONFIG } from '../../source/steps/list/fetch-kubeconfig.js';
+import { resolveSpec } from '../../source/spec/resolve.js';
+import type { Cluster } from '../../source/spec/types.js';
+import type { RunContext, StepEvent, StepHost } from '../../source/steps/types.js';
+import { baremetalBase, withPaths } from '../spec/_base.js';
+import { CERT_KEY, FakeRemote, freshHost, TEST_CA_HASH, TOKEN, type FakeHostState } from './_fake-remote.js';
+
+function cluster(changes: Record<string, unknown> = {}): Cluster {
+	const result = resolveSpec({ file: { content: stringify(withPaths(baremetalBase(), changes)), name: 'c.yaml' } });
+	if (!result.ok) throw new Error(JSON.stringify(result.problems));
+	return result.cluster;
+}
+
+const threeHosts = {
+	'spec.hosts': [
+		{ address: '192.0.2.10', role: 'control-plane', privateAddress: '10.0.0.10' },
+		{ address: '192.0.2.11', role: 'worker', privateAddress: '10.0.0.11' },
+		{ address: '192.0.2.12', role: 'worker', privateAddress: '10.0.0.12' },
+	],
+};
+
+interface Harness {
+	ctx: RunContext;
+	remotes: Map<string, FakeRemote>;
+	events: StepEvent[];
+	secrets: string[];
+}
+
+function harness(c: Cluster, states: Map<string, FakeHostState>, dryRun = false): Harness {
+	const remotes = new Map<string, FakeRemote>();
+	const events: StepEvent[] = [];
+	const secrets: string[] = [];
+	const hosts: StepHost[] = c.spec.hosts.map((host) => ({ host, id: host.address }));
+	const ctx: RunContext = {
+		cluster: c, hosts, dryRun, concurrency: 10, signal: new AbortController().signal, shared: new Map(),
+		emit: (event) => events.push(event),
+		secret: (value) => secrets.push(value),
+		now: () => Date.now(),
+		connect: async (host) => {
+			const remote = new FakeRemote(states.get(host.id) ?? freshHost(host.id));
+			remotes.set(host.id, remote);
+			return remote;
+		},
+	};
+	return { ctx, remotes, events, secrets };
+}
+
+function states(c: Cluster, change: (id: string) => Partial<FakeHostState> = () => ({})): Map<string, FakeHostState> {
+	return new Map(c.spec.hosts.map((h, i) => [h.address, freshHost(`node-${i}`, change(h.address))]));
+}
+
+test('a fresh 1+2 cluster: every step runs, in order, with the expected commands', async (t) => {
+	const c = cluster(threeHosts);
+	const hostStates = states(c);
+	const { ctx, remotes, events, secrets } = harness(c, hostStates);
+	const outcome = await runSteps(ctx, INSTALL_STEPS);
+	t.deepEqual(outcome.failures.map((f) => f.error.message), []);
+	t.deepEqual(events.filter((e) => e.kind === 'step').map((e) => (e as { step: string }).step), ['connect', 'facts', 'preflight', 'prepare', 'containerd', 'packages', 'init', 'credentials', 'join-workers', 'kubeconfig']);
+	const cp = remotes.get('192.0.2.10')!;
+	t.true(cp.changes().includes('kubeadm init --config /etc/kubestrap/kubeadm-init.yaml --skip-token-print --skip-certificate-key-print'));
+	t.true(cp.changes().includes('env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --allow-change-held-packages kubelet=1.35.1-1.1 kubeadm=1.35.1-1.1 kubectl=1.35.1-1.1'));
+	const changing = new Set(cp.changes());
+	t.deepEqual(cp.calls.filter((call) => changing.has(call.argv.join(' ')) && !call.sudo).map((call) => call.argv.join(' ')), [], 'host changes run through sudo');
+	const containerd = cp.uploads.find((u) => u.path === '/etc/containerd/config.toml');
+	t.regex(containerd?.content ?? '', /SystemdCgroup = true/);
+	const worker = remotes.get('192.0.2.11')!;
+	t.true(worker.changes().includes('kubeadm join --config /etc/kubestrap/kubeadm-join.yaml'));
+	t.false(hostStates.get('192.0.2.11')!.files.has('/etc/kubestrap/kubeadm-join.yaml'), 'the join file is removed after use');
+	t.deepEqual(ctx.shared.get(CREDENTIALS), { token: TOKEN, caCertHash: TEST_CA_HASH });
+	t.deepEqual(secrets, [TOKEN]);
+	t.regex(String(ctx.shared.get(KUBECONFIG)), /server: https:\/\/192\.0\.2\.10:6443/);
+});
+
+test('the join token reaches workers only inside a 0600 file, never in argv or log events', async (t) => {
+	const c = cluster(threeHosts);
+	const { ctx, remotes, events } = harness(c, states(c));
+	await runSteps(ctx, INSTALL_STEPS);
+	for (const remote of remotes.values()) {
+		t.false(remote.calls.some((call) => call.argv.join(' ').includes(TOKEN)), 'token in argv');
+		for (const upload of remote.uploads.filter((u) => u.content.includes(TOKEN))) {
+			t.is(upload.path, '/etc/kubestrap/kubeadm-join.yaml');
+			t.is(upload.mode, 0o600);
+		}
+	}
+	t.false(JSON.stringify(events).includes(TOKEN));
+});
+
+test('three control planes: certificate key for control-plane joins, one at a time, then workers', async (t) => {
+	const c = cluster({
+		'spec.hosts': [
+			{ address: '192.0.2.1', role: 'control-plane' }, { address: '192.0.2.2', role: 'control-plane' }, { address: '192.0.2.3', role: 'control-plane' },
+			{ address: '192.0.2.4', role: 'worker' }, { address: '192.0.2.5', role: 'worker' },
+		],
+		'spec.kubernetes.controlPlaneEndpoint': 'api.lab.example:6443',
+	});
+	const { ctx, remotes, secrets } = harness(c, states(c));
+	const outcome = await runSteps(ctx, INSTALL_STEPS);
+	t.deepEqual(outcome.failures, []);
+	t.true(remotes.get('192.0.2.1')!.changes().some((line) => line.startsWith('kubeadm init --config /etc/kubestrap/kubeadm-init.yaml --upload-certs')));
+	t.deepEqual(secrets, [TOKEN, CERT_KEY]);
+	const join = remotes.get('192.0.2.2')!.uploads.find((u) => u.path === '/etc/kubestrap/kubeadm-join.yaml');
+	t.regex(join?.content ?? '', new RegExp(`certificateKey: ${CERT_KEY}`));
+	t.regex(join?.content ?? '', /apiServerEndpoint: api\.lab\.example:6443/);
+	t.regex(String(ctx.shared.get(KUBECONFIG)), /server: https:\/\/api\.lab\.example:6443/);
+});
+
+test('a re-run on installed hosts changes nothing', async (t) => {
+	const c = cluster(threeHosts);
+	const hostStates = states(c);
+	await runSteps(harness(c, hostStates).ctx, INSTALL_STEPS);
+	const again = harness(c, hostStates);
+	const outcome = await runSteps(again.ctx, INSTALL_STEPS);
+	t.deepEqual(outcome.failures, []);
+	for (const remote of again.remotes.values()) t.deepEqual(remote.changes(), [], remote.state.hostname);
+	t.true(again.events.some((e) => e.kind === 'host' && e.step === 'credentials' && e.state === 'skipped' && e.detail === 'every host has joined'));
+});
+
+test('a worker added to the spec later is joined by running again', async (t) => {
+	const c = cluster(threeHosts);
+	const hostStates = states(c);
+	await runSteps(harness(c, hostStates).ctx, INSTALL_STEPS);
+	const bigger = cluster({ 'spec.hosts': [...threeHosts['spec.hosts'], { address: '192.0.2.13', role: 'worker' }] });
+	const again = harness(bigger, hostStates);
+	await runSteps(again.ctx, INSTALL_STEPS);
+	t.true(again.remotes.get('192.0.2.13')!.changes().includes('kubeadm join --config /etc/kubestrap/kubeadm-join.yaml'));
+	t.deepEqual(again.remotes.get('192.0.2.11')!.changes(), []);
+	t.false(again.remotes.get('192.0.2.10')!.changes().some((line) => line.startsWith('kubeadm init')));
+});
+
+test('preflight is a gate: an old kernel on one host stops the run before any change anywhere', async (t) => {
+	const c = cluster(threeHosts);
+	const { ctx, remotes } = harness(c, states(c, (id) => (id === '192.0.2.12' ? { kernel: '5.4.0-150-generic' } : {})));
+	const outcome = await runSteps(ctx, INSTALL_STEPS);
+	t.is(outcome.failures.length, 1);
+	t.is(outcome.failures[0]?.host, '192.0.2.12');
+	t.regex(outcome.failures[0]?.error.message ?? '', /192\.0\.2\.12: step "preflight" failed[\s\S]*kernel 5\.4\.0-150-generic is older than 5\.10/);
+	for (const remote of remotes.values()) t.deepEqual(remote.changes(), []);
+});
+
+test('preflight reports missing sudo and duplicate host names', async (t) => {
+	const c = cluster(threeHosts);
+	const sudoless = new Map([['true', { code: 1, signal: null, stdout: '', stderr: 'sudo: a password is required' }]]);
+	const hostStates = new Map([...states(c)].map(([id, s], i) => [id, { ...s, hostname: i === 0 ? 'cp' : 'same', failures: i === 0 ? sudoless : new Map() }]));
+	const { ctx } = harness(c, hostStates);
+	const outcome = await runSteps(ctx, INSTALL_STEPS);
+	const messages = outcome.failures.map((f) => f.error.message).join('\n');
+	t.regex(messages, /192\.0\.2\.10[\s\S]*sudo -n does not work for this user \(sudo: a password is required\)/);
+	t.regex(messages, /node name "same" is shared with 192\.0\.2\.12/);
+});
+
+test('one worker fails: the others finish, the error names host, step, command and output', async (t) => {
+	const c = cluster(threeHosts);
+	const hostStates = states(c, (id) => (id === '192.0.2.12' ? { failures: new Map([['kubeadm join', { code: 1, signal: null, stdout: '[preflight] Running pre-flight checks', stderr: 'error execution phase preflight: unable to fetch the kubeadm-config ConfigMap' }]]) } : {}));
+	const first = harness(c, hostStates);
+	const outcome = await runSteps(first.ctx, INSTALL_STEPS);
+	t.deepEqual(outcome.failures.map((f) => [f.step, f.host]), [['join-workers', '192.0.2.12']]);
+	t.is(outcome.failures[0]?.error.message, '192.0.2.12: step "join-workers" failed: sudo kubeadm join --config /etc/kubestrap/kubeadm-join.yaml exited 1\n  [preflight] Running pre-flight checks\n  error execution phase preflight: unable to fetch the kubeadm-config ConfigMap');
+	t.true(hostStates.get('192.0.2.11')!.files.has('/etc/kubernetes/kubelet.conf'));
+	t.true(first.ctx.shared.has(KUBECONFIG), 'later steps still ran for the healthy hosts');
+	hostStates.get('192.0.2.12')!.failures.clear();
+	const resumed = harness(c, hostStates);
+	const second = await runSteps(resumed.ctx, INSTALL_STEPS);
+	t.deepEqual(second.failures, []);
+	t.true(resumed.remotes.get('192.0.2.12')!.changes().includes('kubeadm join --config /etc/kubestrap/kubeadm-join.yaml'));
+	t.deepEqual(resumed.remotes.get('192.0.2.11')!.changes(), []);
+});
+
+test('a dry run reports every change per host and makes none', async (t) => {
+	const c = cluster(threeHosts);
+	const { ctx, remotes, events } = harness(c, states(c), true);
+	const outcome = await runSteps(ctx, INSTALL_STEPS);
+	t.deepEqual(outcome.failures, []);
+	for (const remote of remotes.values()) {
+		t.deepEqual(remote.changes(), []);
+		t.deepEqual(remote.uploads, []);
+	}
+	const plan = events.filter((e): e is Extract<StepEvent, { kind: 'plan' }> => e.kind === 'plan');
+	t.true(plan.some((p) => p.host === '192.0.2.10' && p.action === 'sudo kubeadm init --config /etc/kubestrap/kubeadm-init.yaml --skip-token-print --skip-certificate-key-print'));
+	t.true(plan.some((p) => p.host === '192.0.2.11' && p.action === 'sudo kubeadm join --config /etc/kubestrap/kubeadm-join.yaml'));
+	t.true(plan.some((p) => p.host === '192.0.2.12' && p.action.startsWith('write /etc/kubestrap/kubeadm-join.yaml (mode 0600')));
+});

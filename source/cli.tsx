@@ -11,8 +11,32 @@ function packageVersion(): string {
 	return (JSON.parse(text) as { version: string }).version;
 }
 
+async function confirm(question: string): Promise<boolean> {
+	const { createInterface } = await import('node:readline/promises');
+	const rl = createInterface({ input: process.stdin, output: process.stderr });
+	try {
+		return /^y(es)?$/i.test((await rl.question(question)).trim());
+	} finally {
+		rl.close();
+	}
+}
+
+/** First Ctrl-C aborts the run (remote commands are stopped, the journal saved); the second exits 130 at once. */
+function interruptSignal(): AbortSignal {
+	const controller = new AbortController();
+	const onSignal = (): void => {
+		if (controller.signal.aborted) process.exit(130);
+		process.stderr.write('\ninterrupting: stopping remote commands and saving the journal (Ctrl-C again to quit at once)\n');
+		controller.abort();
+	};
+	process.on('SIGINT', onSignal);
+	process.on('SIGTERM', onSignal);
+	return controller.signal;
+}
+
 function makeIo(): Io {
 	return {
+		signal: interruptSignal(),
 		stdout: (text) => process.stdout.write(text),
 		stderr: (text) => process.stderr.write(text),
 		cwd: process.cwd(),
@@ -55,6 +79,37 @@ async function buildProgram(io: Io, setCode: (code: number) => void): Promise<Co
 		.action(async (options: Record<string, unknown>) => {
 			const { renderCommand } = await import('./commands/render.js');
 			setCode(await renderCommand(options, io));
+		});
+
+	const installOptions = (command: Command): Command => command
+		.option('--concurrency <n>', 'hosts worked on at once in parallel steps', '10')
+		.option('--connect-timeout <seconds>', 'give up connecting to a host after this long (retries with backoff until then)', '120')
+		.option('-v, --verbose', 'also print every remote command\'s output (always in the log file)');
+
+	installOptions(specCommand('install', 'install Kubernetes on the hosts (resumes where a previous run stopped)'))
+		.option('-y, --yes', 'do not ask for confirmation')
+		.option('--dry-run', 'print what would run on each host, change nothing (same as plan)')
+		.action(async (options: Record<string, unknown>) => {
+			if (options.yes !== true && options.dryRun !== true) {
+				if (!io.isTTY) {
+					io.stderr('install: no terminal to confirm on; add --yes to install without asking\n');
+					setCode(EXIT.invalid);
+					return;
+				}
+				if (!(await confirm(`Install on the hosts of ${String(options.config ?? 'the given flags')}? [y/N] `))) {
+					setCode(EXIT.ok);
+					return;
+				}
+			}
+			const { installCommand } = await import('./commands/install.js');
+			setCode(await installCommand(options, io, 'install'));
+		});
+
+	installOptions(specCommand('plan', 'print, per host, the ordered actions install would take (connects read-only, changes nothing)'))
+		.addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+		.action(async (options: Record<string, unknown>) => {
+			const { installCommand } = await import('./commands/install.js');
+			setCode(await installCommand(options, io, 'plan'));
 		});
 
 	program.command('schema')

@@ -14,6 +14,8 @@ export interface Io {
 	cwd: string;
 	env: Record<string, string | undefined>;
 	isTTY: boolean;
+	/** aborted on the first Ctrl-C (cli.tsx exits 130 on the second) */
+	signal?: AbortSignal;
 }
 
 

@@ -4,6 +4,8 @@ import type { Step } from '../types.js';
 export const connectStep: Step = {
 	id: 'connect',
 	title: 'Connect',
+	// Every host must be reachable and known before anything changes on any of them.
+	gate: true,
 	parallel: true,
 	targets: (ctx) => ctx.hosts,
 	shouldRun: async (_ctx, host) => host.remote === undefined,

@@ -6,6 +6,8 @@ import type { Step } from '../types.js';
 export const gatherFactsStep: Step = {
 	id: 'facts',
 	title: 'Gather facts',
+	// Every host must be reachable and known before anything changes on any of them.
+	gate: true,
 	parallel: true,
 	targets: (ctx) => ctx.hosts,
 	shouldRun: async () => true,

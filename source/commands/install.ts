@@ -1,0 +1,185 @@
+// `kubestrap install` and `kubestrap plan`: from a valid spec, connect to every host and run the
+// install steps (plan: the same steps as a dry run that prints, per host, what install would do).
+// Local state (journal, lock, logs) lives in .kubestrap/<name>/; a re-run resumes.
+import { chmod } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { connect } from '../remote/connection.js';
+import { createRedactor } from '../remote/redact.js';
+import type { Remote } from '../remote/remote.js';
+import type { Cluster } from '../spec/types.js';
+import { INSTALL_STEPS } from '../steps/list/index.js';
+import { KUBECONFIG } from '../steps/list/fetch-kubeconfig.js';
+import { openJournal } from '../steps/journal.js';
+import { acquireLock, LockedError, type Lock } from '../steps/lock.js';
+import { runSteps, type RunOutcome } from '../steps/runner.js';
+import { stateDir } from '../steps/state-dir.js';
+import type { RunContext, StepEvent, StepHost } from '../steps/types.js';
+import { EXIT } from './exit.js';
+import { writeFileAtomic, type Io } from './io.js';
+import { lineReporter } from './progress-lines.js';
+import { openRunLog } from './run-log.js';
+import { printProblems, specFromOptions, type SpecOptions } from './spec-input.js';
+
+export interface InstallOptions extends SpecOptions {
+	yes?: boolean;
+	dryRun?: boolean;
+	verbose?: boolean;
+	concurrency?: string;
+	connectTimeout?: string;
+	output?: string;
+}
+
+function resumeCommand(options: InstallOptions): string {
+	return options.config ? `kubestrap install --config ${options.config} --yes` : 'kubestrap install <the same flags> --yes';
+}
+
+function positive(value: string | undefined, fallback: number, flag: string): number | string {
+	if (value === undefined) return fallback;
+	return /^\d{1,4}$/.test(value) && Number(value) > 0 ? Number(value) : `${flag} ${JSON.stringify(value)} must be a whole number above 0`;
+}
+
+function hostsOf(cluster: Cluster): StepHost[] {
+	return cluster.spec.hosts.map((host) => ({ host, id: host.address }));
+}
+
+function printPlan(cluster: Cluster, events: StepEvent[], io: Io): void {
+	io.stdout(`Plan for cluster ${cluster.metadata.name}: what install would do, per host. Nothing was changed.\n`);
+	for (const host of cluster.spec.hosts) {
+		io.stdout(`\n${host.address} (${host.role})\n`);
+		const actions = events.filter((e): e is Extract<StepEvent, { kind: 'plan' }> => e.kind === 'plan' && e.host === host.address);
+		const skipped = events.filter((e): e is Extract<StepEvent, { kind: 'host' }> => e.kind === 'host' && e.host === host.address && e.state === 'skipped' && e.step !== 'connect');
+		for (const action of actions) io.stdout(`  ${action.step.padEnd(20)} ${action.action}\n`);
+		for (const skip of skipped) io.stdout(`  ${skip.step.padEnd(20)} (skip: ${skip.detail ?? 'already done'})\n`);
+		if (actions.length === 0 && skipped.length === 0) io.stdout('  nothing to do\n');
+	}
+}
+
+function planJson(cluster: Cluster, events: StepEvent[]): string {
+	const hosts = cluster.spec.hosts.map((host) => ({
+		address: host.address,
+		role: host.role,
+		actions: events.filter((e): e is Extract<StepEvent, { kind: 'plan' }> => e.kind === 'plan' && e.host === host.address).map((e) => ({ step: e.step, action: e.action })),
+		skipped: events.filter((e): e is Extract<StepEvent, { kind: 'host' }> => e.kind === 'host' && e.host === host.address && e.state === 'skipped').map((e) => ({ step: e.step, reason: e.detail ?? '' })),
+	}));
+	return `${JSON.stringify({ cluster: cluster.metadata.name, hosts }, null, 2)}\n`;
+}
+
+export async function installCommand(options: InstallOptions, io: Io, mode: 'install' | 'plan'): Promise<number> {
+	const result = await specFromOptions(options, io);
+	if (!result.ok) {
+		printProblems(result, io);
+		return EXIT.invalid;
+	}
+	const cluster = result.cluster;
+	if (cluster.spec.target === 'aws') {
+		io.stderr('spec.target: "aws" installs need EC2 instance discovery, which this version does not have yet; list the instances as spec.hosts with target "baremetal" meanwhile\n');
+		return EXIT.invalid;
+	}
+	const concurrency = positive(options.concurrency, 10, '--concurrency');
+	const connectTimeout = positive(options.connectTimeout, 120, '--connect-timeout');
+	for (const value of [concurrency, connectTimeout]) {
+		if (typeof value === 'string') {
+			io.stderr(`${value}\n`);
+			return EXIT.invalid;
+		}
+	}
+	const dryRun = mode === 'plan' || options.dryRun === true;
+	const dir = await stateDir(io.cwd, cluster.metadata.name);
+	let lock: Lock | undefined;
+	if (!dryRun) {
+		try {
+			lock = await acquireLock(dir);
+		} catch (error) {
+			if (error instanceof LockedError) {
+				io.stderr(`${error.message}\n`);
+				return EXIT.failed;
+			}
+			throw error;
+		}
+	}
+	const redactor = createRedactor();
+	const log = openRunLog(dir, mode, new Date(), redactor);
+	const json = mode === 'plan' && options.output === 'json';
+	const say = (line: string): void => {
+		log.write(line);
+		if (!json) io.stderr(`${redactor.redact(line)}\n`);
+	};
+	const reporter = lineReporter(say, options.verbose === true);
+	const events: StepEvent[] = [];
+	const remotes: Remote[] = [];
+	const abort = new AbortController();
+	const onAbort = (): void => abort.abort();
+	io.signal?.addEventListener('abort', onAbort, { once: true });
+
+	const ctx: RunContext = {
+		cluster,
+		hosts: hostsOf(cluster),
+		dryRun,
+		journal: dryRun ? undefined : await openJournal(dir, cluster.metadata.name),
+		concurrency: concurrency as number,
+		signal: abort.signal,
+		shared: new Map(),
+		now: () => Date.now(),
+		secret: (value) => redactor.add(value),
+		emit(event) {
+			events.push(event);
+			if (event.kind === 'log') log.write(`[${event.host}] ${event.step}: ${event.line}`);
+			else if (event.kind === 'plan') log.write(`[${event.host}] ${event.step}: would run: ${event.action}`);
+			reporter.event(event);
+		},
+		async connect(host) {
+			const { ssh } = cluster.spec;
+			const remote = await connect({
+				host: host.host.address,
+				port: ssh.port,
+				...(ssh.user ? { user: ssh.user } : {}),
+				...(ssh.identityFile ? { identityFile: ssh.identityFile } : {}),
+				knownHostsFile: ssh.knownHostsFile,
+				hostKeyPolicy: ssh.hostKeyPolicy,
+				...(ssh.bastion ? { bastion: { host: ssh.bastion.address, port: ssh.bastion.port ?? 22, ...(ssh.bastion.user ?? ssh.user ? { user: ssh.bastion.user ?? ssh.user } : {}) } } : {}),
+				agent: io.env['SSH_AUTH_SOCK'] ?? false,
+				...(io.env['HOME'] ? { home: io.env['HOME'] } : {}),
+				deadlineMs: (connectTimeout as number) * 1000,
+				redactor,
+				signal: abort.signal,
+			});
+			remotes.push(remote);
+			return remote;
+		},
+	};
+
+	say(`kubestrap ${mode} for cluster ${cluster.metadata.name} (${cluster.spec.hosts.length} host${cluster.spec.hosts.length === 1 ? '' : 's'}); log: ${log.path}`);
+	let outcome: RunOutcome;
+	try {
+		outcome = await runSteps(ctx, INSTALL_STEPS);
+	} finally {
+		await Promise.allSettled(remotes.map((remote) => remote.close()));
+		io.signal?.removeEventListener('abort', onAbort);
+	}
+
+	let code: number = EXIT.ok;
+	if (outcome.interrupted) {
+		say(`interrupted: running commands were stopped and the journal saved; resume with: ${resumeCommand(options)}`);
+		code = EXIT.interrupted;
+	} else if (outcome.failures.length > 0) {
+		for (const failure of outcome.failures) say(`error: ${failure.error.message}`);
+		say(`${outcome.failures.length} host${outcome.failures.length === 1 ? '' : 's'} failed; what finished is kept. Fix the cause, then resume with: ${resumeCommand(options)}`);
+		say(`log: ${log.path}`);
+		code = EXIT.failed;
+	} else if (dryRun) {
+		if (json) io.stdout(planJson(cluster, events));
+		else printPlan(cluster, events, io);
+	} else {
+		const kubeconfig = ctx.shared.get(KUBECONFIG);
+		if (typeof kubeconfig === 'string') {
+			const path = resolve(io.cwd, `${cluster.metadata.name}.kubeconfig`);
+			await writeFileAtomic(path, kubeconfig, 0o600);
+			await chmod(path, 0o600);
+			say(`kubeconfig: ${path} (mode 0600)`);
+		}
+		say(`Kubernetes is installed on ${cluster.spec.hosts.length} host(s). Nodes stay NotReady until a CNI runs: applying it is not part of install in this version (kubestrap render prints the manifests).`);
+	}
+	log.close();
+	await lock?.release();
+	return code;
+}

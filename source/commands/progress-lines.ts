@@ -1,0 +1,30 @@
+// Plain progress lines for runs without a TTY (CI, pipes): one line per step and per host result,
+// host-prefixed, with every line redacted. Command output goes to the log file, and to the
+// terminal only with --verbose.
+import type { StepEvent } from '../steps/types.js';
+
+export interface LineReporter {
+	event(event: StepEvent): void;
+}
+
+export function lineReporter(write: (line: string) => void, verbose: boolean): LineReporter {
+	return {
+		event(event) {
+			switch (event.kind) {
+				case 'step':
+					write(`==> ${event.title} (${event.hosts.length} host${event.hosts.length === 1 ? '' : 's'})`);
+					break;
+				case 'host':
+					if (event.state === 'done') write(`  ✓ ${event.host}`);
+					else if (event.state === 'skipped') write(`  - ${event.host}: ${event.detail ?? 'nothing to do'}`);
+					else if (event.state === 'failed') write(`  ✗ ${event.host}: ${(event.detail ?? '').split('\n')[0]}`);
+					break;
+				case 'log':
+					if (verbose) write(`  [${event.host}] ${event.line}`);
+					break;
+				case 'plan':
+					break;
+			}
+		},
+	};
+}

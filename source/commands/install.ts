@@ -153,6 +153,7 @@ export async function installCommand(options: InstallOptions, io: Io, mode: 'ins
 	try {
 		outcome = await runSteps(ctx, INSTALL_STEPS);
 	} finally {
+		for (const remote of remotes) log.write(`[${remote.host}] ssh connections opened: ${remote.stats.connectionsOpened}, commands run: ${remote.stats.commandsRun}`);
 		await Promise.allSettled(remotes.map((remote) => remote.close()));
 		io.signal?.removeEventListener('abort', onAbort);
 	}
@@ -179,6 +180,8 @@ export async function installCommand(options: InstallOptions, io: Io, mode: 'ins
 		}
 		say(`Kubernetes is installed on ${cluster.spec.hosts.length} host(s). Nodes stay NotReady until a CNI runs: applying it is not part of install in this version (kubestrap render prints the manifests).`);
 	}
+	const cpu = process.cpuUsage();
+	log.write(`kubestrap cpu time: ${Math.round((cpu.user + cpu.system) / 1000)} ms`);
 	log.close();
 	await lock?.release();
 	return code;

@@ -42,6 +42,8 @@ function makeIo(): Io {
 		cwd: process.cwd(),
 		env: process.env,
 		isTTY: Boolean(process.stdout.isTTY && process.stdin.isTTY),
+		...(process.stderr.isTTY && process.env['TERM'] !== 'dumb' ? { terminal: process.stderr } : {}),
+		color: !process.env['NO_COLOR'] && Boolean(process.stderr.isTTY) && process.env['TERM'] !== 'dumb',
 	};
 }
 

@@ -17,6 +17,7 @@ import type { RunContext, StepEvent, StepHost } from '../steps/types.js';
 import { EXIT } from './exit.js';
 import { writeFileAtomic, type Io } from './io.js';
 import { lineReporter } from './progress-lines.js';
+import type { ProgressHandle } from '../ui/progress/mount.js';
 import { openRunLog } from './run-log.js';
 import { printProblems, specFromOptions, type SpecOptions } from './spec-input.js';
 
@@ -104,7 +105,11 @@ export async function installCommand(options: InstallOptions, io: Io, mode: 'ins
 		log.write(line);
 		if (!json) io.stderr(`${redactor.redact(line)}\n`);
 	};
-	const reporter = lineReporter(say, options.verbose === true);
+	// A live view on a terminal (mounted once the header line is out); plain lines everywhere else
+	// (CI, pipes, --verbose, -o json).
+	const lines = lineReporter(say, options.verbose === true);
+	let live: ProgressHandle | undefined;
+	const reporter = { event: (event: StepEvent): void => (live ?? lines).event(event) };
 	const events: StepEvent[] = [];
 	const remotes: Remote[] = [];
 	const abort = new AbortController();
@@ -148,11 +153,14 @@ export async function installCommand(options: InstallOptions, io: Io, mode: 'ins
 		},
 	};
 
-	say(`kubestrap ${mode} for cluster ${cluster.metadata.name} (${cluster.spec.hosts.length} host${cluster.spec.hosts.length === 1 ? '' : 's'}); log: ${log.path}`);
+	const header = `kubestrap ${mode} for cluster ${cluster.metadata.name} (${cluster.spec.hosts.length} host${cluster.spec.hosts.length === 1 ? '' : 's'}); log: ${log.path}`;
+	say(header);
+	if (io.terminal && !json && options.verbose !== true) live = (await import('../ui/progress/mount.js')).mountProgress(io.terminal, io.color === true);
 	let outcome: RunOutcome;
 	try {
 		outcome = await runSteps(ctx, INSTALL_STEPS);
 	} finally {
+		await live?.finish();
 		for (const remote of remotes) log.write(`[${remote.host}] ssh connections opened: ${remote.stats.connectionsOpened}, commands run: ${remote.stats.commandsRun}`);
 		await Promise.allSettled(remotes.map((remote) => remote.close()));
 		io.signal?.removeEventListener('abort', onAbort);

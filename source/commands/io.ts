@@ -16,6 +16,10 @@ export interface Io {
 	isTTY: boolean;
 	/** aborted on the first Ctrl-C (cli.tsx exits 130 on the second) */
 	signal?: AbortSignal;
+	/** the terminal live views draw on (stderr), when there is one */
+	terminal?: NodeJS.WriteStream;
+	/** false with NO_COLOR or a dumb terminal */
+	color?: boolean;
 }
 
 

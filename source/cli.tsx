@@ -11,16 +11,6 @@ function packageVersion(): string {
 	return (JSON.parse(text) as { version: string }).version;
 }
 
-async function confirm(question: string): Promise<boolean> {
-	const { createInterface } = await import('node:readline/promises');
-	const rl = createInterface({ input: process.stdin, output: process.stderr });
-	try {
-		return /^y(es)?$/i.test((await rl.question(question)).trim());
-	} finally {
-		rl.close();
-	}
-}
-
 /** First Ctrl-C aborts the run (remote commands are stopped, the journal saved); the second exits 130 at once. */
 function interruptSignal(): AbortSignal {
 	const controller = new AbortController();
@@ -42,6 +32,7 @@ function makeIo(): Io {
 		cwd: process.cwd(),
 		env: process.env,
 		isTTY: Boolean(process.stdout.isTTY && process.stdin.isTTY),
+		...(process.stdout.isTTY && process.stdin.isTTY ? { tty: { stdin: process.stdin, stdout: process.stdout } } : {}),
 		...(process.stderr.isTTY && process.env['TERM'] !== 'dumb' ? { terminal: process.stderr } : {}),
 		color: !process.env['NO_COLOR'] && Boolean(process.stderr.isTTY) && process.env['TERM'] !== 'dumb',
 	};
@@ -92,17 +83,6 @@ async function buildProgram(io: Io, setCode: (code: number) => void): Promise<Co
 		.option('-y, --yes', 'do not ask for confirmation')
 		.option('--dry-run', 'print what would run on each host, change nothing (same as plan)')
 		.action(async (options: Record<string, unknown>) => {
-			if (options.yes !== true && options.dryRun !== true) {
-				if (!io.isTTY) {
-					io.stderr('install: no terminal to confirm on; add --yes to install without asking\n');
-					setCode(EXIT.invalid);
-					return;
-				}
-				if (!(await confirm(`Install on the hosts of ${String(options.config ?? 'the given flags')}? [y/N] `))) {
-					setCode(EXIT.ok);
-					return;
-				}
-			}
 			const { installCommand } = await import('./commands/install.js');
 			setCode(await installCommand(options, io, 'install'));
 		});
@@ -125,7 +105,8 @@ async function buildProgram(io: Io, setCode: (code: number) => void): Promise<Co
 	return program;
 }
 
-export async function main(argv: readonly string[], io: Io = makeIo()): Promise<number> {
+export async function main(args: readonly string[], io: Io = makeIo()): Promise<number> {
+	let argv = args;
 	// --version alone is answered before commander and the field table are loaded.
 	if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
 		io.stdout(`${packageVersion()}\n`);
@@ -136,9 +117,13 @@ export async function main(argv: readonly string[], io: Io = makeIo()): Promise<
 		code = value;
 	});
 	const { CommanderError } = await import('commander');
+	// `kubestrap` alone is the guided install on a terminal, and the help everywhere else.
 	if (argv.length === 0) {
-		program.outputHelp();
-		return EXIT.ok;
+		if (!io.tty) {
+			program.outputHelp();
+			return EXIT.ok;
+		}
+		argv = ['install'];
 	}
 	try {
 		await program.parseAsync([...argv], { from: 'user' });

@@ -115,3 +115,18 @@ test('schema prints the shipped JSON Schema', (t) => {
 	t.is(result.code, 0);
 	t.is(result.stdout, readFileSync(join(root, 'schema/cluster.schema.json'), 'utf8'));
 });
+
+test('without a terminal, install asks nothing: missing answers or a missing --yes exit 2', (t) => {
+	const missing = run(['install', '--cni', 'calico']);
+	t.is(missing.code, 2);
+	t.regex(missing.stderr, /^metadata\.name: required; set it in the config file or with --name$/m);
+	const noYes = run(['install', '--config', 'examples/baremetal-cilium.yaml']);
+	t.is(noYes.code, 2);
+	t.regex(noYes.stderr, /install: no terminal to confirm on; add --yes to install without asking/);
+	const bare = run([]);
+	t.is(bare.code, 0);
+	t.regex(bare.stdout, /Usage: kubestrap/);
+	const aws = run(['install', '--config', 'examples/aws-calico.yaml', '--yes']);
+	t.is(aws.code, 2);
+	t.regex(aws.stderr, /spec\.target: "aws" installs need EC2 instance discovery/);
+});

@@ -2,7 +2,7 @@
 // install steps (plan: the same steps as a dry run that prints, per host, what install would do).
 // Local state (journal, lock, logs) lives in .kubestrap/<name>/; a re-run resumes.
 import { chmod } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { connect } from '../remote/connection.js';
 import { createRedactor } from '../remote/redact.js';
 import type { Remote } from '../remote/remote.js';
@@ -19,7 +19,8 @@ import { writeFileAtomic, type Io } from './io.js';
 import { lineReporter } from './progress-lines.js';
 import type { ProgressHandle } from '../ui/progress/mount.js';
 import { openRunLog } from './run-log.js';
-import { printProblems, specFromOptions, type SpecOptions } from './spec-input.js';
+import { mergeLayers } from '../spec/merge.js';
+import { printProblems, specFromOptions, treesFromOptions, type SpecOptions } from './spec-input.js';
 
 export interface InstallOptions extends SpecOptions {
 	yes?: boolean;
@@ -65,13 +66,57 @@ function planJson(cluster: Cluster, events: StepEvent[]): string {
 	return `${JSON.stringify({ cluster: cluster.metadata.name, hosts }, null, 2)}\n`;
 }
 
+/**
+ * install on a terminal without --yes: the wizard asks what the file and flags left open and ends on
+ * its review, from where the user installs or saves. Without a terminal nothing waits for input.
+ */
+async function interactive(options: InstallOptions, io: Io): Promise<number> {
+	if (!io.tty) {
+		const result = await specFromOptions(options, io);
+		if (!result.ok) {
+			printProblems(result, io);
+			return EXIT.invalid;
+		}
+		io.stderr('install: no terminal to confirm on; add --yes to install without asking\n');
+		return EXIT.invalid;
+	}
+	const { trees, problems } = await treesFromOptions(options, io);
+	if (problems.length > 0) {
+		printProblems({ problems }, io);
+		return EXIT.invalid;
+	}
+	const { runWizard, blockingProblems } = await import('./wizard.js');
+	const merged = mergeLayers(trees);
+	const blocking = blockingProblems(merged.cluster, merged.provided);
+	if (blocking.length > 0) {
+		printProblems({ problems: blocking }, io);
+		return EXIT.invalid;
+	}
+	const outcome = await runWizard({ initialTrees: trees, io, terminal: io.tty, onInstall: () => undefined });
+	if (outcome === 'aborted') return EXIT.interrupted;
+	if (!outcome.install) return EXIT.ok;
+	// "Install now" without saving: the spec is kept in the cluster's state directory, so the resume
+	// command printed after a failure works.
+	let config = outcome.savedPath;
+	if (config === undefined) {
+		const { clusterYaml } = await import('../spec/cluster-yaml.js');
+		config = join(await stateDir(io.cwd, outcome.cluster.metadata.name), 'cluster.yaml');
+		await writeFileAtomic(config, clusterYaml(outcome.cluster), 0o600);
+	}
+	return runInstall(outcome.cluster, { ...options, config }, io, 'install');
+}
+
 export async function installCommand(options: InstallOptions, io: Io, mode: 'install' | 'plan'): Promise<number> {
+	if (mode === 'install' && options.yes !== true && options.dryRun !== true) return interactive(options, io);
 	const result = await specFromOptions(options, io);
 	if (!result.ok) {
 		printProblems(result, io);
 		return EXIT.invalid;
 	}
-	const cluster = result.cluster;
+	return runInstall(result.cluster, options, io, mode);
+}
+
+async function runInstall(cluster: Cluster, options: InstallOptions, io: Io, mode: 'install' | 'plan'): Promise<number> {
 	if (cluster.spec.target === 'aws') {
 		io.stderr('spec.target: "aws" installs need EC2 instance discovery, which this version does not have yet; list the instances as spec.hosts with target "baremetal" meanwhile\n');
 		return EXIT.invalid;

@@ -1,6 +1,8 @@
 // Shared by every command that takes a cluster spec: --config plus the spec flags → Cluster or problems.
 import { flagsToTree } from '../spec/flags.js';
+import { loadConfig, type Tree } from '../spec/load.js';
 import { formatProblem, resolveSpec, type SpecResult } from '../spec/resolve.js';
+import type { Problem } from '../spec/types.js';
 import { readConfigFile, type Io } from './io.js';
 
 export interface SpecOptions {
@@ -19,7 +21,25 @@ export async function specFromOptions(options: SpecOptions, io: Io): Promise<Spe
 	return resolveSpec({ file, flags: flags.tree, flagProblems: flags.problems });
 }
 
-export function printProblems(result: Extract<SpecResult, { ok: false }>, io: Io): void {
+/** The file and flag trees as given (lowest precedence first), for the wizard; problems if either cannot be read. */
+export async function treesFromOptions(options: SpecOptions, io: Io): Promise<{ trees: Tree[]; problems: Problem[] }> {
+	const flags = flagsToTree(options);
+	const trees: Tree[] = [];
+	const problems: Problem[] = [...flags.problems];
+	if (options.config !== undefined) {
+		const read = await readConfigFile(options.config, io.cwd);
+		if ('message' in read) problems.push(read);
+		else {
+			const loaded = loadConfig(read.content, read.name);
+			problems.push(...loaded.problems);
+			trees.push(loaded.tree);
+		}
+	}
+	trees.push(flags.tree);
+	return { trees, problems };
+}
+
+export function printProblems(result: { problems: Problem[] }, io: Io): void {
 	for (const problem of result.problems) io.stderr(`${formatProblem(problem)}\n`);
 	io.stderr(`${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}; nothing was contacted or changed.\n`);
 }

@@ -1,0 +1,114 @@
+// The guided install on a terminal, and the list of missing answers for runs without one.
+// Ink, React and the UI are imported inside runWizard, so `--help` and plain commands never load them.
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Tree } from '../spec/load.js';
+import { flagFor } from '../spec/flags.js';
+import { mergeLayers } from '../spec/merge.js';
+import { validateCluster } from '../spec/rules.js';
+import type { Cluster, Problem } from '../spec/types.js';
+import type { PortProbeResult } from '../remote/port-probe.js';
+import type { ConnectionTest } from '../ui/ssh-check.js';
+import type { WizardOutcome } from '../ui/wizard.js';
+import { writeFileAtomic, type Io } from './io.js';
+
+export type { WizardOutcome } from '../ui/wizard.js';
+
+export type ProbeFunction = (host: string, port: number, timeoutMs: number, signal?: AbortSignal) => Promise<PortProbeResult>;
+
+export interface RunWizardOptions {
+	/** the config file and flag trees, lowest precedence first (as mergeLayers takes them) */
+	initialTrees: readonly Tree[];
+	/** paths already answered; defaults to what the trees gave */
+	provided?: ReadonlySet<string>;
+	io: Io;
+	/** TCP check of a host's SSH port; defaults to probePort */
+	probe?: ProbeFunction;
+	connectionTest?: ConnectionTest;
+	/** shows "Install now" on the review screen */
+	onInstall?: (cluster: Cluster) => void;
+	/** the terminal; defaults to the process's own stdin and stdout */
+	terminal?: { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream };
+}
+
+/** How long a host's SSH port may take to answer before it is shown as unreachable. */
+export const PROBE_TIMEOUT_MS = 3000;
+
+function colorWanted(env: Io['env']): boolean {
+	// https://no-color.org: any non-empty NO_COLOR turns colour off.
+	return (env.NO_COLOR === undefined || env.NO_COLOR === '') && env.TERM !== 'dumb';
+}
+
+export async function runWizard(options: RunWizardOptions): Promise<WizardOutcome> {
+	const [{ render }, { createElement }, { Wizard }] = await Promise.all([import('ink'), import('react'), import('../ui/wizard.js')]);
+	const { io } = options;
+	const merged = mergeLayers(options.initialTrees);
+	const provided = options.provided ?? merged.provided;
+	const probe = options.probe ?? (await import('../remote/port-probe.js')).probePort;
+	// Leaving the wizard cancels probes still waiting on a slow host, so the process can exit at once.
+	const probes = new AbortController();
+	let outcome: WizardOutcome = 'aborted';
+	const element = createElement(Wizard, {
+		cluster: merged.cluster,
+		provided,
+		color: colorWanted(io.env),
+		probe: (host: string, port: number) => probe(host, port, PROBE_TIMEOUT_MS, probes.signal),
+		connectionTest: options.connectionTest,
+		onInstall: options.onInstall,
+		awsRegion: io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION,
+		onSave: (path: string, text: string) => writeFileAtomic(resolve(io.cwd, path), text, 0o600),
+		fileExists: async (path: string) => {
+			try {
+				await stat(resolve(io.cwd, path));
+				return true;
+			} catch {
+				return false;
+			}
+		},
+		onFinish: (result: WizardOutcome) => {
+			outcome = result;
+		},
+	});
+	const terminal = options.terminal ?? { stdin: process.stdin, stdout: process.stdout };
+	const instance = render(element, { stdin: terminal.stdin, stdout: terminal.stdout, exitOnCtrlC: false, patchConsole: false });
+	// In raw mode Ctrl-C arrives as a key (the wizard handles it); a SIGINT from elsewhere aborts io.signal.
+	const interrupted = (): void => instance.unmount();
+	io.signal?.addEventListener('abort', interrupted, { once: true });
+	try {
+		await instance.waitUntilExit();
+	} finally {
+		io.signal?.removeEventListener('abort', interrupted);
+		probes.abort();
+	}
+	return outcome;
+}
+
+/**
+ * Problems at paths the file or flags gave. The wizard never asks those again, so it cannot fix them:
+ * the caller reports them (exit 2) instead of starting it.
+ */
+export function blockingProblems(cluster: Cluster, provided: ReadonlySet<string>): Problem[] {
+	return validateCluster(cluster).filter((problem) => provided.has(problem.path));
+}
+
+/** Problems a run could only fix by asking: required answers that neither the file nor a flag gave. */
+function isMissing(problem: Problem, provided: ReadonlySet<string>): boolean {
+	return problem.message.startsWith('required') && !provided.has(problem.path);
+}
+
+/**
+ * Without a terminal nothing waits for input: one line per required answer still missing, naming the
+ * flag or config key that gives it (the caller prints them and exits 2).
+ */
+export function missingAnswers(cluster: Cluster, provided: ReadonlySet<string>): string[] {
+	const lines: string[] = [];
+	for (const problem of validateCluster(cluster)) {
+		if (!isMissing(problem, provided)) continue;
+		const flag = flagFor(problem.path);
+		const line = flag === undefined
+			? `${problem.path}: required; set it in the config file`
+			: `${problem.path}: required; add ${flag} or set it in the config file`;
+		if (!lines.includes(line)) lines.push(line);
+	}
+	return lines;
+}

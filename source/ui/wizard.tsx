@@ -1,0 +1,188 @@
+// The guided install: asks what the file and flags left open, one question at a time, checks each
+// answer with the spec validators, and ends on the review screen. All I/O (saving, probing, installing)
+// comes in through props, so the whole flow runs the same under ink-testing-library.
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import { Box, Text, useApp, useInput, useStdout } from 'ink';
+import { validateCluster } from '../spec/rules.js';
+import type { Cluster, Host } from '../spec/types.js';
+import type { PortProbeResult } from '../remote/port-probe.js';
+import { clusterYaml } from '../spec/cluster-yaml.js';
+import { configCommand } from './equivalent-command.js';
+import { newDraft, type AnswerValue } from './flow/draft.js';
+import { fieldOf, planQuestions, questionById, REVIEW, SECTION_TITLES, type PlanContext, type Section } from './flow/questions.js';
+import { currentId, initialState, reduce, type WizardAction, type WizardState } from './flow/state.js';
+import type { ProbeState } from './host-list.js';
+import { Notices } from './messages.js';
+import { QuestionScreen } from './question-screen.js';
+import { Review } from './review.js';
+import type { ConnectionTest } from './ssh-check.js';
+import { ColorContext, Tinted, WidthContext } from './theme.js';
+
+export type WizardOutcome = { cluster: Cluster; savedPath?: string; install?: true } | 'aborted';
+
+export interface WizardProps {
+	/** the cluster merged from defaults, the file and the flags */
+	cluster: Cluster;
+	/** config paths the file or flags gave: never asked */
+	provided: ReadonlySet<string>;
+	color?: boolean;
+	/** background TCP check of a host's SSH port; without it no reachability is shown */
+	probe?: (host: string, port: number) => Promise<PortProbeResult>;
+	/** the SSH step's per-host connection test, wired in by the SSH layer */
+	connectionTest?: ConnectionTest;
+	/** writes cluster.yaml (the caller resolves the path and sets mode 0600) */
+	onSave: (path: string, text: string) => Promise<void>;
+	fileExists?: (path: string) => Promise<boolean>;
+	/** when given, the review offers "Install now" */
+	onInstall?: (cluster: Cluster) => void;
+	/** called once, as the wizard ends */
+	onFinish: (outcome: WizardOutcome) => void;
+	defaultSavePath?: string;
+	/** prefill for the AWS region question (e.g. from AWS_REGION) */
+	awsRegion?: string;
+}
+
+const MAX_WIDTH = 80;
+
+function Progress({ sections, current }: { sections: readonly Section[]; current: Section }) {
+	return (
+		<Text wrap="wrap">
+			<Tinted bold>kubestrap</Tinted>
+			<Text>  </Text>
+			{sections.map((section, index) => (
+				<Text key={section}>
+					{index === 0 ? '' : ' › '}
+					<Tinted tone={section === current ? 'accent' : 'muted'} bold={section === current}>{SECTION_TITLES[section]}</Tinted>
+				</Text>
+			))}
+		</Text>
+	);
+}
+
+function useProbes(hosts: readonly Host[], port: number, probe: WizardProps['probe']): (host: Host) => ProbeState | undefined {
+	const [probes, setProbes] = useState<Readonly<Record<string, ProbeState>>>({});
+	const started = useRef(new Set<string>());
+	const mounted = useRef(true);
+	useEffect(() => () => {
+		mounted.current = false;
+	}, []);
+	useEffect(() => {
+		if (probe === undefined) return;
+		for (const host of hosts) {
+			const key = `${host.address}:${port}`;
+			if (started.current.has(key)) continue;
+			started.current.add(key);
+			setProbes((current) => ({ ...current, [key]: { state: 'checking' } }));
+			void probe(host.address, port).then((result) => {
+				if (!mounted.current) return;
+				const state: ProbeState = result.reachable ? { state: 'reachable', ms: result.ms } : { state: 'unreachable', reason: result.reason };
+				setProbes((current) => ({ ...current, [key]: state }));
+			});
+		}
+	}, [hosts, port, probe]);
+	return useCallback((host: Host) => probes[`${host.address}:${port}`], [probes, port]);
+}
+
+type Finished = { outcome: WizardOutcome; line: string };
+
+function Screens(props: WizardProps) {
+	const { cluster, provided, probe, connectionTest, onSave, fileExists, onInstall, onFinish, defaultSavePath = './cluster.yaml', awsRegion } = props;
+	const { exit } = useApp();
+	const { stdout } = useStdout();
+	const context = useMemo<PlanContext>(() => ({ provided, connectionTest: connectionTest !== undefined }), [provided, connectionTest]);
+	const reducer = useCallback((state: WizardState, action: WizardAction) => reduce(state, action, context), [context]);
+	const [state, dispatch] = useReducer(reducer, undefined, () => initialState(newDraft(cluster, awsRegion), context));
+	const [finished, setFinished] = useState<Finished | undefined>(undefined);
+	const draftCluster = state.draft.cluster;
+	const probeOf = useProbes(draftCluster.spec.hosts, draftCluster.spec.ssh.port, probe);
+
+	const finish = (outcome: WizardOutcome, line: string): void => {
+		if (finished !== undefined) return;
+		onFinish(outcome);
+		setFinished({ outcome, line });
+	};
+	// Exit after the closing line has been drawn, so it stays on the terminal.
+	useEffect(() => {
+		if (finished !== undefined) exit();
+	}, [finished, exit]);
+	useInput((input, key) => {
+		if (key.ctrl && input === 'c') finish('aborted', 'Interrupted; nothing was saved.');
+	});
+
+	const width = Math.min(stdout.columns > 0 ? stdout.columns : MAX_WIDTH, MAX_WIDTH);
+	if (finished !== undefined) {
+		return (
+			<WidthContext.Provider value={width}>
+				<Box width={width}>
+					<Tinted wrap="wrap">{finished.line}</Tinted>
+				</Box>
+			</WidthContext.Provider>
+		);
+	}
+	const id = currentId(state);
+	const canGoBack = state.history.length > 1;
+	const back = (): void => dispatch({ type: 'back' });
+	const question = questionById(id);
+	const field = question === undefined ? undefined : fieldOf(question);
+	const sections = [...new Set<Section>([...planQuestions(draftCluster, context).map((q) => q.section), ...(question ? [question.section] : []), 'review'])];
+	const current: Section = question?.section ?? 'review';
+
+	let body;
+	if (id === REVIEW || question === undefined) {
+		body = (
+			<Review
+				cluster={draftCluster}
+				problems={validateCluster(draftCluster)}
+				defaultPath={defaultSavePath}
+				onSave={(path) => onSave(path, clusterYaml(draftCluster))}
+				fileExists={fileExists}
+				onExit={(savedPath) => {
+					if (savedPath === undefined) finish({ cluster: draftCluster }, 'Exited without saving; nothing was written.');
+					else finish({ cluster: draftCluster, savedPath }, `Saved ${savedPath} (mode 0600). Install with: ${configCommand(savedPath)}`);
+				}}
+				onInstall={onInstall === undefined ? undefined : (chosen) => {
+					onInstall(chosen);
+					finish({ cluster: chosen, install: true }, 'Installing…');
+				}}
+				onBack={back}
+				canGoBack={canGoBack}
+			/>
+		);
+	} else if (question.kind === 'ssh-check' || field !== undefined) {
+		body = (
+			<QuestionScreen
+				key={id}
+				question={question}
+				field={field ?? { path: id, label: id, help: '', kind: { type: 'string' } }}
+				draft={state.draft}
+				context={context}
+				canGoBack={canGoBack}
+				onAnswer={(value: AnswerValue) => dispatch({ type: 'answer', id, value })}
+				onEdit={(value: AnswerValue) => dispatch({ type: 'edit', id, value })}
+				onContinue={() => dispatch({ type: 'continue', id })}
+				onBack={back}
+				probeOf={probe === undefined ? undefined : probeOf}
+				connectionTest={connectionTest}
+			/>
+		);
+	}
+	return (
+		<WidthContext.Provider value={width}>
+			<Box flexDirection="column" width={width}>
+				<Progress sections={sections} current={current} />
+				<Box marginTop={1} flexDirection="column">
+					<Notices lines={state.notices} />
+					{body}
+				</Box>
+			</Box>
+		</WidthContext.Provider>
+	);
+}
+
+export function Wizard(props: WizardProps) {
+	return (
+		<ColorContext.Provider value={props.color ?? true}>
+			<Screens {...props} />
+		</ColorContext.Provider>
+	);
+}

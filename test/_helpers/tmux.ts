@@ -1,0 +1,102 @@
+// Drives a program in a real terminal: a private tmux server per session (its own -L socket, no user
+// config), keys sent as a person would type them, and the screen read back with capture-pane.
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export interface TmuxOptions {
+	/** the shell command to run in the pane */
+	command: string;
+	cwd: string;
+	env?: Record<string, string | undefined>;
+	width?: number;
+	height?: number;
+}
+
+export interface WaitOptions {
+	timeoutMs?: number;
+	intervalMs?: number;
+}
+
+export class TmuxSession {
+	readonly socket: string;
+	private readonly env: Record<string, string | undefined>;
+	/** TMUX_TMPDIR of this server, so its socket file goes away with it */
+	private readonly socketDir: string;
+
+	private constructor(socket: string, env: Record<string, string | undefined>, socketDir: string) {
+		this.socket = socket;
+		this.env = env;
+		this.socketDir = socketDir;
+	}
+
+	/**
+	 * Starts a detached session. After the program exits the pane prints "[exit N]" and stays open, so
+	 * the last screen and the status can be read. (tmux's remain-on-exit is not used: its "Pane is dead"
+	 * line scrolls the top line of the screen away, and pane_dead_status is not always set in time.)
+	 */
+	static async start(options: TmuxOptions): Promise<TmuxSession> {
+		const socket = `kubestrap-test-${randomBytes(4).toString('hex')}`;
+		const socketDir = mkdtempSync(join(tmpdir(), 'kubestrap-tmux-'));
+		const env = { ...process.env, ...options.env, TMUX_TMPDIR: socketDir, TMUX: undefined };
+		const session = new TmuxSession(socket, env, socketDir);
+		try {
+			await session.tmux(
+				'new-session', '-d', '-s', 'main', '-x', String(options.width ?? 100), '-y', String(options.height ?? 40), '-c', options.cwd, `${options.command}; echo "[exit $?]"; exec sleep 600`,
+			);
+		} catch (error) {
+			await session.kill();
+			throw error;
+		}
+		return session;
+	}
+
+	private async tmux(...args: string[]): Promise<string> {
+		const { stdout } = await run('tmux', ['-L', this.socket, '-f', '/dev/null', ...args], { env: this.env });
+		return stdout;
+	}
+
+	/** Named keys: Enter, Escape, Up, Down, Left, Tab, BSpace, C-c. */
+	async keys(...names: string[]): Promise<void> {
+		for (const name of names) await this.tmux('send-keys', '-t', 'main', name);
+	}
+
+	/** Literal text, sent as one write (as a paste would arrive). */
+	async text(value: string): Promise<void> {
+		await this.tmux('send-keys', '-t', 'main', '-l', value);
+	}
+
+	/** The visible screen as plain text (with `escapes`, SGR colour codes are kept). */
+	async capture(escapes = false): Promise<string> {
+		return this.tmux('capture-pane', '-p', '-t', 'main', ...(escapes ? ['-e'] : []));
+	}
+
+	/** Polls the screen until `pattern` shows, and returns it; fails with the last screen. */
+	async waitFor(pattern: RegExp, options: WaitOptions = {}): Promise<string> {
+		const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+		let screen = '';
+		while (Date.now() < deadline) {
+			screen = await this.capture();
+			if (pattern.test(screen)) return screen;
+			await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 40));
+		}
+		throw new Error(`screen did not show ${pattern} in time; last screen:\n${screen}`);
+	}
+
+	/** Waits for the program to end and returns its exit status. */
+	async waitForExit(options: WaitOptions = {}): Promise<number> {
+		const screen = await this.waitFor(/^\[exit \d+\]$/m, options);
+		return Number(/^\[exit (\d+)\]$/m.exec(screen)?.[1]);
+	}
+
+	/** Ends the private server and everything in it, and removes its socket; safe to call twice. */
+	async kill(): Promise<void> {
+		await this.tmux('kill-server').catch(() => undefined);
+		rmSync(this.socketDir, { recursive: true, force: true });
+	}
+}

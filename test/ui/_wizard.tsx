@@ -1,0 +1,80 @@
+// Renders the whole wizard under ink-testing-library with recording callbacks, plus small steps for
+// answering each kind of question once its screen is up.
+import { render } from 'ink-testing-library';
+import { mergeLayers } from '../../source/spec/merge.js';
+import type { Tree } from '../../source/spec/load.js';
+import type { Cluster } from '../../source/spec/types.js';
+import type { PortProbeResult } from '../../source/remote/port-probe.js';
+import { Wizard, type WizardOutcome } from '../../source/ui/wizard.js';
+import { KEYS, press, screen, stroke, type } from '../_helpers/keys.js';
+
+export interface WizardRun {
+	app: ReturnType<typeof render>;
+	outcomes: WizardOutcome[];
+	saved: Array<{ path: string; text: string }>;
+	installs: Cluster[];
+	frame: () => string;
+}
+
+export interface WizardRunOptions {
+	trees?: Tree[];
+	probe?: (host: string, port: number) => Promise<PortProbeResult>;
+	onInstall?: boolean;
+	existing?: readonly string[];
+}
+
+export function runWizardApp(options: WizardRunOptions = {}): WizardRun {
+	const { cluster, provided } = mergeLayers(options.trees ?? []);
+	const outcomes: WizardOutcome[] = [];
+	const saved: Array<{ path: string; text: string }> = [];
+	const installs: Cluster[] = [];
+	const app = render(
+		<Wizard
+			cluster={cluster}
+			provided={provided}
+			color={false}
+			probe={options.probe}
+			onSave={async (path, text) => void saved.push({ path, text })}
+			fileExists={async (path) => (options.existing ?? []).includes(path)}
+			onInstall={options.onInstall ? (chosen) => void installs.push(chosen) : undefined}
+			onFinish={(outcome) => void outcomes.push(outcome)}
+		/>,
+	);
+	return { app, outcomes, saved, installs, frame: () => app.lastFrame() ?? '' };
+}
+
+/** Waits for a text question, optionally types after the prefilled value, and presses Enter. */
+export async function text(run: WizardRun, prompt: RegExp, typed = ''): Promise<string> {
+	const frame = await screen(run.app, prompt);
+	if (typed !== '') await type(run.app.stdin, typed);
+	await press(run.app.stdin, KEYS.enter);
+	return frame;
+}
+
+/** Waits for a select, moves down `downs` times and presses Enter. */
+export async function select(run: WizardRun, prompt: RegExp, downs = 0): Promise<string> {
+	const frame = await screen(run.app, prompt);
+	await stroke(run.app, KEYS.down, downs);
+	await press(run.app.stdin, KEYS.enter);
+	return frame;
+}
+
+/** Waits for a yes/no question and answers with a key ('y', 'n' or Enter for the default). */
+export async function confirm(run: WizardRun, prompt: RegExp, key: string = KEYS.enter): Promise<string> {
+	const frame = await screen(run.app, prompt);
+	await press(run.app.stdin, key);
+	return frame;
+}
+
+/** Adds hosts (the first is a control plane, later ones workers) and ends the list. */
+export async function hosts(run: WizardRun, addresses: readonly string[]): Promise<string> {
+	await screen(run.app, /Hosts:/);
+	for (const address of addresses) {
+		await screen(run.app, /Address \((control-plane|worker)\):\s*$/m);
+		await type(run.app.stdin, address);
+		await press(run.app.stdin, KEYS.enter);
+	}
+	const frame = await screen(run.app, new RegExp(`${addresses.at(-1)?.replaceAll('.', '\\.') ?? ''}[\\s\\S]*Address \\(worker\\):`));
+	await press(run.app.stdin, KEYS.enter);
+	return frame;
+}

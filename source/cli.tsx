@@ -11,6 +11,34 @@ function packageVersion(): string {
 	return (JSON.parse(text) as { version: string }).version;
 }
 
+/** Reads one line from the terminal with echo off; the text never reaches argv, the environment or a log. */
+function askSecret(prompt: string): Promise<string> {
+	return new Promise((resolve, reject) => {
+		const stdin = process.stdin;
+		process.stderr.write(prompt);
+		let value = '';
+		const done = (error?: Error): void => {
+			stdin.setRawMode(false);
+			stdin.pause();
+			stdin.off('data', onData);
+			process.stderr.write('\n');
+			if (error) reject(error);
+			else resolve(value);
+		};
+		const onData = (chunk: Buffer): void => {
+			for (const char of chunk.toString('utf8')) {
+				if (char === '\r' || char === '\n') return done();
+				if (char === '\u0003') return done(new Error('interrupted'));
+				if (char === '\u007f' || char === '\b') value = value.slice(0, -1);
+				else value += char;
+			}
+		};
+		stdin.setRawMode(true);
+		stdin.resume();
+		stdin.on('data', onData);
+	});
+}
+
 /** First Ctrl-C aborts the run (remote commands are stopped, the journal saved); the second exits 130 at once. */
 function interruptSignal(): AbortSignal {
 	const controller = new AbortController();
@@ -33,6 +61,7 @@ function makeIo(): Io {
 		env: process.env,
 		isTTY: Boolean(process.stdout.isTTY && process.stdin.isTTY),
 		...(process.stdout.isTTY && process.stdin.isTTY ? { tty: { stdin: process.stdin, stdout: process.stdout } } : {}),
+		...(process.stdin.isTTY ? { askSecret } : {}),
 		...(process.stderr.isTTY && process.env['TERM'] !== 'dumb' ? { terminal: process.stderr } : {}),
 		color: !process.env['NO_COLOR'] && Boolean(process.stderr.isTTY) && process.env['TERM'] !== 'dumb',
 	};
@@ -77,7 +106,8 @@ async function buildProgram(io: Io, setCode: (code: number) => void): Promise<Co
 	const installOptions = (command: Command): Command => command
 		.option('--concurrency <n>', 'hosts worked on at once in parallel steps', '10')
 		.option('--connect-timeout <seconds>', 'give up connecting to a host after this long (retries with backoff until then)', '120')
-		.option('-v, --verbose', 'also print every remote command\'s output (always in the log file)');
+		.option('-v, --verbose', 'also print every remote command\'s output (always in the log file)')
+		.option('--ask-sudo-password', 'ask once for the sudo password (sent on stdin to sudo -S, never on a command line); default: sudo -n');
 
 	installOptions(specCommand('install', 'install Kubernetes on the hosts (resumes where a previous run stopped)'))
 		.option('-y, --yes', 'do not ask for confirmation')

@@ -29,6 +29,7 @@ export interface InstallOptions extends SpecOptions {
 	concurrency?: string;
 	connectTimeout?: string;
 	output?: string;
+	askSudoPassword?: boolean;
 }
 
 function resumeCommand(options: InstallOptions): string {
@@ -130,6 +131,14 @@ async function runInstall(cluster: Cluster, options: InstallOptions, io: Io, mod
 		}
 	}
 	const dryRun = mode === 'plan' || options.dryRun === true;
+	let sudoPassword: string | undefined;
+	if (options.askSudoPassword === true) {
+		if (!io.askSecret) {
+			io.stderr('--ask-sudo-password needs a terminal to read the password from\n');
+			return EXIT.invalid;
+		}
+		sudoPassword = await io.askSecret('sudo password (asked once, used for every host): ');
+	}
 	const dir = await stateDir(io.cwd, cluster.metadata.name);
 	let lock: Lock | undefined;
 	if (!dryRun) {
@@ -190,6 +199,9 @@ async function runInstall(cluster: Cluster, options: InstallOptions, io: Io, mod
 				agent: io.env['SSH_AUTH_SOCK'] ?? false,
 				...(io.env['HOME'] ? { home: io.env['HOME'] } : {}),
 				deadlineMs: (connectTimeout as number) * 1000,
+				...(sudoPassword !== undefined ? { sudoPassword } : {}),
+				// An encrypted key is unlocked by asking on the terminal (at most three tries, per key file).
+				...(io.askSecret ? { passphrase: (file: string) => (io.askSecret as (p: string) => Promise<string>)(`passphrase for ${file}: `) } : {}),
 				redactor,
 				signal: abort.signal,
 			});

@@ -20,6 +20,8 @@ export interface Io {
 	terminal?: NodeJS.WriteStream;
 	/** false with NO_COLOR or a dumb terminal */
 	color?: boolean;
+	/** reads a secret (passphrase, sudo password) from the terminal without echo; absent without one */
+	askSecret?: (prompt: string) => Promise<string>;
 	/** stdin and stdout when both are a terminal: the wizard runs on them */
 	tty?: { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream };
 }

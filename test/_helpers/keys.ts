@@ -49,7 +49,7 @@ export async function answer(stdin: KeyTarget, text: string): Promise<void> {
 }
 
 /** Polls until the predicate holds (a new screen, a probe result); fails after timeoutMs. */
-export async function until(predicate: () => boolean, timeoutMs = 3000, what = 'condition'): Promise<void> {
+export async function until(predicate: () => boolean, timeoutMs = 15_000, what = 'condition'): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
 	while (!predicate()) {
 		if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
@@ -65,7 +65,7 @@ export interface FrameSource {
  * Waits for a screen to show `pattern`, then a tick more: a component draws before its key handler
  * is attached, and a key sent in between would go nowhere (as a key typed ahead would in a terminal).
  */
-export async function screen(app: FrameSource, pattern: RegExp, timeoutMs = 3000): Promise<string> {
+export async function screen(app: FrameSource, pattern: RegExp, timeoutMs = 15_000): Promise<string> {
 	await until(() => pattern.test(app.lastFrame() ?? ''), timeoutMs, `screen ${pattern}`).catch((error: Error) => {
 		throw new Error(`${error.message}; last frame:\n${app.lastFrame() ?? ''}`);
 	});
@@ -77,7 +77,7 @@ export async function screen(app: FrameSource, pattern: RegExp, timeoutMs = 3000
  * Presses a key `times` times, each time waiting for the screen to change: ink-text-input reads its
  * value from the last render, so an edit key sent before that render would act on stale text.
  */
-export async function stroke(app: FrameSource & { stdin: KeyTarget }, key: string, times = 1, timeoutMs = 2000): Promise<void> {
+export async function stroke(app: FrameSource & { stdin: KeyTarget }, key: string, times = 1, timeoutMs = 10_000): Promise<void> {
 	for (let i = 0; i < times; i++) {
 		const before = app.lastFrame();
 		app.stdin.write(key);

@@ -78,7 +78,7 @@ export class TmuxSession {
 
 	/** Polls the screen until `pattern` shows, and returns it; fails with the last screen. */
 	async waitFor(pattern: RegExp, options: WaitOptions = {}): Promise<string> {
-		const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+		const deadline = Date.now() + (options.timeoutMs ?? 30_000);
 		let screen = '';
 		while (Date.now() < deadline) {
 			screen = await this.capture();

@@ -52,17 +52,26 @@ function interruptSignal(): AbortSignal {
 	return controller.signal;
 }
 
+/** CI=true (as CI services set it) means nobody is at the terminal, and Ink only draws at exit there. */
+function inCi(): boolean {
+	return ['CI', 'CONTINUOUS_INTEGRATION'].some((key) => {
+		const value = process.env[key];
+		return value !== undefined && value !== '0' && value !== 'false';
+	});
+}
+
 function makeIo(): Io {
+	const interactive = Boolean(process.stdout.isTTY && process.stdin.isTTY) && !inCi();
 	return {
 		signal: interruptSignal(),
 		stdout: (text) => process.stdout.write(text),
 		stderr: (text) => process.stderr.write(text),
 		cwd: process.cwd(),
 		env: process.env,
-		isTTY: Boolean(process.stdout.isTTY && process.stdin.isTTY),
-		...(process.stdout.isTTY && process.stdin.isTTY ? { tty: { stdin: process.stdin, stdout: process.stdout } } : {}),
+		isTTY: interactive,
+		...(interactive ? { tty: { stdin: process.stdin, stdout: process.stdout } } : {}),
 		...(process.stdin.isTTY ? { askSecret } : {}),
-		...(process.stderr.isTTY && process.env['TERM'] !== 'dumb' ? { terminal: process.stderr } : {}),
+		...(process.stderr.isTTY && process.env['TERM'] !== 'dumb' && !inCi() ? { terminal: process.stderr } : {}),
 		color: !process.env['NO_COLOR'] && Boolean(process.stderr.isTTY) && process.env['TERM'] !== 'dumb',
 	};
 }

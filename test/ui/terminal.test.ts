@@ -28,7 +28,8 @@ async function start(t: ExecutionContext, env: Record<string, string | undefined
 	const session = await TmuxSession.start({
 		command: `${JSON.stringify(process.execPath)} ${JSON.stringify(binary)}`,
 		cwd: dir,
-		env: { FORCE_COLOR: undefined, NO_COLOR: undefined, ...env },
+		// No CI variable in the terminal: CI=false (set for the test workers) still makes chalk drop colour.
+		env: { FORCE_COLOR: undefined, NO_COLOR: undefined, CI: undefined, ...env },
 	});
 	t.teardown(async () => {
 		await session.kill();

@@ -175,13 +175,15 @@ test('the kubeadm pipeline on simulated hosts: repo, packages, runtime, init, jo
 
 test.serial('stopping a host ends all of its processes', async (t) => {
 	const remote = await connect(connectOptions(hosts, 2));
-	const running = remote.exec(['sleep', '40']).catch(() => undefined);
+	// A duration no other process on the machine is likely to use, so the check below sees only ours.
+	const nap = `40.${process.pid}`;
+	const running = remote.exec(['sleep', nap]).catch(() => undefined);
 	await new Promise((resolve) => setTimeout(resolve, 200));
 	t.true((await hosts.processes(2)).length >= 3);
 	await hosts.stopHost(2);
 	await running;
 	t.deepEqual(await hosts.processes(2), []);
-	t.deepEqual((await hosts.processes()).filter((info) => /sleep 40/.test(info.cmdline)), []);
+	t.deepEqual((await hosts.processes()).filter((info) => info.cmdline === `sleep ${nap}`), []);
 	await remote.close();
 	await hosts.startHost(2);
 	t.is(await out(2, ['hostname']), 'old-1');

@@ -1,5 +1,6 @@
 // A scripted stand-in for an SSH Remote: it keeps a host's files and services in memory and answers
 // the commands the steps send the way a Debian host with the real programs would.
+import { parseAllDocuments } from 'yaml';
 import type { ExecOptions, ExecResult, StepRemote } from '../../source/steps/types.js';
 
 export const TEST_CA = `-----BEGIN CERTIFICATE-----
@@ -36,10 +37,12 @@ export interface FakeHostState {
 	kubeadm?: string;
 	/** argv prefix (joined by spaces) → forced result */
 	failures: Map<string, ExecResult>;
+	/** what the cluster's API already holds, for kubectl reads: "kind/name" (kube-system) → object */
+	live: Map<string, unknown>;
 }
 
 export function freshHost(hostname: string, changes: Partial<FakeHostState> = {}): FakeHostState {
-	return { kernel: '6.1.0-28-amd64', osId: 'debian', osVersion: '12', hostname, swapOn: true, files: new Map(), services: new Set(), failures: new Map(), ...changes };
+	return { kernel: '6.1.0-28-amd64', osId: 'debian', osVersion: '12', hostname, swapOn: true, files: new Map(), services: new Set(), failures: new Map(), live: new Map(), ...changes };
 }
 
 const ok = (stdout = ''): ExecResult => ({ code: 0, signal: null, stdout, stderr: '' });
@@ -106,12 +109,33 @@ export class FakeRemote implements StepRemote {
 					return ok('This node has joined the cluster');
 				}
 				return ok();
+			case 'kubectl':
+				return this.kubectl(args);
 			case 'rm':
 				for (const path of args.filter((a) => a.startsWith('/'))) s.files.delete(path);
 				return ok();
 			default:
 				return ok();
 		}
+	}
+
+	/** kubectl --kubeconfig F …: reads answer from `live`; apply and patch succeed. */
+	private kubectl(args: string[]): ExecResult {
+		const s = this.state;
+		if (args[0] !== '--kubeconfig' || !s.files.has(args[1] ?? '')) return fail('The connection to the server localhost:8080 was refused - did you specify the right host or port?');
+		const rest = args.slice(2).filter((a, i, all) => a !== '-n' && all[i - 1] !== '-n');
+		if (rest[0] === 'get' && rest.includes('--ignore-not-found')) {
+			const key = `${rest[1]}/${rest[2]}`;
+			const object = s.live.get(key);
+			if (object === undefined) return ok();
+			return ok(rest.includes('name') ? `${key}\n` : JSON.stringify(object));
+		}
+		const file = rest[0] === 'apply' ? s.files.get(rest[rest.indexOf('-f') + 1] ?? '') : undefined;
+		for (const doc of file ? parseAllDocuments(file.content) : []) {
+			const object = doc.toJS() as { kind?: string; metadata?: { name?: string } } | null;
+			if (object?.kind && object.metadata?.name) s.live.set(`${object.kind.toLowerCase()}/${object.metadata.name}`, object);
+		}
+		return ok();
 	}
 
 	async exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
@@ -136,6 +160,7 @@ export class FakeRemote implements StepRemote {
 	/** Commands that change the host (everything but reads the steps make). */
 	changes(): string[] {
 		const reads = new Set(['sh', 'true', 'test', 'grep', 'curl', 'containerd']);
-		return this.calls.filter((c) => !reads.has(c.argv[0] ?? '') && !(c.argv[0] === 'systemctl' && c.argv[1] === 'is-active') && !(c.argv[0] === 'kubeadm' && c.argv[1] === 'token') && !(c.argv[0] === 'kubeadm' && c.argv[2] === 'phase')).map((c) => c.argv.join(' '));
+		const kubectlRead = (argv: string[]): boolean => argv[0] === 'kubectl' && argv.includes('get');
+		return this.calls.filter((c) => !reads.has(c.argv[0] ?? '') && !kubectlRead(c.argv) && !(c.argv[0] === 'systemctl' && c.argv[1] === 'is-active') && !(c.argv[0] === 'kubeadm' && c.argv[1] === 'token') && !(c.argv[0] === 'kubeadm' && c.argv[2] === 'phase')).map((c) => c.argv.join(' '));
 	}
 }

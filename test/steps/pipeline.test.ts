@@ -1,10 +1,11 @@
 // The install steps against scripted fake hosts: what each step sends, skipping on done hosts,
 // the preflight gate, per-host failures, dry runs, and where join secrets go.
 import test from 'ava';
-import { stringify } from 'yaml';
+import { parseAllDocuments, stringify } from 'yaml';
 import { runSteps } from '../../source/steps/runner.js';
 import { INSTALL_STEPS } from '../../source/steps/list/index.js';
 import { CREDENTIALS } from '../../source/steps/list/join-credentials.js';
+import { applyCommand, CNI_MANIFEST } from '../../source/steps/list/apply-cni.js';
 import { KUBECONFIG } from '../../source/steps/list/fetch-kubeconfig.js';
 import { resolveSpec } from '../../source/spec/resolve.js';
 import type { Cluster } from '../../source/spec/types.js';
@@ -52,6 +53,13 @@ function harness(c: Cluster, states: Map<string, FakeHostState>, dryRun = false)
 	return { ctx, remotes, events, secrets };
 }
 
+function secretNames(manifest: string): string[] {
+	return parseAllDocuments(manifest)
+		.map((doc) => doc.toJS() as { kind?: string; metadata?: { name?: string } } | null)
+		.filter((object) => object?.kind === 'Secret')
+		.map((object) => object?.metadata?.name ?? '');
+}
+
 function states(c: Cluster, change: (id: string) => Partial<FakeHostState> = () => ({})): Map<string, FakeHostState> {
 	return new Map(c.spec.hosts.map((h, i) => [h.address, freshHost(`node-${i}`, change(h.address))]));
 }
@@ -62,7 +70,7 @@ test('a fresh 1+2 cluster: every step runs, in order, with the expected commands
 	const { ctx, remotes, events, secrets } = harness(c, hostStates);
 	const outcome = await runSteps(ctx, INSTALL_STEPS);
 	t.deepEqual(outcome.failures.map((f) => f.error.message), []);
-	t.deepEqual(events.filter((e) => e.kind === 'step').map((e) => (e as { step: string }).step), ['connect', 'facts', 'preflight', 'prepare', 'containerd', 'packages', 'init', 'credentials', 'join-workers', 'kubeconfig']);
+	t.deepEqual(events.filter((e) => e.kind === 'step').map((e) => (e as { step: string }).step), ['connect', 'facts', 'preflight', 'prepare', 'containerd', 'packages', 'init', 'credentials', 'join-workers', 'apply-cni', 'kubeconfig']);
 	const cp = remotes.get('192.0.2.10')!;
 	t.true(cp.changes().includes('kubeadm init --config /etc/kubestrap/kubeadm-init.yaml --skip-token-print --skip-certificate-key-print'));
 	t.true(cp.changes().includes('env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --allow-change-held-packages kubelet=1.35.1-1.1 kubeadm=1.35.1-1.1 kubectl=1.35.1-1.1'));
@@ -74,7 +82,7 @@ test('a fresh 1+2 cluster: every step runs, in order, with the expected commands
 	t.true(worker.changes().includes('kubeadm join --config /etc/kubestrap/kubeadm-join.yaml'));
 	t.false(hostStates.get('192.0.2.11')!.files.has('/etc/kubestrap/kubeadm-join.yaml'), 'the join file is removed after use');
 	t.deepEqual(ctx.shared.get(CREDENTIALS), { token: TOKEN, caCertHash: TEST_CA_HASH });
-	t.deepEqual(secrets, [TOKEN]);
+	t.deepEqual(secrets.filter((s) => !s.includes('PRIVATE KEY')), [TOKEN]);
 	t.regex(String(ctx.shared.get(KUBECONFIG)), /server: https:\/\/192\.0\.2\.10:6443/);
 });
 
@@ -104,7 +112,7 @@ test('three control planes: certificate key for control-plane joins, one at a ti
 	const outcome = await runSteps(ctx, INSTALL_STEPS);
 	t.deepEqual(outcome.failures, []);
 	t.true(remotes.get('192.0.2.1')!.changes().some((line) => line.startsWith('kubeadm init --config /etc/kubestrap/kubeadm-init.yaml --upload-certs')));
-	t.deepEqual(secrets, [TOKEN, CERT_KEY]);
+	t.deepEqual(secrets.filter((s) => !s.includes('PRIVATE KEY')), [TOKEN, CERT_KEY]);
 	const join = remotes.get('192.0.2.2')!.uploads.find((u) => u.path === '/etc/kubestrap/kubeadm-join.yaml');
 	t.regex(join?.content ?? '', new RegExp(`certificateKey: ${CERT_KEY}`));
 	t.regex(join?.content ?? '', /apiServerEndpoint: api\.lab\.example:6443/);
@@ -118,7 +126,12 @@ test('a re-run on installed hosts changes nothing', async (t) => {
 	const again = harness(c, hostStates);
 	const outcome = await runSteps(again.ctx, INSTALL_STEPS);
 	t.deepEqual(outcome.failures, []);
-	for (const remote of again.remotes.values()) t.deepEqual(remote.changes(), [], remote.state.hostname);
+	// Only the CNI is applied again: server-side apply leaves unchanged objects as they are.
+	for (const remote of again.remotes.values()) {
+		t.deepEqual(remote.changes(), remote.state.hostname === 'node-0' ? [applyCommand().join(' '), `rm -f ${CNI_MANIFEST}`] : [], remote.state.hostname);
+	}
+	const reapplied = again.remotes.get('192.0.2.10')!.uploads.find((u) => u.path === CNI_MANIFEST);
+	t.deepEqual(secretNames(reapplied?.content ?? ''), [], 'the Hubble TLS Secrets are made once');
 	t.true(again.events.some((e) => e.kind === 'host' && e.step === 'credentials' && e.state === 'skipped' && e.detail === 'every host has joined'));
 });
 
@@ -185,4 +198,56 @@ test('a dry run reports every change per host and makes none', async (t) => {
 	t.true(plan.some((p) => p.host === '192.0.2.10' && p.action === 'sudo kubeadm init --config /etc/kubestrap/kubeadm-init.yaml --skip-token-print --skip-certificate-key-print'));
 	t.true(plan.some((p) => p.host === '192.0.2.11' && p.action === 'sudo kubeadm join --config /etc/kubestrap/kubeadm-join.yaml'));
 	t.true(plan.some((p) => p.host === '192.0.2.12' && p.action.startsWith('write /etc/kubestrap/kubeadm-join.yaml (mode 0600')));
+	t.true(plan.some((p) => p.host === '192.0.2.10' && p.action === `sudo ${applyCommand().join(' ')}`));
+	t.false(remotes.get('192.0.2.10')!.calls.some((call) => call.argv[0] === 'kubectl'), 'no cluster to ask yet');
+});
+
+test('the CNI is applied server-side from a 0600 file that is removed afterwards, with generated Hubble TLS', async (t) => {
+	const c = cluster(threeHosts);
+	const hostStates = states(c);
+	const { ctx, remotes, secrets } = harness(c, hostStates);
+	const outcome = await runSteps(ctx, INSTALL_STEPS);
+	t.deepEqual(outcome.failures, []);
+	const cp = remotes.get('192.0.2.10')!;
+	const upload = cp.uploads.find((u) => u.path === CNI_MANIFEST);
+	t.is(upload?.mode, 0o600);
+	t.regex(upload?.content ?? '', /kind: DaemonSet\n(.*\n)*?  name: cilium\n/);
+	t.deepEqual(secretNames(upload?.content ?? ''), ['cilium-ca', 'hubble-server-certs']);
+	t.true(cp.changes().includes('kubectl --kubeconfig /etc/kubernetes/admin.conf apply --server-side --field-manager=kubestrap --force-conflicts -f /etc/kubestrap/cni.yaml'));
+	t.false(hostStates.get('192.0.2.10')!.files.has(CNI_MANIFEST), 'the manifest file with the CA key is removed');
+	t.is(secrets.filter((s) => s.includes('PRIVATE KEY')).length, 2, 'both private keys are registered for redaction');
+	t.deepEqual(remotes.get('192.0.2.11')!.calls.filter((call) => call.argv[0] === 'kubectl'), [], 'kubectl runs on the first control plane only');
+});
+
+test('a re-run that would change the Cilium IPAM mode of the live cluster is refused before anything is applied', async (t) => {
+	const c = cluster(threeHosts);
+	const hostStates = states(c);
+	await runSteps(harness(c, hostStates).ctx, INSTALL_STEPS);
+	const changed = cluster({ ...threeHosts, 'spec.network.cilium.ipam': 'kubernetes' });
+	const again = harness(changed, hostStates);
+	const outcome = await runSteps(again.ctx, INSTALL_STEPS);
+	t.is(outcome.failures.length, 1);
+	t.is(outcome.failures[0]?.error.message, '192.0.2.10: step "apply-cni" refused: spec.network.cilium.ipam: the live cluster runs Cilium with ipam "cluster-pool"; Cilium cannot change the IPAM mode of a running cluster (pods would lose their addresses) — set ipam: cluster-pool, or reinstall the cluster to use "kubernetes"');
+	t.false(again.remotes.get('192.0.2.10')!.changes().some((line) => line.includes(' apply ')), 'nothing applied');
+});
+
+test('switching the CNI of a live cluster is refused', async (t) => {
+	const c = cluster(threeHosts);
+	const hostStates = states(c);
+	await runSteps(harness(c, hostStates).ctx, INSTALL_STEPS);
+	const calico = harness(cluster({ ...threeHosts, 'spec.network.cni': 'calico' }), hostStates);
+	const outcome = await runSteps(calico.ctx, INSTALL_STEPS);
+	t.regex(outcome.failures[0]?.error.message ?? '', /spec\.network\.cni: the cluster already runs Cilium \(DaemonSet kube-system\/cilium\)/);
+});
+
+test('ENI mode turns an existing aws-node DaemonSet off before Cilium is applied', async (t) => {
+	const c = cluster(threeHosts);
+	const eni: Cluster = { ...c, spec: { ...c.spec, network: { ...c.spec.network, cilium: { ...c.spec.network.cilium, ipam: 'eni', tunnel: 'disabled', disableMasquerade: true } } } };
+	const hostStates = states(c);
+	hostStates.get('192.0.2.10')!.live.set('daemonset/aws-node', { kind: 'DaemonSet', metadata: { name: 'aws-node' } });
+	const { ctx, remotes } = harness(eni, hostStates);
+	t.deepEqual((await runSteps(ctx, INSTALL_STEPS)).failures, []);
+	const changes = remotes.get('192.0.2.10')!.changes();
+	const patch = changes.findIndex((line) => line.includes('patch daemonset aws-node --type=strategic -p {"spec":{"template":{"spec":{"nodeSelector":{"io.cilium/aws-node-enabled":"true"}}}}}'));
+	t.true(patch >= 0 && patch < changes.findIndex((line) => line.includes(' apply ')), 'patched before the apply');
 });

@@ -1,5 +1,7 @@
-// The install pipeline in order: from connections to a fetched admin kubeconfig.
+// The install pipeline in order: from connections to the applied CNI and a fetched admin kubeconfig.
+// Waiting for readiness follows the steps (source/commands/readiness.ts): it watches the cluster, not hosts.
 import type { Step } from '../types.js';
+import { applyCniStep } from './apply-cni.js';
 import { connectStep } from './connect.js';
 import { containerRuntimeStep } from './container-runtime.js';
 import { fetchKubeconfigStep } from './fetch-kubeconfig.js';
@@ -22,5 +24,6 @@ export const INSTALL_STEPS: readonly Step[] = [
 	joinCredentialsStep,
 	joinControlPlanesStep,
 	joinWorkersStep,
+	applyCniStep,
 	fetchKubeconfigStep,
 ];

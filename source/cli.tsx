@@ -120,6 +120,7 @@ async function buildProgram(io: Io, setCode: (code: number) => void): Promise<Co
 
 	installOptions(specCommand('install', 'install Kubernetes on the hosts (resumes where a previous run stopped)'))
 		.option('-y, --yes', 'do not ask for confirmation')
+		.option('--timeout <duration>', 'how long to wait for the cluster to be ready after the CNI is applied (e.g. 10m, 90s)', '10m')
 		.option('--dry-run', 'print what would run on each host, change nothing (same as plan)')
 		.action(async (options: Record<string, unknown>) => {
 			const { installCommand } = await import('./commands/install.js');
@@ -131,6 +132,18 @@ async function buildProgram(io: Io, setCode: (code: number) => void): Promise<Co
 		.action(async (options: Record<string, unknown>) => {
 			const { installCommand } = await import('./commands/install.js');
 			setCode(await installCommand(options, io, 'plan'));
+		});
+
+	specCommand('status', 'show cluster health: nodes, the CNI and its datapath, DaemonSets/Deployments, system pods, problems')
+		.option('--kubeconfig <file>', 'read the cluster through this kubeconfig with the local kubectl instead of over SSH')
+		.option('-w, --watch', 'keep redrawing until interrupted (with -o json: one JSON document per line on every change)')
+		.option('--interval <duration>', 'time between reads with --watch', '2s')
+		.option('--connect-timeout <seconds>', 'give up connecting to the control plane after this long', '30')
+		.addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+		.addHelpText('after', '\nExit codes of status: 0 healthy, 1 unhealthy or unreachable, 2 invalid input, 130 interrupted (--watch).')
+		.action(async (options: Record<string, unknown>) => {
+			const { statusCommand } = await import('./commands/status.js');
+			setCode(await statusCommand(options, io));
 		});
 
 	program.command('schema')

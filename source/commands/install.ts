@@ -21,6 +21,10 @@ import type { ProgressHandle } from '../ui/progress/mount.js';
 import { openRunLog } from './run-log.js';
 import { mergeLayers } from '../spec/merge.js';
 import { printProblems, specFromOptions, treesFromOptions, type SpecOptions } from './spec-input.js';
+import { formatDuration, parseDuration } from './duration.js';
+import { readinessLines } from './readiness-lines.js';
+import { checkReadyz } from './readyz.js';
+import { connectOptions } from './ssh-connect.js';
 
 export interface InstallOptions extends SpecOptions {
 	yes?: boolean;
@@ -30,6 +34,7 @@ export interface InstallOptions extends SpecOptions {
 	connectTimeout?: string;
 	output?: string;
 	askSudoPassword?: boolean;
+	timeout?: string;
 }
 
 function resumeCommand(options: InstallOptions): string {
@@ -65,6 +70,83 @@ function planJson(cluster: Cluster, events: StepEvent[]): string {
 		skipped: events.filter((e): e is Extract<StepEvent, { kind: 'host' }> => e.kind === 'host' && e.host === host.address && e.state === 'skipped').map((e) => ({ step: e.step, reason: e.detail ?? '' })),
 	}));
 	return `${JSON.stringify({ cluster: cluster.metadata.name, hosts }, null, 2)}\n`;
+}
+
+interface FinishContext {
+	options: InstallOptions;
+	io: Io;
+	say(line: string): void;
+	timeoutMs: number;
+	signal: AbortSignal;
+	logPath: string;
+}
+
+/** kubeadm's node names: the spec's name, else the host's hostname in lower case. */
+function nodeNames(ctx: RunContext): string[] | undefined {
+	const names = ctx.hosts.map((h) => h.host.name ?? h.facts?.hostname.toLowerCase());
+	return names.every((name): name is string => typeof name === 'string' && name !== '') ? names : undefined;
+}
+
+/**
+ * After the steps: the kubeconfig is written, then install waits until the cluster is really ready
+ * (every node, the CNI, CoreDNS, every system pod, and /readyz through the new kubeconfig) and only
+ * then says so. A timeout names what is not ready and why.
+ */
+async function finishInstall(ctx: RunContext, f: FinishContext): Promise<number> {
+	const { cluster } = ctx;
+	const kubeconfig = ctx.shared.get(KUBECONFIG);
+	if (typeof kubeconfig !== 'string') throw new Error('install finished without a kubeconfig');
+	const path = resolve(f.io.cwd, `${cluster.metadata.name}.kubeconfig`);
+	await writeFileAtomic(path, kubeconfig, 0o600);
+	await chmod(path, 0o600);
+	f.say(`kubeconfig: ${path} (mode 0600)`);
+	const first = ctx.hosts.find((h) => h.host.role === 'control-plane');
+	if (!first?.remote) throw new Error('install finished without a connection to the first control plane');
+	const cni = cluster.spec.network.cni;
+	f.say(`waiting up to ${formatDuration(f.timeoutMs)} for the cluster to be ready: every node, ${cni === 'cilium' ? 'Cilium' : 'Calico'}, CoreDNS, the system pods and the API through the new kubeconfig`);
+	const lines = readinessLines(f.say);
+	const table = f.io.terminal && f.options.verbose !== true
+		? (await import('../ui/health/live.js')).mountLiveTable(f.io.terminal, f.io.color === true, `cluster ${cluster.metadata.name}`)
+		: undefined;
+	const names = nodeNames(ctx);
+	const { watchReadiness } = await import('./readiness.js');
+	let result: Awaited<ReturnType<typeof watchReadiness>>;
+	try {
+		result = await watchReadiness({
+			remote: first.remote,
+			cni,
+			...(names ? { nodeNames: names } : {}),
+			timeoutMs: f.timeoutMs,
+			signal: f.signal,
+			onVerdict(verdict, elapsedMs) {
+				if (table) table.update(verdict, elapsedMs);
+				else lines(verdict, elapsedMs);
+			},
+			apiCheck: () => checkReadyz(kubeconfig),
+		});
+	} finally {
+		await table?.finish();
+	}
+	const status = f.options.config ? `kubestrap status --config ${f.options.config}` : `kubectl --kubeconfig ${path} get pods -A`;
+	if (result.outcome === 'ready') {
+		const { podsReady, nodesReady } = result.verdict.summary;
+		f.say(`ready: ${nodesReady} node${nodesReady === 1 ? '' : 's'} Ready, ${podsReady} pods ready, API answers through ${path} (${formatDuration(result.elapsedMs)})`);
+		f.say(`next: kubectl --kubeconfig ${path} get nodes   ·   ${status}`);
+		return EXIT.ok;
+	}
+	if (result.outcome === 'aborted') {
+		f.say(`interrupted while waiting for readiness; the cluster is installed. Check it with: ${status}`);
+		return EXIT.interrupted;
+	}
+	const { formatTimeoutReport } = await import('../cluster/health/index.js');
+	if (result.verdict) {
+		for (const line of formatTimeoutReport(result.verdict, result.events, { timeoutMs: f.timeoutMs, lookFurther: status })) f.say(line);
+	} else {
+		f.say(`not ready after ${formatDuration(f.timeoutMs)}: the API never answered kubectl on ${first.id}${result.lastError ? `: ${result.lastError}` : ''}`);
+	}
+	if (result.lastError) f.say(`last error: ${result.lastError}`);
+	f.say(`log: ${f.logPath}`);
+	return EXIT.failed;
 }
 
 /**
@@ -124,7 +206,8 @@ async function runInstall(cluster: Cluster, options: InstallOptions, io: Io, mod
 	}
 	const concurrency = positive(options.concurrency, 10, '--concurrency');
 	const connectTimeout = positive(options.connectTimeout, 120, '--connect-timeout');
-	for (const value of [concurrency, connectTimeout]) {
+	const timeout = parseDuration(options.timeout ?? '10m', '--timeout');
+	for (const value of [concurrency, connectTimeout, timeout]) {
 		if (typeof value === 'string') {
 			io.stderr(`${value}\n`);
 			return EXIT.invalid;
@@ -187,24 +270,12 @@ async function runInstall(cluster: Cluster, options: InstallOptions, io: Io, mod
 			reporter.event(event);
 		},
 		async connect(host) {
-			const { ssh } = cluster.spec;
-			const remote = await connect({
-				host: host.host.address,
-				port: ssh.port,
-				...(ssh.user ? { user: ssh.user } : {}),
-				...(ssh.identityFile ? { identityFile: ssh.identityFile } : {}),
-				knownHostsFile: ssh.knownHostsFile,
-				hostKeyPolicy: ssh.hostKeyPolicy,
-				...(ssh.bastion ? { bastion: { host: ssh.bastion.address, port: ssh.bastion.port ?? 22, ...(ssh.bastion.user ?? ssh.user ? { user: ssh.bastion.user ?? ssh.user } : {}) } } : {}),
-				agent: io.env['SSH_AUTH_SOCK'] ?? false,
-				...(io.env['HOME'] ? { home: io.env['HOME'] } : {}),
+			const remote = await connect(connectOptions(cluster, host.host.address, io, {
 				deadlineMs: (connectTimeout as number) * 1000,
-				...(sudoPassword !== undefined ? { sudoPassword } : {}),
-				// An encrypted key is unlocked by asking on the terminal (at most three tries, per key file).
-				...(io.askSecret ? { passphrase: (file: string) => (io.askSecret as (p: string) => Promise<string>)(`passphrase for ${file}: `) } : {}),
 				redactor,
 				signal: abort.signal,
-			});
+				...(sudoPassword !== undefined ? { sudoPassword } : {}),
+			}));
 			remotes.push(remote);
 			return remote;
 		},
@@ -214,36 +285,31 @@ async function runInstall(cluster: Cluster, options: InstallOptions, io: Io, mod
 	say(header);
 	if (io.terminal && !json && options.verbose !== true) live = (await import('../ui/progress/mount.js')).mountProgress(io.terminal, io.color === true);
 	let outcome: RunOutcome;
+	let code: number = EXIT.ok;
 	try {
-		outcome = await runSteps(ctx, INSTALL_STEPS);
+		try {
+			outcome = await runSteps(ctx, INSTALL_STEPS);
+		} finally {
+			await live?.finish();
+		}
+		if (outcome.interrupted) {
+			say(`interrupted: running commands were stopped and the journal saved; resume with: ${resumeCommand(options)}`);
+			code = EXIT.interrupted;
+		} else if (outcome.failures.length > 0) {
+			for (const failure of outcome.failures) say(`error: ${failure.error.message}`);
+			say(`${outcome.failures.length} host${outcome.failures.length === 1 ? '' : 's'} failed; what finished is kept. Fix the cause, then resume with: ${resumeCommand(options)}`);
+			say(`log: ${log.path}`);
+			code = EXIT.failed;
+		} else if (dryRun) {
+			if (json) io.stdout(planJson(cluster, events));
+			else printPlan(cluster, events, io);
+		} else {
+			code = await finishInstall(ctx, { options, io, say, timeoutMs: timeout as number, signal: abort.signal, logPath: log.path });
+		}
 	} finally {
-		await live?.finish();
 		for (const remote of remotes) log.write(`[${remote.host}] ssh connections opened: ${remote.stats.connectionsOpened}, commands run: ${remote.stats.commandsRun}`);
 		await Promise.allSettled(remotes.map((remote) => remote.close()));
 		io.signal?.removeEventListener('abort', onAbort);
-	}
-
-	let code: number = EXIT.ok;
-	if (outcome.interrupted) {
-		say(`interrupted: running commands were stopped and the journal saved; resume with: ${resumeCommand(options)}`);
-		code = EXIT.interrupted;
-	} else if (outcome.failures.length > 0) {
-		for (const failure of outcome.failures) say(`error: ${failure.error.message}`);
-		say(`${outcome.failures.length} host${outcome.failures.length === 1 ? '' : 's'} failed; what finished is kept. Fix the cause, then resume with: ${resumeCommand(options)}`);
-		say(`log: ${log.path}`);
-		code = EXIT.failed;
-	} else if (dryRun) {
-		if (json) io.stdout(planJson(cluster, events));
-		else printPlan(cluster, events, io);
-	} else {
-		const kubeconfig = ctx.shared.get(KUBECONFIG);
-		if (typeof kubeconfig === 'string') {
-			const path = resolve(io.cwd, `${cluster.metadata.name}.kubeconfig`);
-			await writeFileAtomic(path, kubeconfig, 0o600);
-			await chmod(path, 0o600);
-			say(`kubeconfig: ${path} (mode 0600)`);
-		}
-		say(`Kubernetes is installed on ${cluster.spec.hosts.length} host(s). Nodes stay NotReady until a CNI runs: applying it is not part of install in this version (kubestrap render prints the manifests).`);
 	}
 	const cpu = process.cpuUsage();
 	log.write(`kubestrap cpu time: ${Math.round((cpu.user + cpu.system) / 1000)} ms`);

@@ -1,0 +1,119 @@
+// Waits until the cluster is really ready, over the first control plane's SSH connection: one kubectl
+// at a time (a list of nodes, pods, DaemonSets and Deployments about once a second), the verdict from
+// the pure parsers in source/cluster/health, the previous logs of crash-looping containers fetched
+// once per restart, and at the end the fetched kubeconfig checked against /readyz from this machine.
+// Success is returned only when every condition holds in the same round.
+import {
+	assess,
+	logRequests,
+	parseEvents,
+	parseSnapshot,
+	recentEvents,
+	withLogs,
+	type Cni,
+	type EventRow,
+	type Verdict,
+} from '../cluster/health/index.js';
+import type { StepRemote } from '../steps/types.js';
+import { eventsCommand, previousLogsCommand, snapshotCommand } from '../steps/kubectl.js';
+
+const LOG_LINES = 5;
+const POLL_TIMEOUT_MS = 30_000;
+
+export interface ReadinessOptions {
+	remote: Pick<StepRemote, 'exec'>;
+	cni: Cni;
+	/** the node names the cluster must have (kubeadm's: the spec's name, else the lowercased hostname) */
+	nodeNames?: string[];
+	timeoutMs: number;
+	intervalMs?: number;
+	signal: AbortSignal;
+	now?: () => number;
+	/** called after every round with the current verdict */
+	onVerdict(verdict: Verdict, elapsedMs: number): void;
+	/** the last check once everything else is ready: undefined when the API answers, else why not */
+	apiCheck?: () => Promise<string | undefined>;
+}
+
+export type ReadinessResult =
+	| { outcome: 'ready'; verdict: Verdict; elapsedMs: number }
+	| { outcome: 'timeout'; verdict?: Verdict; events: EventRow[]; lastError?: string; elapsedMs: number }
+	| { outcome: 'aborted'; verdict?: Verdict; elapsedMs: number };
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+	return new Promise((resolve) => {
+		if (signal.aborted || ms <= 0) return resolve();
+		const timer = setTimeout(done, ms);
+		function done(): void {
+			clearTimeout(timer);
+			signal.removeEventListener('abort', done);
+			resolve();
+		}
+		signal.addEventListener('abort', done, { once: true });
+	});
+}
+
+function lastLines(text: string, count: number): string[] {
+	return text.trim().split('\n').filter((line) => line.trim() !== '').slice(-count);
+}
+
+/** Marks the verdict unhealthy with one more problem (the API check), keeping everything else. */
+function withProblem(verdict: Verdict, subject: string, cause: string): Verdict {
+	return { ...verdict, healthy: false, problems: [...verdict.problems, { subject, cause }] };
+}
+
+export async function watchReadiness(options: ReadinessOptions): Promise<ReadinessResult> {
+	const now = options.now ?? Date.now;
+	const interval = options.intervalMs ?? 1000;
+	const start = now();
+	const deadline = start + options.timeoutMs;
+	const logs = new Map<string, { restarts: number; lines: string[] }>();
+	let verdict: Verdict | undefined;
+	let lastError: string | undefined;
+	const exec = (argv: string[], timeoutMs: number) => options.remote.exec(argv, { sudo: true, signal: options.signal, timeoutMs });
+
+	while (!options.signal.aborted) {
+		const round = now();
+		const result = await exec(snapshotCommand(), Math.max(1000, Math.min(POLL_TIMEOUT_MS, deadline - round)));
+		if (options.signal.aborted) break;
+		if (result.code === 0) {
+			try {
+				verdict = assess(parseSnapshot(result.stdout), { cni: options.cni, now: now(), ...(options.nodeNames ? { nodeNames: options.nodeNames } : {}) });
+				lastError = undefined;
+			} catch (error) {
+				lastError = `kubectl printed what is not a list of objects: ${(error as Error).message}`;
+			}
+		} else {
+			lastError = `${snapshotCommand().join(' ')} exited ${result.code ?? 'by signal'}: ${lastLines(result.stderr || result.stdout, 2).join(' ')}`;
+		}
+		if (verdict) {
+			for (const want of logRequests(verdict)) {
+				const key = `${want.namespace}/${want.pod}/${want.container}`;
+				if (logs.get(key)?.restarts === want.restarts || options.signal.aborted) continue;
+				const out = await exec(previousLogsCommand(want.namespace, want.pod, want.container, LOG_LINES), 10_000);
+				logs.set(key, { restarts: want.restarts, lines: out.code === 0 ? lastLines(out.stdout, LOG_LINES) : [] });
+			}
+			verdict = withLogs(verdict, new Map([...logs].map(([key, value]) => [key, value.lines])));
+			if (verdict.healthy && options.apiCheck) {
+				const failure = await options.apiCheck();
+				if (failure !== undefined) verdict = withProblem(verdict, 'api /readyz', failure);
+			}
+			options.onVerdict(verdict, now() - start);
+			if (verdict.healthy) return { outcome: 'ready', verdict, elapsedMs: now() - start };
+		}
+		if (now() >= deadline) {
+			const events = await exec(eventsCommand(), 15_000);
+			let rows: EventRow[] = [];
+			if (events.code === 0 && verdict) {
+				try {
+					rows = recentEvents(parseEvents(events.stdout), verdict, 10);
+				} catch {
+					rows = [];
+				}
+			}
+			return { outcome: 'timeout', ...(verdict ? { verdict } : {}), events: rows, ...(lastError ? { lastError } : {}), elapsedMs: now() - start };
+		}
+		await sleep(Math.min(deadline, round + interval) - now(), options.signal);
+	}
+	return { outcome: 'aborted', ...(verdict ? { verdict } : {}), elapsedMs: now() - start };
+}

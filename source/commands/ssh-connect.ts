@@ -1,0 +1,37 @@
+// The SSH connection options for one host of a spec: the spec's ssh settings, the user's agent and
+// home from the environment, and passphrases asked on the terminal. install and status both use it,
+// so a host is reached the same way by every command.
+import type { ConnectOptions } from '../remote/connection.js';
+import type { Redactor } from '../remote/redact.js';
+import type { Cluster } from '../spec/types.js';
+import type { Io } from './io.js';
+
+export interface ConnectExtras {
+	deadlineMs: number;
+	redactor: Redactor;
+	signal: AbortSignal;
+	sudoPassword?: string;
+}
+
+export function connectOptions(cluster: Cluster, address: string, io: Io, extras: ConnectExtras): ConnectOptions {
+	const { ssh } = cluster.spec;
+	const bastionUser = ssh.bastion?.user ?? ssh.user;
+	const askSecret = io.askSecret;
+	return {
+		host: address,
+		port: ssh.port,
+		...(ssh.user ? { user: ssh.user } : {}),
+		...(ssh.identityFile ? { identityFile: ssh.identityFile } : {}),
+		knownHostsFile: ssh.knownHostsFile,
+		hostKeyPolicy: ssh.hostKeyPolicy,
+		...(ssh.bastion ? { bastion: { host: ssh.bastion.address, port: ssh.bastion.port ?? 22, ...(bastionUser ? { user: bastionUser } : {}) } } : {}),
+		agent: io.env['SSH_AUTH_SOCK'] ?? false,
+		...(io.env['HOME'] ? { home: io.env['HOME'] } : {}),
+		deadlineMs: extras.deadlineMs,
+		...(extras.sudoPassword !== undefined ? { sudoPassword: extras.sudoPassword } : {}),
+		// An encrypted key is unlocked by asking on the terminal (at most three tries, per key file).
+		...(askSecret ? { passphrase: (file: string) => askSecret(`passphrase for ${file}: `) } : {}),
+		redactor: extras.redactor,
+		signal: extras.signal,
+	};
+}

@@ -4,6 +4,7 @@
 import test from 'ava';
 import { resolveSpec } from '../../source/spec/resolve.js';
 import type { Cluster } from '../../source/spec/types.js';
+import type { ConnectionTest } from '../../source/ui/ssh-check.js';
 import { KEYS, press, screen, stroke, type, until } from '../_helpers/keys.js';
 import { confirm, hosts, runWizardApp, select, text } from './_wizard.js';
 
@@ -374,5 +375,83 @@ test.serial('the review lists problems nothing asked about and will not save unt
 	await press(run.app.stdin, KEYS.enter);
 	t.deepEqual(run.saved, []);
 	t.deepEqual(run.outcomes, []);
+	run.app.unmount();
+});
+
+test.serial('the connection test comes after the SSH answers on baremetal; failing hosts lead back to the host list and it runs again', async (t) => {
+	const tested: Cluster[] = [];
+	const connectionTest: ConnectionTest = async (cluster, ui) => {
+		tested.push(cluster);
+		for (const host of cluster.spec.hosts) {
+			if (host.address === '10.0.0.9') ui.report({ host: host.address, state: 'failed', detail: 'unreachable: cannot connect (connect ECONNREFUSED 10.0.0.9:22)' });
+			else if (await ui.trustHostKey({ host: host.address, keyType: 'ED25519', fingerprint: `SHA256:${host.address}`, knownHostsFile: cluster.spec.ssh.knownHostsFile })) {
+				ui.report({ host: host.address, state: 'ok', detail: 'Debian 12 · kernel 6.1.0 · sudo ok' });
+			} else ui.report({ host: host.address, state: 'failed', detail: 'host key not trusted' });
+		}
+	};
+	const run = runWizardApp({ connectionTest });
+	await text(run, /Cluster name:/, 'demo');
+	await select(run, /Select target/);
+	await hosts(run, ['10.0.0.1', '10.0.0.9']);
+	await text(run, /SSH user:/, 'ubuntu');
+	for (const prompt of [/SSH port:/, /SSH identity file:/]) await text(run, prompt);
+	await select(run, /Select host key policy/);
+	await text(run, /Bastion address:/);
+	let frame = await screen(run.app, /Host 10\.0\.0\.1 is not in ~\/\.ssh\/known_hosts\./);
+	t.regex(frame, /kubestrap {2}Name › Target › Hosts › SSH › Kubernetes/, 'part of the SSH section');
+	t.is(tested[0]?.spec.ssh.user, 'ubuntu', 'tested with the answers given');
+	await press(run.app.stdin, 'y');
+	frame = await screen(run.app, /1 of 2 hosts failed\./);
+	t.regex(frame, /✓ 10\.0\.0\.1 +Debian 12/);
+	t.regex(frame, /✗ 10\.0\.0\.9 +unreachable: cannot connect/);
+	await select(run, /› Test again/, 1);
+	frame = await screen(run.app, /Hosts:/);
+	t.regex(frame, /worker +10\.0\.0\.9/, 'the hosts as they were');
+	await stroke(run.app, KEYS.up);
+	await press(run.app.stdin, 'd');
+	await press(run.app.stdin, KEYS.escape);
+	await screen(run.app, /Address \(worker\):\s*$/m);
+	await press(run.app.stdin, KEYS.enter);
+	t.regex(await screen(run.app, /SSH user:/), /SSH user: ubuntu/, 'the SSH answers are kept');
+	for (const prompt of [/SSH user:/, /SSH port:/, /SSH identity file:/]) await text(run, prompt);
+	await select(run, /Select host key policy/);
+	await text(run, /Bastion address:/);
+	await screen(run.app, /Trust it\?/);
+	t.is(tested.length, 2, 'tested again');
+	t.deepEqual(tested[1]?.spec.hosts.map((host) => host.address), ['10.0.0.1']);
+	await press(run.app.stdin, 'y');
+	await screen(run.app, /All 1 host passed\./);
+	await press(run.app.stdin, KEYS.enter);
+	await screen(run.app, /Kubernetes version:/);
+	await press(run.app.stdin, KEYS.escape);
+	await screen(run.app, /Trust it\?/);
+	t.is(tested.length, 3, 'coming back to it runs it again');
+	run.app.unmount();
+});
+
+test.serial('Ctrl-C during the connection test ends at once with nothing saved', async (t) => {
+	let signal: AbortSignal | undefined;
+	const connectionTest: ConnectionTest = async (_cluster, ui, given) => {
+		signal = given;
+		await ui.trustHostKey({ host: '10.0.0.1', keyType: 'ED25519', fingerprint: 'SHA256:x', knownHostsFile: '~/.ssh/known_hosts' });
+	};
+	const run = runWizardApp({ connectionTest, trees: [{ metadata: { name: 'demo' }, spec: { target: 'baremetal', hosts: [{ address: '10.0.0.1', role: 'control-plane' }], ssh: { user: 'ubuntu' } } }] });
+	await screen(run.app, /Trust it\?/);
+	await press(run.app.stdin, KEYS.ctrlC);
+	await until(() => run.outcomes.length === 1);
+	t.deepEqual(run.outcomes, ['aborted']);
+	t.deepEqual(run.saved, []);
+	t.true(signal?.aborted, 'the test was told to stop');
+});
+
+test.serial('no connection test on aws: the instances are not known before discovery', async (t) => {
+	let called = false;
+	const run = runWizardApp({ connectionTest: async () => void (called = true), trees: awsTrees });
+	await text(run, /SSH user:/, 'ubuntu');
+	for (const prompt of [/SSH port:/, /SSH identity file:/]) await text(run, prompt);
+	await select(run, /Select host key policy/);
+	await text(run, /Bastion address:/);
+	t.regex(await screen(run.app, /Kubernetes version:/), /Kubernetes version:/);
+	t.false(called);
 	run.app.unmount();
 });

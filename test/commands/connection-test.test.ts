@@ -2,9 +2,11 @@
 // a stopped one, an unknown key trusted (and recorded 0600) or refused, a changed key refused without a
 // question, a kernel too old, sudo wanting a password, and an abort that ends everything at once.
 // Serial: the tests share the hosts, and one of them stops a host and another replaces a host key.
-import { copyFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { appendFile, copyFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import test from 'ava';
 import { describeFailure, judgeHost, sshConnectionTest, type ConnectionTestOptions } from '../../source/commands/connection-test.js';
 import { HostKeyError, RemoteError } from '../../source/remote/errors.js';
@@ -194,6 +196,31 @@ test.serial('an abort while a host key question is open ends the test at once, w
 	t.true(Date.now() - started < 1000, `ended ${Date.now() - started} ms after the abort`);
 	await t.throwsAsync(stat(knownHostsFile), { code: 'ENOENT' });
 	t.false(lines.some((line) => line.state === 'ok' || line.state === 'failed'), 'no result is reported after an abort');
+});
+
+test.serial('an encrypted key file: its passphrase is asked once for all hosts, and a wrong one again', async (t) => {
+	const keyFile = join(dir, 'encrypted_ed25519');
+	await promisify(execFile)('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'open sesame', '-C', 'wizard-passphrase', '-f', keyFile]);
+	const publicKey = await readFile(`${keyFile}.pub`, 'utf8');
+	for (const index of [0, 1]) await appendFile(hosts.hostPath(index, '/opt/kubestrap-sim/sshd/authorized_keys'), publicKey);
+	const knownHostsFile = join(dir, 'passphrase_known_hosts');
+	await copyFile(hosts.knownHostsFile, knownHostsFile);
+	const cluster = clusterFor(hosts, [0, 1], knownHostsFile);
+	cluster.spec.ssh.identityFile = keyFile;
+	const prompts: string[] = [];
+	const answers = ['wrong', 'open sesame'];
+	const lines = new Map<string, HostCheck>();
+	await sshConnectionTest({ sshConfigFile: null, extraKnownHostsFiles: [], home: dir })(cluster, {
+		report: (check) => void lines.set(check.host, check),
+		trustHostKey: async () => false,
+		askSecret: async (prompt) => {
+			prompts.push(prompt);
+			return answers.shift();
+		},
+	}, new AbortController().signal);
+	t.deepEqual(prompts, [`Passphrase for ${keyFile}:`, `Wrong passphrase; try again for ${keyFile}:`]);
+	// Both logged in with the key (host 1 then fails on its kernel, which is another matter).
+	for (const index of [0, 1]) t.regex(lines.get(at(hosts, index).address)?.detail ?? '', /^Debian 12 · kernel /);
 });
 
 test.serial('result lines: OS names, sudo refusals, unreachable and unknown-key wording (pure)', (t) => {

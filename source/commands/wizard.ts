@@ -24,7 +24,10 @@ export interface RunWizardOptions {
 	io: Io;
 	/** TCP check of a host's SSH port; defaults to probePort */
 	probe?: ProbeFunction;
+	/** the SSH step's per-host test; defaults to the real one over SSH (baremetal hosts only) */
 	connectionTest?: ConnectionTest;
+	/** install will ask for the sudo password, so the test accepts hosts whose sudo needs one */
+	sudoPasswordLater?: boolean;
 	/** shows "Install now" on the review screen */
 	onInstall?: (cluster: Cluster) => void;
 	/** the terminal; defaults to the process's own stdin and stdout */
@@ -45,6 +48,11 @@ export async function runWizard(options: RunWizardOptions): Promise<WizardOutcom
 	const merged = mergeLayers(options.initialTrees);
 	const provided = options.provided ?? merged.provided;
 	const probe = options.probe ?? (await import('../remote/port-probe.js')).probePort;
+	const connectionTest = options.connectionTest ?? (await import('./connection-test.js')).sshConnectionTest({
+		...(io.env.SSH_AUTH_SOCK ? { agent: io.env.SSH_AUTH_SOCK } : {}),
+		...(io.env.HOME ? { home: io.env.HOME } : {}),
+		sudoPasswordLater: options.sudoPasswordLater === true,
+	});
 	// Leaving the wizard cancels probes still waiting on a slow host, so the process can exit at once.
 	const probes = new AbortController();
 	let outcome: WizardOutcome = 'aborted';
@@ -53,7 +61,7 @@ export async function runWizard(options: RunWizardOptions): Promise<WizardOutcom
 		provided,
 		color: colorWanted(io.env),
 		probe: (host: string, port: number) => probe(host, port, PROBE_TIMEOUT_MS, probes.signal),
-		connectionTest: options.connectionTest,
+		connectionTest,
 		onInstall: options.onInstall,
 		awsRegion: io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION,
 		onSave: (path: string, text: string) => writeFileAtomic(resolve(io.cwd, path), text, 0o600),

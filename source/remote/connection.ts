@@ -14,6 +14,7 @@ import { RemoteError } from './errors.js';
 import { execRaw, execText, SUDO_NOPASSWD, sudoWithPassword, type ExecContext, type SudoMode } from './exec.js';
 import {
 	createHostKeyCheck,
+	isKnownHostKey,
 	preferredHostKeyAlgorithms,
 	unknownHostKeyInfo,
 	type HostKeyCheckOptions,
@@ -210,8 +211,14 @@ export async function connect(options: ConnectOptions): Promise<Remote> {
 				if (outcome.unknown !== undefined && options.onUnknownHostKey !== undefined && !asked) {
 					asked = true;
 					// Asked after the attempt failed, so the user can take their time without a handshake timing out.
-					if (await options.onUnknownHostKey(unknownHostKeyInfo(keyOptions, outcome.unknown))) {
-						await appendKnownHost(knownHostsFile, endpoint.address, endpoint.port, outcome.unknown.keyType, outcome.unknown.blob);
+					const trusted = await options.onUnknownHostKey(unknownHostKeyInfo(keyOptions, outcome.unknown));
+					// A yes that arrives after Ctrl-C writes nothing: an interrupted run leaves no trace.
+					if (trusted && options.signal?.aborted !== true) {
+						// Connections opened side by side (hosts behind one bastion) can all be told yes
+						// for the same key; it is recorded once.
+						if (!(await isKnownHostKey(keyOptions, outcome.unknown))) {
+							await appendKnownHost(knownHostsFile, endpoint.address, endpoint.port, outcome.unknown.keyType, outcome.unknown.blob);
+						}
 						continue;
 					}
 				}

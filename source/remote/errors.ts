@@ -44,6 +44,7 @@ export type HostKeyProblem = 'changed' | 'unknown' | 'revoked';
 
 export class HostKeyError extends RemoteError {
 	readonly problem: HostKeyProblem;
+	readonly port: number;
 	readonly presented: KeyFingerprint;
 	readonly expected: readonly KeyFingerprint[];
 	readonly knownHostsFile: string;
@@ -62,6 +63,7 @@ export class HostKeyError extends RemoteError {
 		super({ kind: 'host-key', host: init.host, retryable: false, message: init.note === undefined ? message : `${message} (${init.note})` });
 		this.name = 'HostKeyError';
 		this.problem = init.problem;
+		this.port = init.port;
 		this.presented = init.presented;
 		this.expected = init.expected;
 		this.knownHostsFile = init.knownHostsFile;

@@ -139,6 +139,12 @@ export async function preferredHostKeyAlgorithms(options: HostKeyCheckOptions): 
 	return [...new Set([...known, ...HOST_KEY_ALGORITHMS])];
 }
 
+/** Whether this exact key is already on record for the host (another connection may have recorded it). */
+export async function isKnownHostKey(options: HostKeyCheckOptions, key: PresentedKey): Promise<boolean> {
+	const entries = await readAllKnownHosts(options);
+	return lookup(entries, options.host, options.port, { keyType: key.keyType, blob: key.blob }).status === 'known';
+}
+
 export function unknownHostKeyInfo(options: HostKeyCheckOptions, key: PresentedKey): UnknownHostKeyInfo {
 	return {
 		host: options.host,

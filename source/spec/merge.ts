@@ -14,14 +14,20 @@ function isObject(value: unknown): value is Tree {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Deep merge of plain objects; lists and string maps from the later layer replace earlier ones. */
+/**
+ * Deep merge of plain objects; lists and string maps from the later layer replace earlier ones. The
+ * result shares no object with `top`, so filling in defaults afterwards never writes into a caller's
+ * layer (which would make a second merge of the same layers count every default as given).
+ */
 export function overlay(base: Tree, top: Tree, mapPaths: ReadonlySet<string> = MAP_PATHS, prefix = ''): Tree {
 	const out: Tree = { ...base };
 	for (const [key, value] of Object.entries(top)) {
 		if (value === undefined) continue;
 		const path = prefix === '' ? key : `${prefix}.${key}`;
 		const current = out[key];
-		out[key] = isObject(value) && isObject(current) && !mapPaths.has(path) ? overlay(current, value, mapPaths, path) : value;
+		if (!isObject(value)) out[key] = value;
+		else if (mapPaths.has(path)) out[key] = { ...value };
+		else out[key] = overlay(isObject(current) ? current : {}, value, mapPaths, path);
 	}
 	return out;
 }

@@ -1,9 +1,13 @@
 // Facts about a host, read by one fixed script (no value is interpolated into it) and parsed here.
 import type { Facts } from './types.js';
 
-export const FACTS_SCRIPT = [
+const OS_AND_KERNEL = [
 	'. /etc/os-release 2>/dev/null; echo "os_id=$ID"; echo "os_version=$VERSION_ID"',
 	'echo "kernel=$(uname -r)"; echo "arch=$(uname -m)"; echo "hostname=$(hostname)"',
+];
+
+export const FACTS_SCRIPT = [
+	...OS_AND_KERNEL,
 	'if [ "$(stat -fc %T /sys/fs/cgroup 2>/dev/null)" = cgroup2fs ]; then echo cgroup=2; else echo cgroup=1; fi',
 	'if [ -n "$(tail -n +2 /proc/swaps 2>/dev/null)" ]; then echo swap=on; else echo swap=off; fi',
 	'if command -v apt-get >/dev/null 2>&1; then echo pkg=apt; elif command -v dnf >/dev/null 2>&1; then echo pkg=dnf; else echo pkg=unknown; fi',
@@ -14,13 +18,41 @@ export const FACTS_SCRIPT = [
 	'echo "epoch=$(date +%s)"',
 ].join('\n');
 
-export function parseFacts(output: string): Facts {
+/**
+ * The wizard's connection test: OS, kernel and whether `sudo -n true` works, in one command, so a
+ * host costs one connection and one exec. sudo's last stderr line says why it did not.
+ */
+export const CONNECTION_CHECK_SCRIPT = [
+	...OS_AND_KERNEL,
+	'sudo_out=$(sudo -n true 2>&1 </dev/null); echo "sudo=$?"',
+	'printf \'sudo_error=%s\\n\' "$(printf \'%s\\n\' "$sudo_out" | tail -n 1)"',
+].join('\n');
+
+export interface ConnectionCheckFacts {
+	facts: Facts;
+	/** exit status of `sudo -n true` (127: no sudo) */
+	sudoStatus: number;
+	/** sudo's last line of output when it failed */
+	sudoError: string;
+}
+
+function keyValues(output: string): (key: string) => string {
 	const values = new Map<string, string>();
 	for (const line of output.split('\n')) {
 		const at = line.indexOf('=');
 		if (at > 0) values.set(line.slice(0, at).trim(), line.slice(at + 1).trim());
 	}
-	const get = (key: string): string => values.get(key) ?? '';
+	return (key) => values.get(key) ?? '';
+}
+
+export function parseConnectionCheck(output: string): ConnectionCheckFacts {
+	const get = keyValues(output);
+	const status = Number.parseInt(get('sudo'), 10);
+	return { facts: parseFacts(output), sudoStatus: Number.isInteger(status) ? status : 1, sudoError: get('sudo_error') };
+}
+
+export function parseFacts(output: string): Facts {
+	const get = keyValues(output);
 	const pkg = get('pkg');
 	return {
 		osId: get('os_id').toLowerCase(),

@@ -14,15 +14,24 @@ export function kernelAtLeast(kernel: string, [major, minor]: [number, number]):
 	return have > major || (have === major && haveMinor >= minor);
 }
 
-/** Problems with one host, each a sentence naming what is wrong and what to do. */
-export function hostProblems(facts: Facts, host: StepHost, localEpochSeconds: number): string[] {
+/**
+ * The kernel, OS and architecture rules, shared by preflight and the wizard's connection test so
+ * both refuse the same hosts with the same words.
+ */
+export function platformProblems(facts: Pick<Facts, 'kernel' | 'osId' | 'osVersion' | 'arch'>): string[] {
 	const problems: string[] = [];
 	if (!kernelAtLeast(facts.kernel, MIN_KERNEL)) problems.push(`kernel ${facts.kernel || 'unknown'} is older than 5.10, the minimum for Cilium 1.20 and Calico 3.32; upgrade the kernel`);
 	const minimum = SUPPORTED_OS[facts.osId];
 	if (minimum === undefined) problems.push(`operating system "${facts.osId || 'unknown'}" is not supported (Ubuntu ≥ 20.04, Debian ≥ 11, RHEL/Rocky/Alma ≥ 9, Fedora ≥ 38)`);
 	else if (Number(facts.osVersion) < minimum) problems.push(`${facts.osId} ${facts.osVersion} is older than ${minimum}`);
-	if (facts.packageManager === 'unknown') problems.push('neither apt-get nor dnf was found');
 	if (!['x86_64', 'aarch64'].includes(facts.arch)) problems.push(`architecture ${facts.arch || 'unknown'} is not supported (x86_64 or aarch64)`);
+	return problems;
+}
+
+/** Problems with one host, each a sentence naming what is wrong and what to do. */
+export function hostProblems(facts: Facts, host: StepHost, localEpochSeconds: number): string[] {
+	const problems = platformProblems(facts);
+	if (facts.packageManager === 'unknown') problems.push('neither apt-get nor dnf was found');
 	// Ports held by a Kubernetes this host already runs for us are fine; anything else is in the way.
 	const ours = facts.hasAdminConf || facts.hasKubeletConf;
 	const wanted = host.host.role === 'control-plane' ? PORTS : [10250];

@@ -1,6 +1,8 @@
-// Baremetal hosts, added one address at a time with a role each. Every row shows the result of a
-// background TCP check of its SSH port, which never holds up typing. ↑ moves from the input into the
-// list, where e edits and d deletes a row.
+// Baremetal hosts, added one address at a time with a role each. After an address come its two
+// optional fields, the private address and the node name, which Enter on an empty line skips: a host
+// without them costs three Enters and no typing. Every row shows the result of a background TCP
+// check of its SSH port, which never holds up typing. ↑ moves from the input into the list, where e
+// edits and d deletes a row.
 import { useReducer, useRef } from 'react';
 import { Box, Text, useInput } from 'ink';
 import TextInput from 'ink-text-input';
@@ -11,6 +13,13 @@ import { Tinted } from './theme.js';
 
 export type ProbeState = { state: 'checking' } | { state: 'reachable'; ms: number } | { state: 'unreachable'; reason: string };
 
+/** An optional per-host field asked after the address. */
+export interface HostDetailField {
+	key: 'privateAddress' | 'name';
+	label: string;
+	help?: string;
+}
+
 export interface HostListProps {
 	prompt: string;
 	help?: string;
@@ -18,6 +27,8 @@ export interface HostListProps {
 	addressLabel: string;
 	addressHelp?: string;
 	roles: readonly Role[];
+	/** optional fields asked after each address, in order (none: one line per host) */
+	details?: readonly HostDetailField[];
 	hosts: readonly Host[];
 	probeOf?: (host: Host) => ProbeState | undefined;
 	/** problems with the entry at `index` of this candidate list (empty: it can be added) */
@@ -47,8 +58,10 @@ function ProbeText({ probe }: { probe: ProbeState | undefined }) {
 interface Ui {
 	text: string;
 	role: Role;
-	/** index of the row being edited in the input line */
+	/** index of the row the input line works on: an edited row, or the host whose details are asked */
 	editing?: number;
+	/** -1: the address; otherwise the index in `details` of the optional field being asked */
+	stage: number;
 	mode: 'input' | 'list';
 	cursor: number;
 	/** show the entry's problems (after a change or a refused Enter) */
@@ -56,11 +69,13 @@ interface Ui {
 	listMessages: readonly string[];
 }
 
+const ADDRESS = -1;
+
 export function HostList(props: HostListProps) {
-	const { prompt, help, addressLabel, addressHelp, roles, hosts, probeOf, checkEntry, checkDone, onChange, onSubmit, onBack, canGoBack = true, isActive = true } = props;
+	const { prompt, help, addressLabel, addressHelp, roles, details = [], hosts, probeOf, checkEntry, checkDone, onChange, onSubmit, onBack, canGoBack = true, isActive = true } = props;
 	// One ref holds the screen state so that keys arriving before the next render (a paste, a fast
 	// terminal) act on what is current rather than on the previous render's copy.
-	const ui = useRef<Ui>({ text: '', role: roleFor(hosts, roles), mode: 'input', cursor: 0, touched: false, listMessages: [] });
+	const ui = useRef<Ui>({ text: '', role: roleFor(hosts, roles), stage: ADDRESS, mode: 'input', cursor: 0, touched: false, listMessages: [] });
 	const [, redraw] = useReducer((n: number) => n + 1, 0);
 	const update = (patch: Partial<Ui>): void => {
 		ui.current = { ...ui.current, ...patch };
@@ -74,18 +89,39 @@ export function HostList(props: HostListProps) {
 		onChange(list);
 	};
 
-	const candidate = (address: string): { list: Host[]; index: number } => {
-		const { editing, role } = ui.current;
+	/** The list with the input line's text applied to the entry it works on. */
+	const candidate = (text: string): { list: Host[]; index: number } => {
+		const { editing, role, stage } = ui.current;
 		const current = listRef.current;
-		if (editing === undefined) return { list: [...current, { address, role }], index: current.length };
-		return { list: current.map((host, index) => (index === editing ? { ...host, address, role } : host)), index: editing };
+		if (stage === ADDRESS) {
+			if (editing === undefined) return { list: [...current, { address: text, role }], index: current.length };
+			return { list: current.map((host, index) => (index === editing ? { ...host, address: text, role } : host)), index: editing };
+		}
+		const key = details[stage]?.key ?? 'name';
+		const at = editing ?? current.length - 1;
+		const list = current.map((host, index) => {
+			if (index !== at) return host;
+			// Empty means "none": the key is left out, as in a file that does not set it.
+			const copy: Host = { ...host };
+			if (text === '') delete copy[key];
+			else copy[key] = text;
+			return copy;
+		});
+		return { list, index: at };
 	};
-	const clearInput = (list: readonly Host[]): Partial<Ui> => ({ text: '', editing: undefined, touched: false, role: roleFor(list, roles) });
+	const clearInput = (list: readonly Host[]): Partial<Ui> => ({ text: '', editing: undefined, stage: ADDRESS, touched: false, role: roleFor(list, roles) });
+	/** The input line asking optional field `stage` of row `index`, prefilled with its value. */
+	const askDetail = (list: readonly Host[], index: number, stage: number): Partial<Ui> => {
+		const field = details[stage];
+		if (field === undefined) return clearInput(list);
+		return { stage, editing: index, text: list[index]?.[field.key] ?? '', touched: false };
+	};
 	const submitLine = (): void => {
-		const address = ui.current.text.trim();
+		const text = ui.current.text.trim();
+		const { stage, editing } = ui.current;
 		const list = listRef.current;
-		if (address === '') {
-			if (ui.current.editing !== undefined) {
+		if (stage === ADDRESS && text === '') {
+			if (editing !== undefined) {
 				update({ ...clearInput(list), listMessages: [] });
 				return;
 			}
@@ -94,19 +130,30 @@ export function HostList(props: HostListProps) {
 			else onSubmit([...list]);
 			return;
 		}
-		const next = candidate(address);
+		const next = candidate(text);
 		if (checkEntry(next.list, next.index).length > 0) {
 			update({ touched: true, listMessages: [] });
 			return;
 		}
 		change(next.list);
-		update({ ...clearInput(next.list), listMessages: [] });
+		update({ ...askDetail(next.list, next.index, stage + 1), listMessages: [] });
 	};
 	const point = (to: number, length = listRef.current.length): number => Math.max(0, Math.min(length - 1, to));
 
 	useInput((input, key) => {
 		const state = ui.current;
 		const list = listRef.current;
+		if (state.mode === 'input' && state.stage !== ADDRESS) {
+			// An optional field: Esc steps back to the field before it, the address last.
+			if (key.return) submitLine();
+			else if (key.escape) {
+				const at = state.editing ?? list.length - 1;
+				const host = list[at];
+				if (state.stage === 0) update({ stage: ADDRESS, editing: at, text: host?.address ?? '', role: host?.role ?? state.role, touched: false });
+				else update(askDetail(list, at, state.stage - 1));
+			}
+			return;
+		}
 		if (state.mode === 'input') {
 			if (key.return) submitLine();
 			else if (key.tab) update({ role: state.role === roles[0] ? roles[1] ?? state.role : roles[0] ?? state.role });
@@ -123,7 +170,7 @@ export function HostList(props: HostListProps) {
 		else if (key.escape || key.leftArrow) update({ mode: 'input' });
 		else if (input === 'e' || key.return) {
 			const host = list[at];
-			if (host !== undefined) update({ editing: at, text: host.address, role: host.role, touched: false, mode: 'input' });
+			if (host !== undefined) update({ editing: at, stage: ADDRESS, text: host.address, role: host.role, touched: false, mode: 'input' });
 		} else if (input === 'd' || key.delete || key.backspace) {
 			const rest = list.filter((_host, index) => index !== at);
 			change(rest);
@@ -131,14 +178,22 @@ export function HostList(props: HostListProps) {
 				listMessages: [],
 				mode: rest.length === 0 ? 'input' : 'list',
 				cursor: point(at, rest.length),
-				...(state.editing === undefined ? { role: roleFor(rest, roles) } : {}),
+				// Whatever the input line was working on may have moved: it starts over.
+				...(state.editing === undefined && state.stage === ADDRESS ? { role: roleFor(rest, roles) } : clearInput(rest)),
 			});
 		}
 	}, { isActive });
 
-	const { text, role, editing, mode, cursor, touched, listMessages } = ui.current;
+	const { text, role, editing, stage, mode, cursor, touched, listMessages } = ui.current;
 	const width = Math.min(40, Math.max(12, ...hosts.map((host) => host.address.length)));
-	const entryMessages = touched && text.trim() !== '' ? checkEntry(candidate(text.trim()).list, candidate(text.trim()).index) : [];
+	const privateWidth = Math.min(40, Math.max(0, ...hosts.map((host) => host.privateAddress?.length ?? 0)));
+	const nameWidth = Math.min(40, Math.max(0, ...hosts.map((host) => host.name?.length ?? 0)));
+	const entryMessages = touched && (text.trim() !== '' || stage !== ADDRESS) ? checkEntry(candidate(text.trim()).list, candidate(text.trim()).index) : [];
+	const field = stage === ADDRESS ? undefined : details[stage];
+	const subject = editing === undefined ? undefined : hosts[editing]?.address;
+	const label = field === undefined
+		? `${addressLabel} (${role})${editing === undefined ? '' : ` #${editing + 1}`}:`
+		: `${field.label} of ${subject ?? 'this host'} (optional):`;
 	return (
 		<Box flexDirection="column">
 			<Tinted tone="accent" bold>{prompt}</Tinted>
@@ -152,30 +207,30 @@ export function HostList(props: HostListProps) {
 							<Text>{selected ? '›' : ' '} {String(index + 1).padStart(2)}  </Text>
 							<Tinted tone={selected ? 'accent' : undefined} bold={selected}>
 								{host.role.padEnd(15)}{host.address.padEnd(width).slice(0, width)}
+								{privateWidth > 0 ? `  ${(host.privateAddress ?? '').padEnd(privateWidth)}` : ''}
+								{nameWidth > 0 ? `  ${(host.name ?? '').padEnd(nameWidth)}` : ''}
 							</Tinted>
 							<Text>  </Text>
-							{editing === index ? <Tinted tone="warn">editing…</Tinted> : <ProbeText probe={probeOf?.(host)} />}
+							{editing === index && stage === ADDRESS ? <Tinted tone="warn">editing…</Tinted> : <ProbeText probe={probeOf?.(host)} />}
 						</Box>
 					);
 				})}
 			</Box>
 			<Box marginTop={1}>
-				<Tinted tone={mode === 'input' ? 'accent' : undefined} bold={mode === 'input'}>
-					{addressLabel} ({role}){editing === undefined ? '' : ` #${editing + 1}`}:
-				</Tinted>
+				<Tinted tone={mode === 'input' ? 'accent' : undefined} bold={mode === 'input'}>{label}</Tinted>
 				<Text> </Text>
 				<TextInput
-					// A fresh input per edited row puts the cursor at the end of the loaded address.
-					key={editing === undefined ? 'new' : `edit-${editing}`}
+					// A fresh input per edited row and field puts the cursor at the end of the loaded value.
+					key={`${editing ?? 'new'}-${stage}`}
 					value={text}
 					focus={isActive && mode === 'input'}
 					showCursor={mode === 'input'}
 					onChange={(value) => update({ text: value, touched: true })}
 				/>
 			</Box>
-			<Help text={addressHelp} />
+			<Help text={field === undefined ? addressHelp : field.help} />
 			<Problems messages={[...entryMessages, ...listMessages]} />
-			<KeyHints hints={mode === 'input' ? HINTS.hostInput : HINTS.hostList} canGoBack={canGoBack} />
+			<KeyHints hints={mode === 'list' ? HINTS.hostList : field === undefined ? HINTS.hostInput : HINTS.hostDetail} canGoBack={canGoBack} />
 		</Box>
 	);
 }

@@ -9,6 +9,10 @@ export const HINTS = {
 	hostInput: ['tab role', 'enter add', 'enter on empty: done', '↑ list', 'esc back', 'ctrl-c quit'],
 	hostList: ['↑↓ select', 'e edit', 'd delete', 'esc/↓ back to input', 'ctrl-c quit'],
 	continue: ['enter continue', 'esc back', 'ctrl-c quit'],
+	checking: ['esc back', 'ctrl-c quit'],
+	trust: ['y trust and record it', 'n/enter refuse', 'esc back', 'ctrl-c quit'],
+	secret: ['enter confirm', 'esc skip this key', 'ctrl-c quit'],
+	hostDetail: ['enter next (empty: none)', 'esc back to the address', 'ctrl-c quit'],
 } as const;
 
 export function KeyHints({ hints, canGoBack = true }: { hints: readonly string[]; canGoBack?: boolean }) {

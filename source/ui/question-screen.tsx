@@ -28,6 +28,8 @@ export interface QuestionScreenProps {
 	onEdit: (value: AnswerValue) => void;
 	onContinue: () => void;
 	onBack: () => void;
+	/** back to the host list, when it was asked */
+	onEditHosts?: () => void;
 	probeOf?: (host: Host) => ProbeState | undefined;
 	connectionTest?: ConnectionTest;
 }
@@ -101,6 +103,10 @@ function HostsQuestion({ question, field, draft, context, canGoBack, onAnswer, o
 	const address = fieldByPath(`${question.id}[].address`);
 	const roleField = fieldByPath(`${question.id}[].role`);
 	const roles = (roleField?.kind.type === 'enum' ? roleField.kind.choices : ['control-plane', 'worker']) as readonly Role[];
+	const details = (['privateAddress', 'name'] as const).flatMap((key) => {
+		const detail = fieldByPath(`${question.id}[].${key}`);
+		return detail === undefined ? [] : [{ key, label: detail.label, help: detail.help }];
+	});
 	const problems = (hosts: Host[]) => problemsFor(question, draft, hosts, context);
 	return (
 		<HostList
@@ -109,6 +115,7 @@ function HostsQuestion({ question, field, draft, context, canGoBack, onAnswer, o
 			addressLabel={address?.label ?? 'Address'}
 			addressHelp={address?.help}
 			roles={roles}
+			details={details}
 			hosts={draft.cluster.spec.hosts}
 			probeOf={probeOf}
 			checkEntry={(hosts, index) => {
@@ -140,6 +147,7 @@ export function QuestionScreen(props: QuestionScreenProps) {
 					connectionTest={props.connectionTest}
 					onContinue={props.onContinue}
 					onBack={props.onBack}
+					onEditHosts={props.onEditHosts}
 					canGoBack={canGoBack}
 				/>
 			);

@@ -161,6 +161,7 @@ function Screens(props: WizardProps) {
 				onEdit={(value: AnswerValue) => dispatch({ type: 'edit', id, value })}
 				onContinue={() => dispatch({ type: 'continue', id })}
 				onBack={back}
+				onEditHosts={state.history.includes('spec.hosts') ? () => dispatch({ type: 'backTo', id: 'spec.hosts' }) : undefined}
 				probeOf={probe === undefined ? undefined : probeOf}
 				connectionTest={connectionTest}
 			/>

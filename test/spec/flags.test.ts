@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { stringify } from 'yaml';
 import { addSpecOptions, flagsToTree } from '../../source/spec/flags.js';
 import { FIELDS } from '../../source/spec/fields.js';
+import { mergeLayers } from '../../source/spec/merge.js';
 import { formatProblem, resolveSpec } from '../../source/spec/resolve.js';
 import { baremetalBase } from './_base.js';
 
@@ -90,4 +91,16 @@ test('flags alone can describe a whole cluster', (t) => {
 	const result = resolveSpec({ flags: tree });
 	t.true(result.ok);
 	if (result.ok) t.is(result.cluster.spec.kubernetes.version, '1.35');
+});
+
+test('merging leaves the layers as they were, so merging them again gives the same answers as given', (t) => {
+	const file = { metadata: { name: 'demo' }, spec: { target: 'aws', aws: { region: 'eu-west-1', instanceTags: { team: 'a' } }, ssh: { user: 'ubuntu' } } };
+	const flags = { spec: { network: { cni: 'calico' } } };
+	const before = JSON.stringify([file, flags]);
+	const first = mergeLayers([file, flags]);
+	t.is(JSON.stringify([file, flags]), before, 'no default was written into a layer');
+	const second = mergeLayers([file, flags]);
+	t.deepEqual([...second.provided].sort(), [...first.provided].sort());
+	t.deepEqual([...first.provided].sort(), ['metadata.name', 'spec.aws.instanceTags', 'spec.aws.region', 'spec.network.cni', 'spec.ssh.user', 'spec.target']);
+	t.deepEqual(second.cluster, first.cluster);
 });

@@ -3,8 +3,9 @@
 import { render } from 'ink-testing-library';
 import { mergeLayers } from '../../source/spec/merge.js';
 import type { Tree } from '../../source/spec/load.js';
-import type { Cluster } from '../../source/spec/types.js';
+import type { Cluster, Role } from '../../source/spec/types.js';
 import type { PortProbeResult } from '../../source/remote/port-probe.js';
+import type { ConnectionTest } from '../../source/ui/ssh-check.js';
 import { Wizard, type WizardOutcome } from '../../source/ui/wizard.js';
 import { KEYS, press, screen, stroke, type } from '../_helpers/keys.js';
 
@@ -19,6 +20,7 @@ export interface WizardRun {
 export interface WizardRunOptions {
 	trees?: Tree[];
 	probe?: (host: string, port: number) => Promise<PortProbeResult>;
+	connectionTest?: ConnectionTest;
 	onInstall?: boolean;
 	existing?: readonly string[];
 }
@@ -34,6 +36,7 @@ export function runWizardApp(options: WizardRunOptions = {}): WizardRun {
 			provided={provided}
 			color={false}
 			probe={options.probe}
+			connectionTest={options.connectionTest}
 			onSave={async (path, text) => void saved.push({ path, text })}
 			fileExists={async (path) => (options.existing ?? []).includes(path)}
 			onInstall={options.onInstall ? (chosen) => void installs.push(chosen) : undefined}
@@ -66,15 +69,37 @@ export async function confirm(run: WizardRun, prompt: RegExp, key: string = KEYS
 	return frame;
 }
 
-/** Adds hosts (the first is a control plane, later ones workers) and ends the list. */
-export async function hosts(run: WizardRun, addresses: readonly string[]): Promise<string> {
+export interface HostAnswer {
+	address: string;
+	/** the role to add it as; default: what the list offers (a control plane first, then workers) */
+	role?: Role;
+	privateAddress?: string;
+	name?: string;
+}
+
+const literal = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+/** Adds hosts (each with its optional private address and node name, or none) and ends the list. */
+export async function hosts(run: WizardRun, entries: ReadonlyArray<string | HostAnswer>): Promise<string> {
 	await screen(run.app, /Hosts:/);
-	for (const address of addresses) {
-		await screen(run.app, /Address \((control-plane|worker)\):\s*$/m);
-		await type(run.app.stdin, address);
+	for (const entry of entries) {
+		const host = typeof entry === 'string' ? { address: entry } : entry;
+		const shown = /Address \((control-plane|worker)\):\s*$/m.exec(await screen(run.app, /Address \((control-plane|worker)\):\s*$/m))?.[1];
+		if (host.role !== undefined && host.role !== shown) {
+			await press(run.app.stdin, KEYS.tab);
+			await screen(run.app, new RegExp(`Address \\(${host.role}\\):\\s*$`, 'm'));
+		}
+		await type(run.app.stdin, host.address);
 		await press(run.app.stdin, KEYS.enter);
+		for (const [label, value] of [['Private address', host.privateAddress], ['Node name', host.name]] as const) {
+			await screen(run.app, new RegExp(`${label} of ${literal(host.address)} \\(optional\\):`));
+			if (value !== undefined) await type(run.app.stdin, value);
+			await press(run.app.stdin, KEYS.enter);
+		}
 	}
-	const frame = await screen(run.app, new RegExp(`${addresses.at(-1)?.replaceAll('.', '\\.') ?? ''}[\\s\\S]*Address \\(worker\\):`));
+	const last = entries.at(-1);
+	const address = typeof last === 'string' ? last : last?.address ?? '';
+	const frame = await screen(run.app, new RegExp(`${literal(address)}[\\s\\S]*Address \\((control-plane|worker)\\):`));
 	await press(run.app.stdin, KEYS.enter);
 	return frame;
 }

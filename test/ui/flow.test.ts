@@ -68,6 +68,8 @@ test('answers add and remove later questions: aws, several control planes, a bas
 	t.deepEqual(ids(draft.cluster).filter((id) => id.startsWith('spec.network.')), ['spec.network.cni', 'spec.network.calico.encapsulation', 'spec.network.calico.crossSubnet', 'spec.network.calico.mtu']);
 	t.true(ids(draft.cluster, { connectionTest: true }).includes('ssh-check'));
 	t.false(ids(draft.cluster).includes('ssh-check'), 'no connection test wired: no screen for it');
+	const aws = applyAnswer(draft, 'spec.target', 'aws', ctx.provided).draft;
+	t.false(ids(aws.cluster, { connectionTest: true }).includes('ssh-check'), 'nothing to test on aws before discovery');
 });
 
 test('provided paths are never asked; a section the file set keeps its defaults unless they are wrong', (t) => {
@@ -141,6 +143,14 @@ test('back and forth through the reducer keeps answers and refuses a stale answe
 	t.is(currentId(state), 'metadata.name');
 	t.is(state.draft.cluster.metadata.name, 'demo');
 	t.is(reduce(state, { type: 'back' }, ctx), state, 'nothing before the first question');
+	state = reduce(state, { type: 'answer', id: 'metadata.name', value: 'demo' }, ctx);
+	state = reduce(state, { type: 'answer', id: 'spec.target', value: 'baremetal' }, ctx);
+	state = reduce(state, { type: 'answer', id: 'spec.hosts', value: [{ address: '10.0.0.1', role: 'control-plane' }] }, ctx);
+	t.is(currentId(state), 'spec.ssh.user');
+	const hosts = reduce(state, { type: 'backTo', id: 'spec.hosts' }, ctx);
+	t.deepEqual(hosts.history, ['metadata.name', 'spec.target', 'spec.hosts'], 'back to the host list in one step');
+	t.is(hosts.draft, state.draft, 'answers kept');
+	t.is(reduce(state, { type: 'backTo', id: 'spec.aws.region' }, ctx), state, 'never asked: nowhere to go back to');
 });
 
 test('typed text becomes the field\'s value; only box syntax is checked here', (t) => {

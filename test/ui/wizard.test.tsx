@@ -4,6 +4,7 @@
 import test from 'ava';
 import { resolveSpec } from '../../source/spec/resolve.js';
 import type { Cluster } from '../../source/spec/types.js';
+import type { ConnectionTest } from '../../source/ui/ssh-check.js';
 import { KEYS, press, screen, stroke, type, until } from '../_helpers/keys.js';
 import { confirm, hosts, runWizardApp, select, text } from './_wizard.js';
 
@@ -251,7 +252,69 @@ test.serial('an answer clashing with a provided value is refused where it is typ
 	await stroke(run.app, KEYS.backspace, '96.0.5'.length);
 	await type(run.app.stdin, '0.0.1');
 	await press(run.app.stdin, KEYS.enter);
-	t.regex(await screen(run.app, /control-plane +10\.0\.0\.1/), /Address \(worker\):/);
+	t.regex(await screen(run.app, /control-plane +10\.0\.0\.1/), /Private address of 10\.0\.0\.1 \(optional\):/);
+	await type(run.app.stdin, '10.96.0.7');
+	t.regex(run.frame(), /✗ spec\.kubernetes\.serviceSubnet: 10\.96\.0\.0\/12 contains\s+spec\.hosts\[0\]\.privateAddress 10\.96\.0\.7/, 'the private address meets the same rule');
+	await press(run.app.stdin, KEYS.enter);
+	t.regex(run.frame(), /Private address of 10\.0\.0\.1/, 'refused');
+	run.app.unmount();
+});
+
+test.serial('a host\'s private address and node name: asked after its address, checked as typed, skipped with Enter, Esc steps back', async (t) => {
+	const run = runWizardApp({ trees: [{ metadata: { name: 'demo' } }] });
+	await select(run, /Select target/);
+	await screen(run.app, /Address \(control-plane\):/);
+	await type(run.app.stdin, '192.0.2.10');
+	await press(run.app.stdin, KEYS.enter);
+	let frame = await screen(run.app, /Private address of 192\.0\.2\.10 \(optional\):/);
+	t.regex(frame, /kubelet node-ip/, 'the field help is shown');
+	await type(run.app.stdin, '10.0.0.');
+	t.regex(run.frame(), /✗ "10\.0\.0\." is not an IPv4 address \(it becomes the kubelet node-ip\)/);
+	await press(run.app.stdin, KEYS.enter);
+	t.regex(run.frame(), /Private address of 192\.0\.2\.10/, 'refused');
+	await type(run.app.stdin, '10');
+	await press(run.app.stdin, KEYS.enter);
+	await screen(run.app, /Node name of 192\.0\.2\.10 \(optional\):/);
+	await type(run.app.stdin, 'CP_1');
+	t.regex(run.frame(), /✗ .*RFC 1123/);
+	await press(run.app.stdin, KEYS.escape);
+	frame = await screen(run.app, /Private address of 192\.0\.2\.10 \(optional\): 10\.0\.0\.10/);
+	t.regex(frame, /control-plane +192\.0\.2\.10 +10\.0\.0\.10/, 'the row shows the private address');
+	await press(run.app.stdin, KEYS.enter);
+	await screen(run.app, /Node name of 192\.0\.2\.10 \(optional\):\s*$/m);
+	await type(run.app.stdin, 'cp-1');
+	await press(run.app.stdin, KEYS.enter);
+	await screen(run.app, /Address \(worker\):/);
+	await type(run.app.stdin, '192.0.2.11');
+	await press(run.app.stdin, KEYS.enter);
+	await screen(run.app, /Private address of 192\.0\.2\.11/);
+	await press(run.app.stdin, KEYS.enter);
+	await screen(run.app, /Node name of 192\.0\.2\.11/);
+	await type(run.app.stdin, 'cp-1');
+	t.regex(run.frame(), /✗ "cp-1" is already the name of spec\.hosts\[0\]/);
+	await stroke(run.app, KEYS.backspace, 4);
+	await press(run.app.stdin, KEYS.enter);
+	frame = await screen(run.app, /192\.0\.2\.11[\s\S]*Address \(worker\):/);
+	t.regex(frame, /1 {2}control-plane {2}192\.0\.2\.10 {4}10\.0\.0\.10 {2}cp-1/);
+	await press(run.app.stdin, KEYS.enter);
+	await screen(run.app, /SSH user:/);
+	await press(run.app.stdin, KEYS.escape);
+	await screen(run.app, /Hosts:/);
+	await stroke(run.app, KEYS.up);
+	await press(run.app.stdin, 'e');
+	await screen(run.app, /Address \(worker\) #2: 192\.0\.2\.11/);
+	await press(run.app.stdin, KEYS.enter);
+	await screen(run.app, /Private address of 192\.0\.2\.11 \(optional\):/);
+	await type(run.app.stdin, '10.0.0.11');
+	await press(run.app.stdin, KEYS.enter);
+	await screen(run.app, /Node name of 192\.0\.2\.11/);
+	await type(run.app.stdin, 'worker-1');
+	await press(run.app.stdin, KEYS.enter);
+	frame = await screen(run.app, /Address \(worker\):\s*$/m);
+	t.regex(frame, /1 {2}control-plane {2}192\.0\.2\.10 {4}10\.0\.0\.10 {2}cp-1/);
+	t.regex(frame, /2 {2}worker {9}192\.0\.2\.11 {4}10\.0\.0\.11 {2}worker-1/, 'edited in place, details included');
+	await press(run.app.stdin, KEYS.enter);
+	await screen(run.app, /SSH user:/);
 	run.app.unmount();
 });
 
@@ -312,5 +375,83 @@ test.serial('the review lists problems nothing asked about and will not save unt
 	await press(run.app.stdin, KEYS.enter);
 	t.deepEqual(run.saved, []);
 	t.deepEqual(run.outcomes, []);
+	run.app.unmount();
+});
+
+test.serial('the connection test comes after the SSH answers on baremetal; failing hosts lead back to the host list and it runs again', async (t) => {
+	const tested: Cluster[] = [];
+	const connectionTest: ConnectionTest = async (cluster, ui) => {
+		tested.push(cluster);
+		for (const host of cluster.spec.hosts) {
+			if (host.address === '10.0.0.9') ui.report({ host: host.address, state: 'failed', detail: 'unreachable: cannot connect (connect ECONNREFUSED 10.0.0.9:22)' });
+			else if (await ui.trustHostKey({ host: host.address, keyType: 'ED25519', fingerprint: `SHA256:${host.address}`, knownHostsFile: cluster.spec.ssh.knownHostsFile })) {
+				ui.report({ host: host.address, state: 'ok', detail: 'Debian 12 · kernel 6.1.0 · sudo ok' });
+			} else ui.report({ host: host.address, state: 'failed', detail: 'host key not trusted' });
+		}
+	};
+	const run = runWizardApp({ connectionTest });
+	await text(run, /Cluster name:/, 'demo');
+	await select(run, /Select target/);
+	await hosts(run, ['10.0.0.1', '10.0.0.9']);
+	await text(run, /SSH user:/, 'ubuntu');
+	for (const prompt of [/SSH port:/, /SSH identity file:/]) await text(run, prompt);
+	await select(run, /Select host key policy/);
+	await text(run, /Bastion address:/);
+	let frame = await screen(run.app, /Host 10\.0\.0\.1 is not in ~\/\.ssh\/known_hosts\./);
+	t.regex(frame, /kubestrap {2}Name › Target › Hosts › SSH › Kubernetes/, 'part of the SSH section');
+	t.is(tested[0]?.spec.ssh.user, 'ubuntu', 'tested with the answers given');
+	await press(run.app.stdin, 'y');
+	frame = await screen(run.app, /1 of 2 hosts failed\./);
+	t.regex(frame, /✓ 10\.0\.0\.1 +Debian 12/);
+	t.regex(frame, /✗ 10\.0\.0\.9 +unreachable: cannot connect/);
+	await select(run, /› Test again/, 1);
+	frame = await screen(run.app, /Hosts:/);
+	t.regex(frame, /worker +10\.0\.0\.9/, 'the hosts as they were');
+	await stroke(run.app, KEYS.up);
+	await press(run.app.stdin, 'd');
+	await press(run.app.stdin, KEYS.escape);
+	await screen(run.app, /Address \(worker\):\s*$/m);
+	await press(run.app.stdin, KEYS.enter);
+	t.regex(await screen(run.app, /SSH user:/), /SSH user: ubuntu/, 'the SSH answers are kept');
+	for (const prompt of [/SSH user:/, /SSH port:/, /SSH identity file:/]) await text(run, prompt);
+	await select(run, /Select host key policy/);
+	await text(run, /Bastion address:/);
+	await screen(run.app, /Trust it\?/);
+	t.is(tested.length, 2, 'tested again');
+	t.deepEqual(tested[1]?.spec.hosts.map((host) => host.address), ['10.0.0.1']);
+	await press(run.app.stdin, 'y');
+	await screen(run.app, /All 1 host passed\./);
+	await press(run.app.stdin, KEYS.enter);
+	await screen(run.app, /Kubernetes version:/);
+	await press(run.app.stdin, KEYS.escape);
+	await screen(run.app, /Trust it\?/);
+	t.is(tested.length, 3, 'coming back to it runs it again');
+	run.app.unmount();
+});
+
+test.serial('Ctrl-C during the connection test ends at once with nothing saved', async (t) => {
+	let signal: AbortSignal | undefined;
+	const connectionTest: ConnectionTest = async (_cluster, ui, given) => {
+		signal = given;
+		await ui.trustHostKey({ host: '10.0.0.1', keyType: 'ED25519', fingerprint: 'SHA256:x', knownHostsFile: '~/.ssh/known_hosts' });
+	};
+	const run = runWizardApp({ connectionTest, trees: [{ metadata: { name: 'demo' }, spec: { target: 'baremetal', hosts: [{ address: '10.0.0.1', role: 'control-plane' }], ssh: { user: 'ubuntu' } } }] });
+	await screen(run.app, /Trust it\?/);
+	await press(run.app.stdin, KEYS.ctrlC);
+	await until(() => run.outcomes.length === 1);
+	t.deepEqual(run.outcomes, ['aborted']);
+	t.deepEqual(run.saved, []);
+	t.true(signal?.aborted, 'the test was told to stop');
+});
+
+test.serial('no connection test on aws: the instances are not known before discovery', async (t) => {
+	let called = false;
+	const run = runWizardApp({ connectionTest: async () => void (called = true), trees: awsTrees });
+	await text(run, /SSH user:/, 'ubuntu');
+	for (const prompt of [/SSH port:/, /SSH identity file:/]) await text(run, prompt);
+	await select(run, /Select host key policy/);
+	await text(run, /Bastion address:/);
+	t.regex(await screen(run.app, /Kubernetes version:/), /Kubernetes version:/);
+	t.false(called);
 	run.app.unmount();
 });

@@ -67,7 +67,8 @@ export const QUESTIONS: readonly Question[] = [
 	{ id: 'spec.ssh.bastion.address', section: 'ssh', kind: 'text' },
 	{ id: 'spec.ssh.bastion.user', section: 'ssh', kind: 'text' },
 	{ id: 'spec.ssh.bastion.port', section: 'ssh', kind: 'integer' },
-	{ id: 'ssh-check', section: 'ssh', kind: 'ssh-check', when: (_c, ctx) => ctx.connectionTest },
+	// AWS instances are not known until discovery, so there is nothing to test yet.
+	{ id: 'ssh-check', section: 'ssh', kind: 'ssh-check', when: (c, ctx) => ctx.connectionTest && isBaremetal(c) && c.spec.hosts.length > 0 },
 	// 1.36 is fine with Calico only; while the CNI is still to be chosen, either release may accept it.
 	{ id: 'spec.kubernetes.version', section: 'kubernetes', kind: 'text', openWith: 'spec.network.cni' },
 	{ id: 'spec.kubernetes.podSubnet', section: 'kubernetes', kind: 'text' },

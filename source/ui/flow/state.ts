@@ -17,7 +17,9 @@ export type WizardAction =
 	| { type: 'edit'; id: string; value: AnswerValue }
 	/** move on without an answer (a screen that only shows results) */
 	| { type: 'continue'; id: string }
-	| { type: 'back' };
+	| { type: 'back' }
+	/** back to an earlier question, e.g. from the connection test to the host list */
+	| { type: 'backTo'; id: string };
 
 export function initialState(draft: Draft, context: PlanContext): WizardState {
 	return { draft, history: [firstQuestion(draft.cluster, context)], notices: [] };
@@ -41,5 +43,9 @@ export function reduce(state: WizardState, action: WizardAction, context: PlanCo
 			return { ...state, history: [...state.history, nextQuestion(state.draft.cluster, action.id, context)], notices: [] };
 		case 'back':
 			return state.history.length > 1 ? { ...state, history: state.history.slice(0, -1), notices: [] } : state;
+		case 'backTo': {
+			const at = state.history.lastIndexOf(action.id);
+			return at === -1 || at === state.history.length - 1 ? state : { ...state, history: state.history.slice(0, at + 1), notices: [] };
+		}
 	}
 }

@@ -1,36 +1,31 @@
-// kubectl-style aligned columns that fit a width: columns give up width in a set order, first down
-// to a comfortable size, then down to their minimum, and cut their text with "…".
+// kubectl-style aligned columns that fit a width. When the natural widths do not fit, the table's
+// shrink steps are applied in order (column → narrower width) until they do, so each table says
+// what it gives up first; text that no longer fits is cut with "…".
 import { cutEnd } from './text.js';
 
 export interface Column {
 	header: string;
-	/** width to shrink to in the first round */
-	soft: number;
-	/** narrowest width, reached only in the second round */
-	min: number;
-	/** columns with a lower number give up width first */
-	order: number;
 	cut?: (text: string, width: number) => string;
 }
 
+/** Shrink `column` (an index) to at most `width`, if the table is still too wide. */
+export type ShrinkStep = readonly [column: number, width: number];
+
 export const GAP = '  ';
 
-export function columnWidths(columns: readonly Column[], rows: ReadonlyArray<readonly string[]>, width: number): number[] {
+export function columnWidths(columns: readonly Column[], rows: ReadonlyArray<readonly string[]>, width: number, steps: readonly ShrinkStep[] = []): number[] {
 	const widths = columns.map((c) => c.header.length);
 	for (const row of rows) {
 		for (let i = 0; i < widths.length; i++) widths[i] = Math.max(widths[i] ?? 0, row[i]?.length ?? 0);
 	}
 	let excess = widths.reduce((sum, w) => sum + w, 0) + GAP.length * (columns.length - 1) - width;
-	const order = columns.map((c, i) => ({ c, i })).sort((a, b) => a.c.order - b.c.order);
-	for (const round of ['soft', 'min'] as const) {
-		for (const { c, i } of order) {
-			if (excess <= 0) return widths;
-			const current = widths[i] ?? 0;
-			const give = Math.min(excess, current - Math.max(c[round], 1));
-			if (give > 0) {
-				widths[i] = current - give;
-				excess -= give;
-			}
+	for (const [column, target] of steps) {
+		if (excess <= 0) break;
+		const current = widths[column] ?? 0;
+		const give = Math.min(excess, current - Math.max(1, target));
+		if (give > 0) {
+			widths[column] = current - give;
+			excess -= give;
 		}
 	}
 	return widths;

@@ -1,6 +1,6 @@
 // The live readiness table in the style of `kubectl get pods -A`: NAMESPACE NAME READY STATUS
 // RESTARTS AGE NODE, the cause under each unhealthy pod, and a summary line.
-import { columnWidths, fitCells, GAP, type Column } from './columns.js';
+import { columnWidths, fitCells, GAP, type Column, type ShrinkStep } from './columns.js';
 import { elapsed } from './duration.js';
 import type { Line, LineTone, Segment } from './lines.js';
 import { plainLines } from './lines.js';
@@ -14,16 +14,33 @@ function cutRestarts(text: string, width: number): string {
 	return count.length <= width ? count : cutEnd(count, width);
 }
 
+const [NAMESPACE, NAME, , STATUS, RESTARTS, AGE, NODE] = [0, 1, 2, 3, 4, 5, 6] as const;
 const POD_COLUMNS: Column[] = [
-	{ header: 'NAMESPACE', soft: 11, min: 9, order: 4 },
-	{ header: 'NAME', soft: 24, min: 12, order: 1, cut: cutMiddle },
-	{ header: 'READY', soft: 5, min: 5, order: 9 },
-	{ header: 'STATUS', soft: 16, min: 10, order: 5 },
-	{ header: 'RESTARTS', soft: 8, min: 8, order: 3, cut: cutRestarts },
-	{ header: 'AGE', soft: 6, min: 3, order: 8 },
-	{ header: 'NODE', soft: 16, min: 8, order: 2 },
+	{ header: 'NAMESPACE' },
+	{ header: 'NAME', cut: cutMiddle },
+	{ header: 'READY' },
+	{ header: 'STATUS' },
+	{ header: 'RESTARTS', cut: cutRestarts },
+	{ header: 'AGE' },
+	{ header: 'NODE' },
 ];
-const STATUS_COLUMN = 3;
+// In 80 columns: the restart time goes first, then long pod names (cut in the middle, keeping
+// the unique suffix) and node names shrink, the namespace and STATUS (ContainerCreating is 17)
+// last; the NODE column always stays.
+const POD_SHRINK: ShrinkStep[] = [
+	[RESTARTS, 8],
+	[NAME, 24],
+	[NODE, 12],
+	[NAME, 20],
+	[STATUS, 17],
+	[NAME, 16],
+	[NAMESPACE, 9],
+	[NODE, 8],
+	[NAME, 12],
+	[STATUS, 10],
+	[AGE, 3],
+];
+const STATUS_COLUMN = STATUS;
 const CAUSE_INDENT = '    ';
 const LOG_INDENT = '      ';
 
@@ -66,7 +83,7 @@ export function podTableLines(verdict: Verdict, options: PodTableOptions): Line[
 	if (rows.length === 0) {
 		lines.push({ key: '#empty', segments: [{ text: 'no pods yet', tone: 'muted' }] });
 	} else {
-		const widths = columnWidths(POD_COLUMNS, rows, width);
+		const widths = columnWidths(POD_COLUMNS, rows, width, POD_SHRINK);
 		lines.push({ key: '#header', segments: [{ text: fitCells(POD_COLUMNS, widths, POD_COLUMNS.map((c) => c.header)).join(GAP), bold: true }] });
 		verdict.pods.forEach((pod, index) => {
 			const cells = fitCells(POD_COLUMNS, widths, rows[index] ?? []);

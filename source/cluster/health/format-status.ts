@@ -1,48 +1,29 @@
 // `kubestrap status` as text: the verdict, nodes, the CNI and its datapath, system workloads and
 // pods, then every problem with its cause.
-import { columnWidths, fitCells, GAP, type Column } from './columns.js';
+import { columnWidths, fitCells, GAP, type Column, type ShrinkStep } from './columns.js';
 import { causeLines } from './format-pods.js';
 import type { Line, LineTone } from './lines.js';
 import { plainLines } from './lines.js';
 import type { StatusReport } from './status-report.js';
 import { cutMiddle, plural } from './text.js';
 
-const NODE_COLUMNS: Column[] = [
-	{ header: 'NAME', soft: 20, min: 8, order: 3 },
-	{ header: 'STATUS', soft: 8, min: 8, order: 9 },
-	{ header: 'ROLES', soft: 13, min: 6, order: 4 },
-	{ header: 'VERSION', soft: 8, min: 7, order: 5 },
-	{ header: 'INTERNAL-IP', soft: 15, min: 11, order: 6 },
-	{ header: 'KERNEL', soft: 12, min: 6, order: 2 },
-	{ header: 'OS', soft: 12, min: 4, order: 1 },
-];
+const NODE_COLUMNS: Column[] = ['NAME', 'STATUS', 'ROLES', 'VERSION', 'INTERNAL-IP', 'KERNEL', 'OS'].map((header) => ({ header }));
+// The OS image is the longest and least needed; the kernel matters (the CNIs need 5.10 or newer).
+const NODE_SHRINK: ShrinkStep[] = [[6, 16], [6, 10], [0, 20], [5, 16], [6, 6], [2, 8], [0, 12], [5, 10], [6, 3]];
 
-const WORKLOAD_COLUMNS: Column[] = [
-	{ header: 'KIND', soft: 10, min: 6, order: 4 },
-	{ header: 'NAMESPACE', soft: 11, min: 9, order: 2 },
-	{ header: 'NAME', soft: 24, min: 12, order: 1, cut: cutMiddle },
-	{ header: 'DESIRED', soft: 7, min: 7, order: 9 },
-	{ header: 'READY', soft: 5, min: 5, order: 9 },
-	{ header: 'UP-TO-DATE', soft: 10, min: 10, order: 9 },
-	{ header: 'AVAILABLE', soft: 9, min: 9, order: 9 },
-];
+const WORKLOAD_COLUMNS: Column[] = [{ header: 'KIND' }, { header: 'NAMESPACE' }, { header: 'NAME', cut: cutMiddle }, { header: 'DESIRED' }, { header: 'READY' }, { header: 'UPDATED' }, { header: 'AVAILABLE' }];
+const WORKLOAD_SHRINK: ShrinkStep[] = [[2, 24], [2, 18], [1, 9], [2, 14], [0, 6]];
 
-const POD_COLUMNS: Column[] = [
-	{ header: 'NAMESPACE', soft: 11, min: 9, order: 3 },
-	{ header: 'NAME', soft: 32, min: 12, order: 1, cut: cutMiddle },
-	{ header: 'READY', soft: 5, min: 5, order: 9 },
-	{ header: 'STATUS', soft: 16, min: 10, order: 4 },
-	{ header: 'RESTARTS', soft: 8, min: 8, order: 9 },
-	{ header: 'NODE', soft: 16, min: 8, order: 2 },
-];
+const POD_COLUMNS: Column[] = [{ header: 'NAMESPACE' }, { header: 'NAME', cut: cutMiddle }, { header: 'READY' }, { header: 'STATUS' }, { header: 'RESTARTS' }, { header: 'NODE' }];
+const POD_SHRINK: ShrinkStep[] = [[1, 32], [5, 16], [1, 24], [5, 12], [1, 20], [3, 17], [1, 16], [0, 9], [5, 8], [1, 12], [3, 10]];
 
 function heading(key: string, text: string): Line {
 	return { key, segments: [{ text, bold: true, tone: 'accent' }] };
 }
 
 /** A table whose `toneColumn` cell carries each row's tone. */
-function table(key: string, columns: Column[], rows: Array<{ cells: string[]; tone: LineTone }>, toneColumn: number, width: number): Line[] {
-	const widths = columnWidths(columns, rows.map((r) => r.cells), width);
+function table(key: string, columns: Column[], steps: ShrinkStep[], rows: Array<{ cells: string[]; tone: LineTone }>, toneColumn: number, width: number): Line[] {
+	const widths = columnWidths(columns, rows.map((r) => r.cells), width, steps);
 	const lines: Line[] = [{ key: `${key}#header`, segments: [{ text: fitCells(columns, widths, columns.map((c) => c.header)).join(GAP), bold: true }] }];
 	rows.forEach((row, index) => {
 		const cells = fitCells(columns, widths, row.cells);
@@ -71,11 +52,15 @@ function verdictLine(report: StatusReport): Line {
 	};
 }
 
-function cniLine(report: StatusReport): Line {
+function cniLines(report: StatusReport): Line[] {
 	const { name, release, datapath } = report.cni;
-	if (name === 'none') return { key: '#cni', segments: [{ text: 'no CNI found (neither a cilium nor a calico-node DaemonSet in kube-system)', tone: 'error' }] };
-	const settings = Object.entries(datapath).map(([k, v]) => `${k} ${v}`);
-	return { key: '#cni', segments: [{ text: [`${name} ${release ?? '(release unknown)'}`, ...settings].join(' · ') }] };
+	if (name === 'none') return [{ key: '#cni', segments: [{ text: 'no CNI found (neither a cilium nor a calico-node DaemonSet in kube-system)', tone: 'error' }] }];
+	const entries = Object.entries(datapath);
+	const keyWidth = Math.max(0, ...entries.map(([k]) => k.length));
+	return [
+		{ key: '#cni', segments: [{ text: `${name} ${release ?? '(release unknown)'}` }] },
+		...entries.map(([k, v]): Line => ({ key: `#cni-${k}`, segments: [{ text: `  ${k.padEnd(keyWidth)}${GAP}`, tone: 'muted' }, { text: v }] })),
+	];
 }
 
 export function statusLines(report: StatusReport, options: { width: number }): Line[] {
@@ -89,10 +74,10 @@ export function statusLines(report: StatusReport, options: { width: number }): L
 			cells: [n.name, n.ready ? 'Ready' : 'NotReady', n.roles.length === 0 ? '<none>' : n.roles.join(','), n.version, n.internalIP || '<none>', n.kernel, n.os],
 			tone: (n.ready ? 'ok' : 'error') as LineTone,
 		}));
-		lines.push(...table('node', NODE_COLUMNS, rows, 1, width));
+		lines.push(...table('node', NODE_COLUMNS, NODE_SHRINK, rows, 1, width));
 	}
 
-	lines.push(heading('#cni-heading', 'CNI'), cniLine(report));
+	lines.push(heading('#cni-heading', 'CNI'), ...cniLines(report));
 
 	lines.push(heading('#workloads', 'WORKLOADS'));
 	const workloads = report.workloads.map((w) => ({
@@ -100,7 +85,7 @@ export function statusLines(report: StatusReport, options: { width: number }): L
 		tone: (w.healthy ? 'ok' : 'error') as LineTone,
 	}));
 	if (workloads.length === 0) lines.push({ key: '#workloads-none', segments: [{ text: 'none', tone: 'muted' }] });
-	else lines.push(...table('workload', WORKLOAD_COLUMNS, workloads, 4, width));
+	else lines.push(...table('workload', WORKLOAD_COLUMNS, WORKLOAD_SHRINK, workloads, 4, width));
 
 	lines.push(heading('#pods', 'SYSTEM PODS'));
 	const pods = report.pods.map((p) => ({
@@ -108,7 +93,7 @@ export function statusLines(report: StatusReport, options: { width: number }): L
 		tone: (p.healthy ? (p.status === 'Running' ? 'ok' : 'muted') : 'error') as LineTone,
 	}));
 	if (pods.length === 0) lines.push({ key: '#pods-none', segments: [{ text: 'none', tone: 'muted' }] });
-	else lines.push(...table('pod', POD_COLUMNS, pods, 3, width));
+	else lines.push(...table('pod', POD_COLUMNS, POD_SHRINK, pods, 3, width));
 
 	if (report.problems.length > 0) {
 		lines.push(heading('#problems', 'PROBLEMS'));

@@ -5,11 +5,18 @@ import { elapsed, humanDuration } from './duration.js';
 import type { EventRow } from './events.js';
 import type { Verdict } from './verdict.js';
 
-const EVENT_COLUMNS: Column[] = ['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE'].map((header) => ({ header, soft: 0, min: 0, order: 0 }));
+// The columns of `kubectl get events -A`.
+const EVENT_COLUMNS: Column[] = ['NAMESPACE', 'LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE'].map((header) => ({ header }));
 
 function statusOf(verdict: Verdict, subject: string): string | undefined {
 	if (!subject.startsWith('pod ')) return undefined;
 	return verdict.pods.find((p) => `pod ${p.key}` === subject)?.status;
+}
+
+/** "Pod/coredns-abc" → "pod/coredns-abc", as kubectl names objects. */
+function kubectlObject(object: string): string {
+	const slash = object.indexOf('/');
+	return slash === -1 ? object : object.slice(0, slash).toLowerCase() + object.slice(slash);
 }
 
 export function formatTimeoutReport(verdict: Verdict, events: readonly EventRow[], options: { timeoutMs: number; lookFurther: string }): string[] {
@@ -27,10 +34,11 @@ export function formatTimeoutReport(verdict: Verdict, events: readonly EventRow[
 	if (events.length > 0) {
 		lines.push('', 'Recent events:');
 		const rows = events.map((e) => [
-			`${humanDuration(verdict.assessedAt - e.last)} ago`,
+			e.namespace,
+			humanDuration(verdict.assessedAt - e.last),
 			e.type,
 			e.reason,
-			e.namespace === '' || e.object.startsWith('Node/') ? e.object : `${e.namespace}/${e.object}`,
+			kubectlObject(e.object),
 			e.count > 1 ? `${e.message} (x${e.count})` : e.message,
 		]);
 		const widths = columnWidths(EVENT_COLUMNS, rows, Number.MAX_SAFE_INTEGER);

@@ -32,7 +32,12 @@ export function containerCause(status: ContainerStatus, specs: readonly Containe
 	const { waiting, terminated } = status.state;
 	if (waiting !== undefined) {
 		const reason = waiting.reason ?? 'Waiting';
-		if (IMAGE_PULL.has(reason)) return { text: withDetail(`image "${oneLine(imageOf(specs, status))}" cannot be pulled`, waiting.message ?? reason), progressing: false };
+		if (IMAGE_PULL.has(reason)) {
+			const image = oneLine(imageOf(specs, status));
+			// The back-off message repeats the image the summary already names.
+			const message = (waiting.message ?? reason).replace(`Back-off pulling image "${image}": `, '');
+			return { text: withDetail(`image "${image}" cannot be pulled`, message), progressing: false };
+		}
 		if (reason === 'CrashLoopBackOff') {
 			const last = status.lastState.terminated;
 			const text = last === undefined ? `crashing, restarted ${plural(status.restartCount, 'time')}` : exitText(last.exitCode, last.reason, status.restartCount);

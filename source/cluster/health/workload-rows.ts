@@ -34,8 +34,8 @@ export function daemonSetRow(ds: KubeDaemonSet, nodes?: number): WorkloadRow {
 		const notSeen = unobserved(ds.metadata, s.observedGeneration);
 		if (notSeen) return notSeen;
 		if (nodes !== undefined && desired !== nodes) return { cause: `scheduled on ${desired} of ${plural(nodes, 'node')}`, progressing: false };
-		if (s.updatedNumberScheduled < desired) return { cause: `rolling out: ${s.updatedNumberScheduled} of ${desired} pods updated, ${s.numberReady} ready`, progressing: true };
-		if (s.numberReady < desired) return { cause: `${s.numberReady} of ${desired} pods ready`, progressing: true };
+		if (s.updatedNumberScheduled < desired) return { cause: `rolling out: ${s.updatedNumberScheduled} of ${plural(desired, 'pod')} updated, ${s.numberReady} ready`, progressing: true };
+		if (s.numberReady < desired) return { cause: `${s.numberReady} of ${plural(desired, 'pod')} ready`, progressing: true };
 		return undefined;
 	};
 	return row('DaemonSet', ds.metadata, { desired, ready: s.numberReady, updated: s.updatedNumberScheduled, available: s.numberAvailable }, shortfall());

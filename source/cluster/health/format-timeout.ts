@@ -3,6 +3,7 @@
 import { columnWidths, fitCells, GAP, type Column } from './columns.js';
 import { elapsed, humanDuration } from './duration.js';
 import type { EventRow } from './events.js';
+import { safeText } from './text.js';
 import type { Verdict } from './verdict.js';
 
 // The columns of `kubectl get events -A`.
@@ -46,5 +47,5 @@ export function formatTimeoutReport(verdict: Verdict, events: readonly EventRow[
 		for (const row of rows) lines.push(`  ${fitCells(EVENT_COLUMNS, widths, row).join(GAP)}`);
 	}
 	lines.push('', `Look further: ${options.lookFurther}`);
-	return lines;
+	return lines.map(safeText);
 }

@@ -13,3 +13,4 @@ export { formatTimeoutReport } from './format-timeout.js';
 export { formatStatus, statusLines } from './format-status.js';
 export { humanDuration, elapsed } from './duration.js';
 export { lineText, plainLines, type Line, type LineTone, type Segment } from './lines.js';
+export { safeText } from './text.js';

@@ -1,6 +1,6 @@
 // Output as lines of toned segments: the plain formatters join the text, the Ink views colour the
 // segments. One layout serves both, so the live table and the plain lines never disagree.
-import { cutEnd } from './text.js';
+import { cutEnd, safeText } from './text.js';
 
 export type LineTone = 'accent' | 'error' | 'ok' | 'muted' | 'warn';
 
@@ -16,8 +16,9 @@ export interface Line {
 	segments: Segment[];
 }
 
+/** The printable text of a line (see safeText). */
 export function lineText(line: Line): string {
-	return line.segments.map((s) => s.text).join('');
+	return line.segments.map((s) => safeText(s.text)).join('');
 }
 
 /** The lines as plain text, each cut to `width` columns when one is given. */

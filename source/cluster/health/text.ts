@@ -15,6 +15,14 @@ export function printable(text: string): string {
 	return text.replace(ESCAPES, '').replace(/\t/g, '  ').replace(/[\n\r]/g, ' ').replace(CONTROLS, '').trimEnd();
 }
 
+/**
+ * Text that is safe to print and no wider than it was: escapes and controls removed, tabs and line
+ * breaks as single spaces. Every line leaves the model through it (names come from the cluster too).
+ */
+export function safeText(text: string): string {
+	return text.replace(ESCAPES, '').replace(/[\t\n\r]/g, ' ').replace(CONTROLS, '');
+}
+
 /** At most `width` characters, ending in "…" when cut. */
 export function cutEnd(text: string, width: number): string {
 	if (text.length <= width) return text;

@@ -15,5 +15,5 @@ export interface PodTableProps {
 
 export function PodTable({ verdict, elapsedMs, width = 80, color, title }: PodTableProps) {
 	const lines = useMemo(() => podTableLines(verdict, { width, elapsedMs, title }), [verdict, width, elapsedMs, title]);
-	return <TonedLines lines={lines} color={color} />;
+	return <TonedLines lines={lines} color={color} width={width} />;
 }

@@ -12,5 +12,5 @@ export interface StatusViewProps {
 
 export function StatusView({ report, width = 80, color }: StatusViewProps) {
 	const lines = useMemo(() => statusLines(report, { width }), [report, width]);
-	return <TonedLines lines={lines} color={color} />;
+	return <TonedLines lines={lines} color={color} width={width} />;
 }

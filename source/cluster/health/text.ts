@@ -2,6 +2,7 @@
 // escape sequences are removed so no pod can move the cursor or recolour the screen.
 
 // CSI / OSC sequences first (so their parameters go with them), then any other C0/C1 control.
+// Only used with String.replace, which resets lastIndex, so sharing these global patterns is safe.
 const ESCAPES = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[@-_]?/g;
 const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 

@@ -16,6 +16,11 @@ export type Tone = 'accent' | 'error' | 'ok' | 'muted' | 'warn';
 
 const COLORS: Record<Tone, string> = { accent: 'cyan', error: 'red', ok: 'green', muted: 'gray', warn: 'yellow' };
 
+/** The Ink colour name of a tone, for views that colour parts of a line themselves. */
+export function toneColor(tone: Tone): string {
+	return COLORS[tone];
+}
+
 export interface TintedProps {
 	tone?: Tone;
 	bold?: boolean;

@@ -59,7 +59,7 @@ function lastLines(text: string, count: number): string[] {
 
 /** Marks the verdict unhealthy with one more problem (the API check), keeping everything else. */
 function withProblem(verdict: Verdict, subject: string, cause: string): Verdict {
-	return { ...verdict, healthy: false, problems: [...verdict.problems, { subject, cause }] };
+	return { ...verdict, healthy: false, problems: [...verdict.problems, { subject, cause, progressing: false }] };
 }
 
 export async function watchReadiness(options: ReadinessOptions): Promise<ReadinessResult> {

@@ -153,7 +153,7 @@ export async function statusCommand(options: StatusOptions, io: Io): Promise<num
 		context = { cni: cluster.spec.network.cni, cluster: cluster.metadata.name, ...(cluster.spec.hosts.every((h) => h.name) ? { nodeNames: cluster.spec.hosts.map((h) => h.name as string) } : {}) };
 		const [{ connect }, { createRedactor }, { connectOptions }] = await Promise.all([import('../remote/connection.js'), import('../remote/redact.js'), import('./ssh-connect.js')]);
 		try {
-			const remote = await connect(connectOptions(cluster, first.address, io, { deadlineMs: connectTimeout, redactor: createRedactor(), signal: abort.signal }));
+			const remote = await connect(connectOptions(cluster, first.address, io, { deadlineMs: connectTimeout as number, redactor: createRedactor(), signal: abort.signal }));
 			runner = sshRunner(remote, abort.signal);
 		} catch (error) {
 			io.signal?.removeEventListener('abort', onAbort);
@@ -173,7 +173,7 @@ export async function statusCommand(options: StatusOptions, io: Io): Promise<num
 			io.stdout(await render(report, io, json));
 			return report.healthy ? EXIT.ok : EXIT.failed;
 		}
-		return await watch(runner, context, io, { json, intervalMs: interval, signal: abort.signal });
+		return await watch(runner, context, io, { json, intervalMs: interval as number, signal: abort.signal });
 	} finally {
 		await runner.close();
 		io.signal?.removeEventListener('abort', onAbort);

@@ -1,7 +1,7 @@
 // Mounts the live pod table on a terminal while install waits for readiness; each verdict replaces
 // the previous one, so rows update in place, and unmounting leaves the last table on screen.
 import { render } from 'ink';
-import { useSyncExternalStore } from 'react';
+import { useSyncExternalStore, type ReactElement } from 'react';
 import type { Verdict } from '../../cluster/health/index.js';
 import { PodTable } from './pod-table.js';
 
@@ -15,7 +15,7 @@ interface Source {
 	subscribe(listener: () => void): () => void;
 }
 
-function LiveTable({ source, color, title, width }: { source: Source; color: boolean; title: string; width: number }): JSX.Element | null {
+function LiveTable({ source, color, title, width }: { source: Source; color: boolean; title: string; width: number }): ReactElement | null {
 	const state = useSyncExternalStore(source.subscribe, source.get);
 	if (!state) return null;
 	return <PodTable verdict={state.verdict} elapsedMs={state.elapsedMs} color={color} title={title} width={width} />;

@@ -1,7 +1,7 @@
 // `status --watch` on a terminal: the status view redrawn in place on every read, with the last
 // read error shown under it while the cluster cannot be reached.
 import { Box, render, Text } from 'ink';
-import { useSyncExternalStore } from 'react';
+import { useSyncExternalStore, type ReactElement } from 'react';
 import type { StatusReport } from '../../cluster/health/index.js';
 import { StatusView } from './status-view.js';
 
@@ -21,7 +21,7 @@ interface Source {
 	subscribe(listener: () => void): () => void;
 }
 
-function LiveStatus({ source, color, width }: { source: Source; color: boolean; width: number }): JSX.Element {
+function LiveStatus({ source, color, width }: { source: Source; color: boolean; width: number }): ReactElement {
 	const state = useSyncExternalStore(source.subscribe, source.get);
 	return (
 		<Box flexDirection="column">

@@ -116,7 +116,9 @@ async function buildProgram(io: Io, setCode: (code: number) => void): Promise<Co
 		.option('--concurrency <n>', 'hosts worked on at once in parallel steps', '10')
 		.option('--connect-timeout <seconds>', 'give up connecting to a host after this long (retries with backoff until then)', '120')
 		.option('-v, --verbose', 'also print every remote command\'s output (always in the log file)')
-		.option('--ask-sudo-password', 'ask once for the sudo password (sent on stdin to sudo -S, never on a command line); default: sudo -n');
+		.option('--ask-sudo-password', 'ask once for the sudo password (sent on stdin to sudo -S, never on a command line); default: sudo -n')
+		.option('--aws-fix-source-dest-check', 'target aws: turn off source/destination check where the CNI needs it (asks first unless --yes)')
+		.option('--aws-fix-security-groups', 'target aws: add the security-group rules the CNI and Kubernetes need (asks first unless --yes)');
 
 	installOptions(specCommand('install', 'install Kubernetes on the hosts (resumes where a previous run stopped)'))
 		.option('-y, --yes', 'do not ask for confirmation')
@@ -131,6 +133,17 @@ async function buildProgram(io: Io, setCode: (code: number) => void): Promise<Co
 		.action(async (options: Record<string, unknown>) => {
 			const { installCommand } = await import('./commands/install.js');
 			setCode(await installCommand(options, io, 'plan'));
+		});
+
+	const aws = program.command('aws').description('AWS helpers').exitOverride();
+	aws.command('iam-policy')
+		.description('print the IAM policy the control-plane instance role needs for Cilium ENI mode (JSON)')
+		.option('-o, --output <file>', 'write to this file instead of standard output')
+		.addHelpText('after', EXIT_HELP)
+		.exitOverride()
+		.action(async (options: { output?: string }) => {
+			const { iamPolicyCommand } = await import('./commands/aws-iam-policy.js');
+			setCode(await iamPolicyCommand(options, io));
 		});
 
 	program.command('schema')

@@ -61,6 +61,9 @@ function inCi(): boolean {
 }
 
 function makeIo(): Io {
+	// The AWS SDK prints a notice on Node 20 that its releases after January 2027 need Node 22. kubestrap's
+	// lockfile pins the SDK, so the notice is for whoever upgrades it, not for someone running an install.
+	process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 	const interactive = Boolean(process.stdout.isTTY && process.stdin.isTTY) && !inCi();
 	return {
 		signal: interruptSignal(),

@@ -106,37 +106,39 @@ function common(rows: readonly InstanceRow[]): string[] {
 	return first.securityGroups.filter((g) => rest.every((row) => row.securityGroups.includes(g)));
 }
 
-/** For each requirement, the rules to add so every `to` instance admits every other `from` instance. */
+/**
+ * For each requirement, the rules to add so every `to` instance admits every other `from` instance: one
+ * self-referencing rule when one group holds all of them (the usual "cluster" security group), else one
+ * rule per target group whose source is a group all its blocked sources share, or their /32 addresses.
+ */
 export function missingRules(rows: readonly InstanceRow[], groups: ReadonlyMap<string, readonly Permission[]>, wanted: readonly Requirement[]): MissingRule[] {
 	const out: MissingRule[] = [];
 	const pick = (side: 'all' | 'control-plane'): InstanceRow[] => rows.filter((r) => side === 'all' || r.role === 'control-plane');
+	const inOrder = (ids: ReadonlySet<string>): InstanceRow[] => rows.filter((r) => ids.has(r.id));
 	for (const requirement of wanted) {
-		const failing: InstanceRow[] = [];
-		const sources = new Map<string, InstanceRow>();
+		const blockedBy = new Map<string, Set<string>>();
 		for (const target of pick(requirement.to)) {
 			const permissions = target.securityGroups.flatMap((g) => groups.get(g) ?? []).filter((p) => coversTraffic(p, requirement));
 			const blocked = pick(requirement.from).filter((source) => source.id !== target.id && !permissions.some((p) => admits(p, source)));
-			if (blocked.length === 0) continue;
-			failing.push(target);
-			for (const source of blocked) sources.set(source.id, source);
+			if (blocked.length > 0) blockedBy.set(target.id, new Set(blocked.map((b) => b.id)));
 		}
-		if (failing.length === 0) continue;
-		const sourceRows = [...sources.values()];
-		const sourceGroups = common(sourceRows);
-		const targetGroups = common(failing);
-		// A group shared by both sides gives one self-referencing rule, the usual "cluster" security group.
-		const shared = sourceGroups.find((g) => targetGroups.includes(g));
-		const source: IngressRule['source'] = shared !== undefined ? { groupId: shared } : sourceGroups[0] !== undefined ? { groupId: sourceGroups[0] } : { cidrs: sourceRows.map((r) => `${r.privateIp}/32`) };
-		const byGroup = new Map<string, string[]>();
-		const target = shared ?? targetGroups[0];
-		for (const row of failing) {
-			const group = target ?? row.securityGroups[0] ?? '';
-			byGroup.set(group, [...(byGroup.get(group) ?? []), row.id]);
+		if (blockedBy.size === 0) continue;
+		const targets = inOrder(new Set(blockedBy.keys()));
+		const allSources = inOrder(new Set([...blockedBy.values()].flatMap((set) => [...set])));
+		const targetGroups = common(targets);
+		const shared = common(allSources).find((g) => targetGroups.includes(g));
+		const buckets = new Map<string, InstanceRow[]>();
+		for (const row of targets) {
+			const group = shared ?? targetGroups[0] ?? row.securityGroups[0] ?? '';
+			buckets.set(group, [...(buckets.get(group) ?? []), row]);
 		}
-		for (const [groupId, instances] of byGroup) {
+		for (const [groupId, members] of buckets) {
+			const sources = inOrder(new Set(members.flatMap((m) => [...(blockedBy.get(m.id) ?? [])])));
+			const sourceGroup = shared ?? common(sources)[0];
+			const source: IngressRule['source'] = sourceGroup !== undefined ? { groupId: sourceGroup } : { cidrs: sources.map((r) => `${r.privateIp}/32`) };
 			out.push({
 				requirement,
-				instances,
+				instances: members.map((m) => m.id),
 				rule: { groupId, protocol: requirement.protocol, ...(requirement.ports ? { ports: requirement.ports } : {}), source, description: `kubestrap: ${requirement.purpose}` },
 			});
 		}

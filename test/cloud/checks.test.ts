@@ -162,3 +162,12 @@ test('ENI mode: a control plane without an instance profile is a warning with th
 	t.is(notEni.mock.commandCalls(DescribeInstanceTypesCommand).length, 0);
 	t.is(notEni.result.maxPods.size, 0);
 });
+
+test('security groups: each target group gets the group its blocked peers share as the source, not their /32s', async (t) => {
+	const split = rows({ ...CP, groups: ['sg-cp'] }, { ...W1, groups: ['sg-w'] }, { ...W2, groups: ['sg-w'] });
+	const { result } = await check(awsCluster({ cni: 'calico', calico: { encapsulation: 'vxlan' } }), split, { 'sg-cp': [selfAll('sg-cp'), ...KUBE.map((p) => ({ ...p, UserIdGroupPairs: [{ GroupId: 'sg-w' }] }))], 'sg-w': [selfAll('sg-w'), { IpProtocol: 'tcp', FromPort: 10250, ToPort: 10250, UserIdGroupPairs: [{ GroupId: 'sg-cp' }] }] });
+	t.deepEqual(result.problems.map((p) => p.fix), [
+		{ kind: 'security-group-ingress', rule: { groupId: 'sg-cp', protocol: 'udp', ports: [4789, 4789], source: { groupId: 'sg-w' }, description: 'kubestrap: Calico VXLAN' } },
+		{ kind: 'security-group-ingress', rule: { groupId: 'sg-w', protocol: 'udp', ports: [4789, 4789], source: { groupId: 'sg-cp' }, description: 'kubestrap: Calico VXLAN' } },
+	]);
+});

@@ -192,6 +192,10 @@ export async function prepareAws(cluster: Cluster, options: AwsRunOptions, io: I
 		const hostKeys = await readHostKeys(client, discovery.instances, hosts, call, io);
 		return { cluster: { ...cluster, spec: { ...cluster.spec, hosts } }, hostKeys, instances: discovery.instances };
 	} catch (error) {
+		if (io.signal?.aborted === true) {
+			io.stderr('aws: interrupted; no SSH connection was made and nothing was changed.\n');
+			return EXIT.interrupted;
+		}
 		if (error instanceof AwsError) {
 			io.stderr(`aws: ${error.message}\n`);
 			io.stderr('no SSH connection was made and nothing was changed.\n');

@@ -105,3 +105,27 @@ test('instance table: one aligned row per instance, role tag problems visible', 
 		'i-000000000000000a1  -     t3.medium  eu-west-1a  subnet-1  10.0.1.11   203.0.113.9  running  (boss)',
 	].join('\n'));
 });
+
+test('credentials from the environment never reach what kubestrap prints, whatever EC2 or the SDK put in the error', async (t) => {
+	const env = { AWS_ACCESS_KEY_ID: 'ASIAZXCVBNMASDFGHJKL', AWS_SECRET_ACCESS_KEY: 'abcdEFGHijklMNOPqrstUVWXyz0123456789+/ab', AWS_SESSION_TOKEN: `FwoGZXIvYXdzE${'x9Y8'.repeat(60)}` };
+	const { mock, deps } = setup();
+	mock.on(DescribeInstancesCommand).rejects(ec2Error('WeirdFailure', `request by ${env.AWS_ACCESS_KEY_ID} signed with ${env.AWS_SECRET_ACCESS_KEY} token=${env.AWS_SESSION_TOKEN}`));
+	let err = '';
+	const io: Io = { stdout: (text) => void (err += text), stderr: (text) => void (err += text), cwd: '/tmp', env, isTTY: false };
+	t.is(await prepareAws(awsCluster(), {}, io, false, deps()), 1);
+	t.regex(err, /aws: ec2:DescribeInstances failed \(WeirdFailure: request by \*\*\* signed with \*\*\* token=\*\*\*\)/);
+	for (const value of Object.values(env)) t.false(err.includes(value.slice(0, 16)), 'no credential or part of one');
+});
+
+test('Ctrl-C during discovery exits 130 with nothing changed', async (t) => {
+	const { mock, deps } = setup();
+	const controller = new AbortController();
+	mock.on(DescribeInstancesCommand).callsFake(async () => {
+		controller.abort();
+		throw Object.assign(new Error('Request aborted'), { name: 'AbortError' });
+	});
+	let err = '';
+	const io: Io = { stdout: () => undefined, stderr: (text) => void (err += text), cwd: '/tmp', env: {}, isTTY: false, signal: controller.signal };
+	t.is(await prepareAws(awsCluster(), {}, io, false, deps()), 130);
+	t.regex(err, /aws: interrupted; no SSH connection was made and nothing was changed\./);
+});

@@ -31,7 +31,16 @@ import { instance, reservations, selfAll } from '../cloud/_ec2.js';
 import { ROOT } from './_install.js';
 
 const ec2 = mockClient(EC2Client);
-test.after.always(() => ec2.restore());
+// One pair of hosts for the file, used in order: the checks that must make no SSH connection first,
+// then the refused host key, the plan, and the install last.
+let hosts: TestHosts;
+test.before(async () => {
+	hosts = await startHosts(2);
+});
+test.after.always(async () => {
+	ec2.restore();
+	await hosts?.stop();
+});
 
 const PRIVATE = ['10.0.1.10', '10.0.1.11'];
 const IDS = ['i-0e2e0000000000001', 'i-0e2e0000000000002'];
@@ -116,9 +125,65 @@ async function sshConnections(hosts: TestHosts): Promise<number[]> {
 
 const ENI = { cni: 'cilium', cilium: { ipam: 'eni', tunnel: 'disabled', disableMasquerade: true } };
 
+function parseCluster(config: string): Cluster {
+	const result = resolveSpec({ file: { content: readFileSync(config), name: 'cluster.yaml' } });
+	if (!result.ok) throw new Error(JSON.stringify(result.problems));
+	return result.cluster;
+}
+
+test.serial('a host key that differs from the console output is refused, showing both fingerprints; nothing runs', async (t) => {
+	const forged = `SHA256:${'A'.repeat(43)}`;
+	answer(hosts, { console: (index) => (index === 1 ? forged : undefined) });
+	const { dir, config } = writeAwsConfig(hosts, ENI);
+	const run = capture(dir);
+	t.is(await main(['install', '--config', config, '--yes', '--connect-timeout', '5'], run.io), 1);
+	const worker = hosts.hosts[1]!;
+	t.regex(run.err(), new RegExp(`host \\[?${worker.address.replace(/\./g, '\\.')}\\]?(:\\d+)?: host key ssh-ed25519 ${worker.hostKeyFingerprint.replace(/[+/]/g, '\\$&')} does not match the host keys the console output of ${IDS[1]} shows \\(ED25519 ${forged}\\)`));
+	t.regex(run.err(), new RegExp(`note: ${IDS[0]}: its console output is empty`));
+	t.deepEqual(await hosts.readCalls(1), []);
+	t.deepEqual(await hosts.readCalls(0), [], 'connect is a gate: the other host is untouched too');
+});
+
+test.serial('each AWS problem exits 2 with its message and the fix, before any SSH connection', async (t) => {
+	const base = instances(hosts);
+	const calicoNone = { cni: 'calico', calico: { encapsulation: 'none' } };
+	const vxlan = { cni: 'cilium', cilium: { tunnel: 'vxlan' } };
+	const cases: Array<{ name: string; scenario: Scenario; network?: Record<string, unknown>; podSubnet?: string; args?: string[]; env?: Record<string, string>; expect: RegExp; ec2Error?: Error }> = [
+		{ name: 'two VPCs', scenario: { instances: [base[0]!, { ...base[1]!, VpcId: 'vpc-2' }] }, expect: /^spec\.aws\.instanceTags: the instances are in 2 VPCs \(vpc-1: i-0e2e0000000000001; vpc-2: i-0e2e0000000000002\)/m },
+		{ name: 'stopped instance', scenario: { instances: [base[0]!, { ...base[1]!, State: { Name: 'stopped', Code: 80 } }] }, expect: /^spec\.aws\.instanceTags: i-0e2e0000000000002 \(e2e-1\) is stopped; kubestrap installs on running instances only: start it: aws ec2 start-instances --region eu-west-1 --instance-ids i-0e2e0000000000002$/m },
+		{ name: 'none found', scenario: { instances: [] }, expect: /^spec\.aws\.instanceTags: no instances in region eu-west-1 have the tags kubestrap\.dev\/cluster=e2e-aws/m },
+		{ name: 'pod subnet in the VPC', scenario: {}, podSubnet: '10.0.0.0/16', expect: /^spec\.kubernetes\.podSubnet: 10\.0\.0\.0\/16 overlaps 10\.0\.0\.0\/16 of vpc-1, the instances' VPC; pod addresses must be outside the VPC, e\.g\. 10\.244\.0\.0\/16$/m },
+		{ name: 'source/dest check on with Calico none', scenario: {}, network: calicoNone, expect: /^spec\.network\.calico\.encapsulation: "none" sends pod traffic between nodes unencapsulated, .* as it is on i-0e2e0000000000001, i-0e2e0000000000002\. Run with --aws-fix-source-dest-check to turn it off/m },
+		{ name: 'missing security-group rule', scenario: { permissions: [{ IpProtocol: 'tcp', FromPort: 0, ToPort: 65535, UserIdGroupPairs: [{ GroupId: 'sg-nodes' }] }] }, network: vxlan, expect: /^spec\.network\.cilium\.tunnel: Cilium VXLAN needs 8472\/udp from every node to every node, and security group sg-nodes of i-0e2e0000000000001, i-0e2e0000000000002 does not let it in\. Run with --aws-fix-security-groups to add the rule, or: aws ec2 authorize-security-group-ingress --region eu-west-1 --group-id sg-nodes --ip-permissions 'IpProtocol=udp,FromPort=8472,ToPort=8472,UserIdGroupPairs=\[\{GroupId=sg-nodes\}\]'$/m },
+		{ name: 'expired SSO session', scenario: {}, env: { AWS_PROFILE: 'team-sso' }, ec2Error: Object.assign(new Error('The SSO session associated with this profile has expired. To refresh this SSO session run aws sso login with the corresponding profile.'), { name: 'CredentialsProviderError' }), expect: /^aws: the AWS SSO session of profile team-sso has expired or is not signed in: run `aws sso login --profile team-sso` and try again$/m },
+	];
+	const before = await sshConnections(hosts);
+	for (const item of cases) {
+		answer(hosts, item.scenario);
+		if (item.ec2Error) ec2.on(DescribeInstancesCommand).rejects(item.ec2Error);
+		const { dir, config } = writeAwsConfig(hosts, item.network ?? ENI, item.podSubnet ? { podSubnet: item.podSubnet } : {});
+		const run = capture(dir, item.env);
+		t.is(await main(['install', '--config', config, '--yes', ...(item.args ?? [])], run.io), 2, `${item.name}: ${run.err()}`);
+		t.regex(run.err(), item.expect, item.name);
+		t.regex(run.err(), /no SSH connection was made and nothing was changed\.$/m, item.name);
+		t.false(run.err().includes('    at '), `${item.name}: no stack trace`);
+		t.false(existsSync(join(dir, '.kubestrap')), `${item.name}: no state written`);
+		t.is(ec2.commandCalls(ModifyInstanceAttributeCommand).length, 0);
+	}
+	t.deepEqual(await sshConnections(hosts), before, 'no SSH connection to any host');
+	for (const index of [0, 1]) t.deepEqual(await hosts.readCalls(index), []);
+});
+
+test.serial('plan with --aws-fix-source-dest-check says what it would change and changes nothing in AWS', async (t) => {
+	answer(hosts);
+	const { dir, config } = writeAwsConfig(hosts, { cni: 'calico', calico: { encapsulation: 'none' } });
+	const run = capture(dir);
+	t.is(await main(['plan', '--config', config, '--aws-fix-source-dest-check'], run.io), 0, run.err());
+	t.regex(run.err(), /aws: would turn off source\/destination check on i-0e2e0000000000001, i-0e2e0000000000002/);
+	t.is(ec2.commandCalls(ModifyInstanceAttributeCommand).length, 0);
+});
+
 test.serial('Cilium ENI: discovery → checks → plan → install on the test hosts, node-ip the private IP, maxPods per type, host keys from the console', async (t) => {
-	const hosts = await startHosts(2);
-	t.teardown(() => hosts.stop());
 	answer(hosts);
 	const { dir, config } = writeAwsConfig(hosts, ENI);
 
@@ -164,70 +229,6 @@ test.serial('Cilium ENI: discovery → checks → plan → install on the test h
 	t.is(operator?.spec.template.spec.nodeSelector['node-role.kubernetes.io/control-plane'], '');
 	t.regex(rendered.text, /ipam: eni/);
 	return undefined;
-});
-
-function parseCluster(config: string): Cluster {
-	const result = resolveSpec({ file: { content: readFileSync(config), name: 'cluster.yaml' } });
-	if (!result.ok) throw new Error(JSON.stringify(result.problems));
-	return result.cluster;
-}
-
-test.serial('a host key that differs from the console output is refused, showing both fingerprints; nothing runs', async (t) => {
-	const hosts = await startHosts(2);
-	t.teardown(() => hosts.stop());
-	const forged = `SHA256:${'A'.repeat(43)}`;
-	answer(hosts, { console: (index) => (index === 1 ? forged : undefined) });
-	const { dir, config } = writeAwsConfig(hosts, ENI);
-	const run = capture(dir);
-	t.is(await main(['install', '--config', config, '--yes', '--connect-timeout', '5'], run.io), 1);
-	const worker = hosts.hosts[1]!;
-	t.regex(run.err(), new RegExp(`host \\[?${worker.address.replace(/\./g, '\\.')}\\]?(:\\d+)?: host key ssh-ed25519 ${worker.hostKeyFingerprint.replace(/[+/]/g, '\\$&')} does not match the host keys the console output of ${IDS[1]} shows \\(ED25519 ${forged}\\)`));
-	t.regex(run.err(), new RegExp(`note: ${IDS[0]}: its console output is empty`));
-	t.deepEqual(await hosts.readCalls(1), []);
-	t.deepEqual(await hosts.readCalls(0), [], 'connect is a gate: the other host is untouched too');
-});
-
-test.serial('each AWS problem exits 2 with its message and the fix, before any SSH connection', async (t) => {
-	const hosts = await startHosts(2);
-	t.teardown(() => hosts.stop());
-	const base = instances(hosts);
-	const calicoNone = { cni: 'calico', calico: { encapsulation: 'none' } };
-	const vxlan = { cni: 'cilium', cilium: { tunnel: 'vxlan' } };
-	const cases: Array<{ name: string; scenario: Scenario; network?: Record<string, unknown>; podSubnet?: string; args?: string[]; env?: Record<string, string>; expect: RegExp; ec2Error?: Error }> = [
-		{ name: 'two VPCs', scenario: { instances: [base[0]!, { ...base[1]!, VpcId: 'vpc-2' }] }, expect: /^spec\.aws\.instanceTags: the instances are in 2 VPCs \(vpc-1: i-0e2e0000000000001; vpc-2: i-0e2e0000000000002\)/m },
-		{ name: 'stopped instance', scenario: { instances: [base[0]!, { ...base[1]!, State: { Name: 'stopped', Code: 80 } }] }, expect: /^spec\.aws\.instanceTags: i-0e2e0000000000002 \(e2e-1\) is stopped; kubestrap installs on running instances only: start it: aws ec2 start-instances --region eu-west-1 --instance-ids i-0e2e0000000000002$/m },
-		{ name: 'none found', scenario: { instances: [] }, expect: /^spec\.aws\.instanceTags: no instances in region eu-west-1 have the tags kubestrap\.dev\/cluster=e2e-aws/m },
-		{ name: 'pod subnet in the VPC', scenario: {}, podSubnet: '10.0.0.0/16', expect: /^spec\.kubernetes\.podSubnet: 10\.0\.0\.0\/16 overlaps 10\.0\.0\.0\/16 of vpc-1, the instances' VPC; pod addresses must be outside the VPC, e\.g\. 10\.244\.0\.0\/16$/m },
-		{ name: 'source/dest check on with Calico none', scenario: {}, network: calicoNone, expect: /^spec\.network\.calico\.encapsulation: "none" sends pod traffic between nodes unencapsulated, .* as it is on i-0e2e0000000000001, i-0e2e0000000000002\. Run with --aws-fix-source-dest-check to turn it off/m },
-		{ name: 'missing security-group rule', scenario: { permissions: [{ IpProtocol: 'tcp', FromPort: 0, ToPort: 65535, UserIdGroupPairs: [{ GroupId: 'sg-nodes' }] }] }, network: vxlan, expect: /^spec\.network\.cilium\.tunnel: Cilium VXLAN needs 8472\/udp from every node to every node, and security group sg-nodes of i-0e2e0000000000001, i-0e2e0000000000002 does not let it in\. Run with --aws-fix-security-groups to add the rule, or: aws ec2 authorize-security-group-ingress --region eu-west-1 --group-id sg-nodes --ip-permissions 'IpProtocol=udp,FromPort=8472,ToPort=8472,UserIdGroupPairs=\[\{GroupId=sg-nodes\}\]'$/m },
-		{ name: 'expired SSO session', scenario: {}, env: { AWS_PROFILE: 'team-sso' }, ec2Error: Object.assign(new Error('The SSO session associated with this profile has expired. To refresh this SSO session run aws sso login with the corresponding profile.'), { name: 'CredentialsProviderError' }), expect: /^aws: the AWS SSO session of profile team-sso has expired or is not signed in: run `aws sso login --profile team-sso` and try again$/m },
-	];
-	const before = await sshConnections(hosts);
-	for (const item of cases) {
-		answer(hosts, item.scenario);
-		if (item.ec2Error) ec2.on(DescribeInstancesCommand).rejects(item.ec2Error);
-		const { dir, config } = writeAwsConfig(hosts, item.network ?? ENI, item.podSubnet ? { podSubnet: item.podSubnet } : {});
-		const run = capture(dir, item.env);
-		t.is(await main(['install', '--config', config, '--yes', ...(item.args ?? [])], run.io), 2, `${item.name}: ${run.err()}`);
-		t.regex(run.err(), item.expect, item.name);
-		t.regex(run.err(), /no SSH connection was made and nothing was changed\.$/m, item.name);
-		t.false(run.err().includes('    at '), `${item.name}: no stack trace`);
-		t.false(existsSync(join(dir, '.kubestrap')), `${item.name}: no state written`);
-		t.is(ec2.commandCalls(ModifyInstanceAttributeCommand).length, 0);
-	}
-	t.deepEqual(await sshConnections(hosts), before, 'no SSH connection to any host');
-	for (const index of [0, 1]) t.deepEqual(await hosts.readCalls(index), []);
-});
-
-test.serial('plan with --aws-fix-source-dest-check says what it would change and changes nothing in AWS', async (t) => {
-	const hosts = await startHosts(2);
-	t.teardown(() => hosts.stop());
-	answer(hosts);
-	const { dir, config } = writeAwsConfig(hosts, { cni: 'calico', calico: { encapsulation: 'none' } });
-	const run = capture(dir);
-	t.is(await main(['plan', '--config', config, '--aws-fix-source-dest-check'], run.io), 0, run.err());
-	t.regex(run.err(), /aws: would turn off source\/destination check on i-0e2e0000000000001, i-0e2e0000000000002/);
-	t.is(ec2.commandCalls(ModifyInstanceAttributeCommand).length, 0);
 });
 
 test('the README documents every AWS flag the CLI has', (t) => {

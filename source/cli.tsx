@@ -61,6 +61,9 @@ function inCi(): boolean {
 }
 
 function makeIo(): Io {
+	// The AWS SDK prints a notice on Node 20 that its releases after January 2027 need Node 22. kubestrap's
+	// lockfile pins the SDK, so the notice is for whoever upgrades it, not for someone running an install.
+	process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 	const interactive = Boolean(process.stdout.isTTY && process.stdin.isTTY) && !inCi();
 	return {
 		signal: interruptSignal(),
@@ -116,7 +119,9 @@ async function buildProgram(io: Io, setCode: (code: number) => void): Promise<Co
 		.option('--concurrency <n>', 'hosts worked on at once in parallel steps', '10')
 		.option('--connect-timeout <seconds>', 'give up connecting to a host after this long (retries with backoff until then)', '120')
 		.option('-v, --verbose', 'also print every remote command\'s output (always in the log file)')
-		.option('--ask-sudo-password', 'ask once for the sudo password (sent on stdin to sudo -S, never on a command line); default: sudo -n');
+		.option('--ask-sudo-password', 'ask once for the sudo password (sent on stdin to sudo -S, never on a command line); default: sudo -n')
+		.option('--aws-fix-source-dest-check', 'target aws: turn off source/destination check where the CNI needs it (asks first unless --yes)')
+		.option('--aws-fix-security-groups', 'target aws: add the security-group rules the CNI and Kubernetes need (asks first unless --yes)');
 
 	installOptions(specCommand('install', 'install Kubernetes on the hosts (resumes where a previous run stopped)'))
 		.option('-y, --yes', 'do not ask for confirmation')
@@ -144,6 +149,17 @@ async function buildProgram(io: Io, setCode: (code: number) => void): Promise<Co
 		.action(async (options: Record<string, unknown>) => {
 			const { statusCommand } = await import('./commands/status.js');
 			setCode(await statusCommand(options, io));
+		});
+
+	const aws = program.command('aws').description('AWS helpers').exitOverride();
+	aws.command('iam-policy')
+		.description('print the IAM policy the control-plane instance role needs for Cilium ENI mode (JSON)')
+		.option('-o, --output <file>', 'write to this file instead of standard output')
+		.addHelpText('after', EXIT_HELP)
+		.exitOverride()
+		.action(async (options: { output?: string }) => {
+			const { iamPolicyCommand } = await import('./commands/aws-iam-policy.js');
+			setCode(await iamPolicyCommand(options, io));
 		});
 
 	program.command('schema')

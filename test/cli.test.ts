@@ -126,7 +126,17 @@ test('without a terminal, install asks nothing: missing answers or a missing --y
 	const bare = run([]);
 	t.is(bare.code, 0);
 	t.regex(bare.stdout, /Usage: kubestrap/);
-	const aws = run(['install', '--config', 'examples/aws-calico.yaml', '--yes']);
-	t.is(aws.code, 2);
-	t.regex(aws.stderr, /spec\.target: "aws" installs need EC2 instance discovery/);
+});
+
+test('target aws without AWS credentials: exit 2 naming how to provide them, no stack trace, no SSH', (t) => {
+	const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: '/nonexistent/config', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials' };
+	for (const key of ['AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI']) delete env[key];
+	const dir = tempDir();
+	const result = spawnSync(process.execPath, [join(root, 'bin/kubestrap.js'), 'install', '--config', join(root, 'examples/aws-calico.yaml'), '--yes'], { cwd: dir, encoding: 'utf8', env });
+	t.is(result.status, 2, result.stderr);
+	t.regex(result.stderr, /^aws: no AWS credentials found: set AWS_PROFILE \(then `aws sso login --profile NAME` for an SSO profile\) or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run on an instance with an IAM role$/m);
+	t.regex(result.stderr, /^no SSH connection was made and nothing was changed\.$/m);
+	t.false(/\n\s+at /.test(result.stderr), 'no stack trace');
+	t.false(/NodeVersionSupportWarning/.test(result.stderr), 'no SDK notice');
+	t.false(existsSync(join(dir, '.kubestrap')), 'no state written');
 });

@@ -9,9 +9,11 @@ export interface NodeCounts {
 }
 
 /**
- * Node counts from spec.hosts. With target aws the hosts are unknown until instance discovery runs:
- * then one control plane is assumed and every listed instance is a node (at least one). Discovery
- * is expected to fill spec.hosts, at which point the first branch applies.
+ * Node counts from spec.hosts. With target aws, install and plan fill spec.hosts from instance
+ * discovery before anything is rendered, so the counts (and the Cilium operator's replicas, which in
+ * ENI mode run only on control planes) follow the discovered roles. Only without discovery (`render`
+ * of an aws spec, which contacts nothing) is one control plane assumed, with one node per listed
+ * instance ID (at least one).
  */
 export function nodeCounts(cluster: Cluster): NodeCounts {
 	const { hosts, target, aws } = cluster.spec;

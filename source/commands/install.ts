@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { connect } from '../remote/connection.js';
 import { createRedactor } from '../remote/redact.js';
 import type { Remote } from '../remote/remote.js';
+import type { TrustedHostKeys } from '../remote/host-key-check.js';
 import type { Cluster } from '../spec/types.js';
 import { INSTALL_STEPS } from '../steps/list/index.js';
 import { KUBECONFIG } from '../steps/list/fetch-kubeconfig.js';
@@ -35,6 +36,8 @@ export interface InstallOptions extends SpecOptions {
 	output?: string;
 	askSudoPassword?: boolean;
 	timeout?: string;
+	awsFixSourceDestCheck?: boolean;
+	awsFixSecurityGroups?: boolean;
 }
 
 function resumeCommand(options: InstallOptions): string {
@@ -200,10 +203,6 @@ export async function installCommand(options: InstallOptions, io: Io, mode: 'ins
 }
 
 async function runInstall(cluster: Cluster, options: InstallOptions, io: Io, mode: 'install' | 'plan'): Promise<number> {
-	if (cluster.spec.target === 'aws') {
-		io.stderr('spec.target: "aws" installs need EC2 instance discovery, which this version does not have yet; list the instances as spec.hosts with target "baremetal" meanwhile\n');
-		return EXIT.invalid;
-	}
 	const concurrency = positive(options.concurrency, 10, '--concurrency');
 	const connectTimeout = positive(options.connectTimeout, 120, '--connect-timeout');
 	const timeout = parseDuration(options.timeout ?? '10m', '--timeout');
@@ -214,6 +213,15 @@ async function runInstall(cluster: Cluster, options: InstallOptions, io: Io, mod
 		}
 	}
 	const dryRun = mode === 'plan' || options.dryRun === true;
+	// target aws: discovery and every AWS check before any SSH connection; the instances become spec.hosts.
+	let hostKeys: Map<string, TrustedHostKeys> | undefined;
+	if (cluster.spec.target === 'aws') {
+		const { prepareAws } = await import('./aws.js');
+		const prepared = await prepareAws(cluster, options, io, dryRun);
+		if (typeof prepared === 'number') return prepared;
+		cluster = prepared.cluster;
+		hostKeys = prepared.hostKeys;
+	}
 	let sudoPassword: string | undefined;
 	if (options.askSudoPassword === true) {
 		if (!io.askSecret) {
@@ -271,6 +279,7 @@ async function runInstall(cluster: Cluster, options: InstallOptions, io: Io, mod
 		},
 		async connect(host) {
 			const remote = await connect(connectOptions(cluster, host.host.address, io, {
+				...(hostKeys?.has(host.host.address) ? { trustedHostKeys: hostKeys.get(host.host.address) as TrustedHostKeys } : {}),
 				deadlineMs: (connectTimeout as number) * 1000,
 				redactor,
 				signal: abort.signal,

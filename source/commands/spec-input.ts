@@ -18,7 +18,8 @@ export async function specFromOptions(options: SpecOptions, io: Io): Promise<Spe
 		if ('message' in read) return { ok: false, problems: [read, ...flags.problems] };
 		file = read;
 	}
-	return resolveSpec({ file, flags: flags.tree, flagProblems: flags.problems });
+	const awsRegion = io.env['AWS_REGION'] ?? io.env['AWS_DEFAULT_REGION'];
+	return resolveSpec({ file, flags: flags.tree, flagProblems: flags.problems, ...(awsRegion ? { awsRegion } : {}) });
 }
 
 /** The file and flag trees as given (lowest precedence first), for the wizard; problems if either cannot be read. */

@@ -2,6 +2,7 @@
 // home from the environment, and passphrases asked on the terminal. install and status both use it,
 // so a host is reached the same way by every command.
 import type { ConnectOptions } from '../remote/connection.js';
+import type { TrustedHostKeys } from '../remote/host-key-check.js';
 import type { Redactor } from '../remote/redact.js';
 import type { Cluster } from '../spec/types.js';
 import type { Io } from './io.js';
@@ -11,6 +12,8 @@ export interface ConnectExtras {
 	redactor: Redactor;
 	signal: AbortSignal;
 	sudoPassword?: string;
+	/** fingerprints vouched for out of band (EC2 console output): a matching unknown key is trusted */
+	trustedHostKeys?: TrustedHostKeys;
 }
 
 export function connectOptions(cluster: Cluster, address: string, io: Io, extras: ConnectExtras): ConnectOptions {
@@ -29,6 +32,7 @@ export function connectOptions(cluster: Cluster, address: string, io: Io, extras
 		...(io.env['HOME'] ? { home: io.env['HOME'] } : {}),
 		deadlineMs: extras.deadlineMs,
 		...(extras.sudoPassword !== undefined ? { sudoPassword: extras.sudoPassword } : {}),
+		...(extras.trustedHostKeys ? { trustedHostKeys: extras.trustedHostKeys } : {}),
 		// An encrypted key is unlocked by asking on the terminal (at most three tries, per key file).
 		...(askSecret ? { passphrase: (file: string) => askSecret(`passphrase for ${file}: `) } : {}),
 		redactor: extras.redactor,

@@ -19,6 +19,7 @@ import {
 	unknownHostKeyInfo,
 	type HostKeyCheckOptions,
 	type HostKeyPolicy,
+	type TrustedHostKeys,
 	type UnknownHostKeyInfo,
 } from './host-key-check.js';
 import { appendKnownHost } from './known-hosts.js';
@@ -60,6 +61,11 @@ export interface ConnectOptions {
 	 * true records the key in knownHostsFile and connects; false refuses.
 	 */
 	onUnknownHostKey?: (info: UnknownHostKeyInfo) => Promise<boolean>;
+	/**
+	 * Host-key fingerprints vouched for out of band (the EC2 console output), for the target only, not the
+	 * jump hosts: an unknown key that matches is recorded in knownHostsFile, any other unknown key is refused.
+	 */
+	trustedHostKeys?: TrustedHostKeys;
 	passphrase?: PassphraseCallback;
 	/** Agent socket (the CLI passes SSH_AUTH_SOCK); absent or false: no agent. */
 	agent?: string | false;
@@ -177,6 +183,7 @@ export async function connect(options: ConnectOptions): Promise<Remote> {
 		knownHostsFile,
 		extraKnownHostsFiles: options.extraKnownHostsFiles ?? ['/etc/ssh/ssh_known_hosts'],
 		policy: options.hostKeyPolicy,
+		...(endpoint === target && options.trustedHostKeys !== undefined ? { trusted: options.trustedHostKeys } : {}),
 	});
 
 	const connectEndpoint = async (endpoint: Endpoint, via: Ssh2Client | undefined, readyTimeoutMs: number): Promise<Ssh2Client> => {

@@ -40,7 +40,8 @@ export interface KeyFingerprint {
 	fingerprint: string;
 }
 
-export type HostKeyProblem = 'changed' | 'unknown' | 'revoked';
+/** unexpected: unknown to known_hosts and not one of the keys an out-of-band source (EC2 console output) vouches for. */
+export type HostKeyProblem = 'changed' | 'unknown' | 'revoked' | 'unexpected';
 
 export class HostKeyError extends RemoteError {
 	readonly problem: HostKeyProblem;
@@ -58,6 +59,8 @@ export class HostKeyError extends RemoteError {
 		knownHostsFile: string;
 		/** Appended to the message, e.g. why a matching @cert-authority line did not help. */
 		note?: string;
+		/** For 'unexpected': where the expected fingerprints came from. */
+		source?: string;
 	}) {
 		const message = hostKeyMessage(init);
 		super({ kind: 'host-key', host: init.host, retryable: false, message: init.note === undefined ? message : `${message} (${init.note})` });
@@ -77,6 +80,7 @@ function hostKeyMessage(init: {
 	presented: KeyFingerprint;
 	expected: readonly KeyFingerprint[];
 	knownHostsFile: string;
+	source?: string;
 }): string {
 	const where = init.port === 22 ? init.host : `[${init.host}]:${init.port}`;
 	const presented = `${init.presented.type} ${init.presented.fingerprint}`;
@@ -86,6 +90,12 @@ function hostKeyMessage(init: {
 			return `host ${where}: HOST KEY CHANGED, refusing to connect (possible man-in-the-middle). `
 				+ `Expected ${expected} from ${init.knownHostsFile}, presented ${presented}. `
 				+ 'If the host was really reinstalled, remove its old entry (ssh-keygen -R) and connect again.';
+		}
+		case 'unexpected': {
+			const expected = init.expected.map((key) => `${key.type} ${key.fingerprint}`).join(', ');
+			return `host ${where}: host key ${presented} does not match the host keys ${init.source ?? 'the trusted source'} shows (${expected}); `
+				+ 'refusing to connect (possible man-in-the-middle). If the host\'s keys were regenerated since, verify the new key another way '
+				+ `and add it to ${init.knownHostsFile}.`;
 		}
 		case 'revoked':
 			return `host ${where}: presented host key ${presented} is marked @revoked in ${init.knownHostsFile}`;

@@ -23,6 +23,17 @@ export interface HostKeyCheckOptions {
 	/** Read-only extra files, e.g. /etc/ssh/ssh_known_hosts. */
 	extraKnownHostsFiles?: readonly string[];
 	policy: HostKeyPolicy;
+	/**
+	 * Fingerprints an out-of-band source vouches for (EC2 console output). A key known_hosts does not have
+	 * is accepted and recorded when it is one of them, and refused otherwise, under either policy.
+	 */
+	trusted?: TrustedHostKeys;
+}
+
+export interface TrustedHostKeys {
+	fingerprints: readonly KeyFingerprint[];
+	/** named in messages, e.g. "the console output of i-0abc…" */
+	source: string;
 }
 
 export interface UnknownHostKeyInfo {
@@ -62,14 +73,15 @@ export function createHostKeyCheck(options: HostKeyCheckOptions): HostKeyCheck {
 		const presented: KeyFingerprint = { type: keyType, fingerprint: fingerprint(blob) };
 		const entries = await readAllKnownHosts(options);
 		const result = lookup(entries, options.host, options.port, { keyType, blob });
-		const refuse = (problem: 'changed' | 'revoked' | 'unknown'): false => {
+		const refuse = (problem: 'changed' | 'revoked' | 'unknown' | 'unexpected'): false => {
 			outcome.error = new HostKeyError({
 				host: options.host,
 				port: options.port,
 				problem,
 				presented,
-				expected: result.expected,
+				expected: problem === 'unexpected' ? options.trusted?.fingerprints ?? [] : result.expected,
 				knownHostsFile: options.knownHostsFile,
+				...(problem === 'unexpected' && options.trusted ? { source: options.trusted.source } : {}),
 				...(result.certAuthority
 					? { note: 'an @cert-authority line covers this host, but kubestrap does not support host certificates' }
 					: {}),
@@ -84,6 +96,11 @@ export function createHostKeyCheck(options: HostKeyCheckOptions): HostKeyCheck {
 			case 'changed':
 				return refuse('changed');
 			case 'unknown':
+				if (options.trusted !== undefined && options.trusted.fingerprints.length > 0) {
+					if (!options.trusted.fingerprints.some((key) => key.fingerprint === presented.fingerprint)) return refuse('unexpected');
+					await appendKnownHost(options.knownHostsFile, options.host, options.port, keyType, blob);
+					return true;
+				}
 				if (options.policy === 'accept-new') {
 					await appendKnownHost(options.knownHostsFile, options.host, options.port, keyType, blob);
 					return true;

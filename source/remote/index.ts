@@ -18,6 +18,6 @@ export {
 	type LookupResult,
 	type LookupStatus,
 } from './known-hosts.js';
-export type { HostKeyPolicy, UnknownHostKeyInfo } from './host-key-check.js';
+export type { HostKeyPolicy, TrustedHostKeys, UnknownHostKeyInfo } from './host-key-check.js';
 export type { PassphraseCallback } from './auth.js';
 export type { JumpHost } from './ssh-config-file.js';

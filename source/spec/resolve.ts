@@ -11,6 +11,8 @@ export interface SpecInput {
 	flags?: Tree;
 	/** problems found while reading flags (bad integers, KEY=VALUE syntax, …) */
 	flagProblems?: Problem[];
+	/** AWS_REGION from the environment: spec.aws.region when target is aws and neither file nor flags set it */
+	awsRegion?: string;
 }
 
 export type SpecResult =
@@ -29,6 +31,7 @@ export function resolveSpec(input: SpecInput): SpecResult {
 	}
 	if (input.flags) layers.push(input.flags);
 	const { cluster, provided } = mergeLayers(layers);
+	if (input.awsRegion && cluster.spec.target === 'aws' && cluster.spec.aws && cluster.spec.aws.region === undefined) cluster.spec.aws.region = input.awsRegion;
 	problems.push(...validateCluster(cluster).filter((p) => !problems.some((q) => q.path === p.path)));
 	return problems.length === 0 ? { ok: true, cluster, provided } : { ok: false, problems, cluster, provided };
 }

@@ -19,6 +19,11 @@ export interface Host {
 	role: Role;
 	privateAddress?: string;
 	name?: string;
+	/**
+	 * kubelet maxPods for this node. Not a config-file field: AWS discovery sets it in Cilium ENI mode from
+	 * the instance type's ENI limits, because every pod needs one of the node's ENI addresses.
+	 */
+	maxPods?: number;
 }
 
 export interface Bastion {

@@ -8,6 +8,22 @@ import type { Cluster, Host } from '../spec/types.js';
 
 export const CRI_SOCKET = 'unix:///var/run/containerd/containerd.sock';
 export const API_PORT = 6443;
+/**
+ * kubeadm's patches directory (v1beta4 `patches.directory`). The KubeletConfiguration in the init config
+ * becomes the cluster-wide kubelet-config ConfigMap every joining node downloads; a per-node value such as
+ * maxPods (instance types differ) reaches that node's kubelet only as a `kubeletconfiguration` patch.
+ */
+export const PATCHES_DIR = '/etc/kubestrap/patches';
+export const KUBELET_PATCH = `${PATCHES_DIR}/kubeletconfiguration+merge.yaml`;
+
+/** This node's kubelet patch (a JSON merge patch, as YAML), or undefined when it needs none. */
+export function kubeletPatch(host: Host): string | undefined {
+	return host.maxPods === undefined ? undefined : stringify({ maxPods: host.maxPods });
+}
+
+function patches(host: Host): Record<string, unknown> {
+	return host.maxPods === undefined ? {} : { patches: { directory: PATCHES_DIR } };
+}
 
 export interface JoinCredentials {
 	token: string;
@@ -53,6 +69,7 @@ export function initConfig(cluster: Cluster, host: Host): string {
 		nodeRegistration: nodeRegistration(host, cluster),
 		localAPIEndpoint: { ...(host.privateAddress ? { advertiseAddress: host.privateAddress } : {}), bindPort: API_PORT },
 		...(kpr ? { skipPhases: ['addon/kube-proxy'] } : {}),
+		...patches(host),
 	};
 	const controlPlanes = cluster.spec.hosts.filter((h) => h.role === 'control-plane');
 	const endpoint = cluster.spec.kubernetes.controlPlaneEndpoint;
@@ -69,7 +86,13 @@ export function initConfig(cluster: Cluster, host: Host): string {
 		apiServer: { certSANs: sans },
 		...(kpr ? { proxy: { disabled: true } } : {}),
 	};
-	const kubelet = { apiVersion: 'kubelet.config.k8s.io/v1beta1', kind: 'KubeletConfiguration', cgroupDriver: 'systemd' };
+	const kubelet = {
+		apiVersion: 'kubelet.config.k8s.io/v1beta1',
+		kind: 'KubeletConfiguration',
+		cgroupDriver: 'systemd',
+		// The first control plane's value is the cluster default; nodes of other types get their own by patch.
+		...(host.maxPods !== undefined ? { maxPods: host.maxPods } : {}),
+	};
 	return [init, clusterConfig, kubelet].map((doc) => stringify(doc, { lineWidth: 0 })).join('---\n');
 }
 
@@ -83,6 +106,7 @@ export function joinConfig(cluster: Cluster, host: Host, credentials: JoinCreden
 			bootstrapToken: { apiServerEndpoint: hostPort(apiEndpoint(cluster)), token: credentials.token, caCertHashes: [credentials.caCertHash] },
 		},
 		nodeRegistration: nodeRegistration(host, cluster),
+		...patches(host),
 	};
 	if (host.role === 'control-plane') {
 		if (credentials.certificateKey === undefined) throw new Error('joining a control plane needs the certificate key');

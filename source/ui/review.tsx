@@ -2,6 +2,7 @@
 // questions, and what to do now. "Install now" appears only when the caller can install (onInstall).
 import { useState, type ReactNode } from 'react';
 import { Box, Text } from 'ink';
+import { CILIUM_ENI_ACTIONS } from '../cloud/iam-policy.js';
 import { resolveKubernetesVersion } from '../spec/versions.js';
 import { hostsSummary, networkSummary } from '../spec/summary.js';
 import type { Cluster, Problem } from '../spec/types.js';
@@ -76,6 +77,11 @@ function Summary({ cluster }: { cluster: Cluster }) {
 			<Row label="SSH"><Tinted wrap="wrap" indent={14}>{sshLine(cluster)}</Tinted></Row>
 			<Row label="Kubernetes"><Tinted wrap="wrap" indent={14}>{kubernetesLine(cluster)}</Tinted></Row>
 			<Row label="Network"><Tinted wrap="wrap" indent={14}>{networkSummary(cluster)}</Tinted></Row>
+			{spec.network.cni === 'cilium' && spec.network.cilium.ipam === 'eni' ? (
+				<Row label="IAM (ENI)">
+					<Tinted wrap="wrap" indent={14}>{`the control-plane instance role needs this policy (kubestrap aws iam-policy writes it): ${CILIUM_ENI_ACTIONS.join(', ')} on Resource "*"`}</Tinted>
+				</Row>
+			) : null}
 		</Box>
 	);
 }

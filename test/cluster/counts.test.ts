@@ -55,3 +55,18 @@ test('apiServerEndpoint: else the first control plane, private address preferred
 	t.deepEqual(apiServerEndpoint(cluster), { host: '10.0.0.10', port: '6443' });
 	t.is(apiServerEndpoint(eniFixture()), undefined, 'aws before discovery without an endpoint');
 });
+
+test('nodeCounts on aws after discovery: the discovered hosts and their roles, so ENI operator replicas follow them', (t) => {
+	const cluster = eniFixture();
+	cluster.spec.hosts = [
+		{ address: '198.51.100.1', privateAddress: '10.0.1.1', role: 'control-plane' },
+		{ address: '198.51.100.2', privateAddress: '10.0.1.2', role: 'control-plane' },
+		{ address: '198.51.100.3', privateAddress: '10.0.1.3', role: 'control-plane' },
+		{ address: '198.51.100.4', privateAddress: '10.0.1.4', role: 'worker' },
+	];
+	t.deepEqual(nodeCounts(cluster), { controlPlanes: 3, nodes: 4 });
+	t.is(operatorReplicas(cluster, nodeCounts(cluster)), 2);
+	cluster.spec.hosts = cluster.spec.hosts.slice(2);
+	t.deepEqual(nodeCounts(cluster), { controlPlanes: 1, nodes: 2 });
+	t.is(operatorReplicas(cluster, nodeCounts(cluster)), 1, 'ENI: one control plane, one operator');
+});

@@ -143,3 +143,38 @@ test.serial('changed key (MITM): HostKeyError with expected and presented finger
 	t.is(await readFile(knownHostsFile, 'utf8'), await readFile(hosts.knownHostsFile, 'utf8'));
 	t.true(error instanceof RemoteError);
 });
+
+test('trusted fingerprints (EC2 console): a matching unknown key is recorded; another one is refused with both fingerprints, under either policy', async (t) => {
+	const knownHostsFile = join(dir, 'trusted_known_hosts');
+	await writeFile(knownHostsFile, '', { mode: 0o600 });
+	const host = hostAt(hosts, 0);
+	const remote = await connect(connectOptions(hosts, 0, {
+		knownHostsFile,
+		trustedHostKeys: { fingerprints: [{ type: 'ECDSA', fingerprint: 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }, { type: 'ED25519', fingerprint: host.hostKeyFingerprint }], source: 'the console output of i-0abc' },
+	}));
+	await remote.close();
+	t.is(await readFile(knownHostsFile, 'utf8'), `${host.knownHostsLine}\n`, 'recorded like accept-new would');
+
+	const otherFile = join(dir, 'untrusted_known_hosts');
+	const wrong = 'SHA256:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB';
+	for (const hostKeyPolicy of ['strict', 'accept-new'] as const) {
+		const before = await sessionsAccepted(0);
+		const error = await t.throwsAsync(connect(connectOptions(hosts, 0, {
+			knownHostsFile: otherFile,
+			hostKeyPolicy,
+			trustedHostKeys: { fingerprints: [{ type: 'ED25519', fingerprint: wrong }], source: 'the console output of i-0abc' },
+		})), { instanceOf: HostKeyError });
+		t.is((error as HostKeyError).problem, 'unexpected');
+		t.false((error as HostKeyError).retryable);
+		t.true(error?.message.includes(host.hostKeyFingerprint), 'presented fingerprint shown');
+		t.true(error?.message.includes(wrong), 'expected fingerprint shown');
+		t.regex(error?.message ?? '', /the console output of i-0abc/);
+		t.is(await sessionsAccepted(0), before, `${hostKeyPolicy}: no session`);
+	}
+	await t.throwsAsync(readFile(otherFile, 'utf8'), undefined, 'nothing recorded for a refused key');
+
+	// known_hosts still wins: a pinned key is accepted whatever the console says.
+	const pinned = await connect(connectOptions(hosts, 0, { trustedHostKeys: { fingerprints: [{ type: 'ED25519', fingerprint: wrong }], source: 'x' } }));
+	await pinned.close();
+	t.pass();
+});

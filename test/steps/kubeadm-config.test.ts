@@ -1,6 +1,6 @@
 import test from 'ava';
 import { parseAllDocuments, parse } from 'yaml';
-import { initConfig, joinConfig, apiEndpoint } from '../../source/steps/kubeadm-config.js';
+import { initConfig, joinConfig, apiEndpoint, kubeletPatch } from '../../source/steps/kubeadm-config.js';
 import { resolveSpec } from '../../source/spec/resolve.js';
 import type { Cluster } from '../../source/spec/types.js';
 import { stringify } from 'yaml';
@@ -64,4 +64,19 @@ test('worker join points at the first control plane without an endpoint', (t) =>
 	t.is(join.discovery.bootstrapToken.apiServerEndpoint, '10.0.0.10:6443');
 	t.is(join.controlPlane, undefined);
 	t.deepEqual(join.nodeRegistration.kubeletExtraArgs, [{ name: 'node-ip', value: '10.0.0.11' }]);
+});
+
+test('maxPods: the init host\'s value in the KubeletConfiguration (cluster default), and a patches directory on every host that has one', (t) => {
+	const c = cluster();
+	const [cp, worker] = c.spec.hosts as [Cluster['spec']['hosts'][number], Cluster['spec']['hosts'][number]];
+	const init = parseAllDocuments(initConfig(c, { ...cp, maxPods: 17 })).map((d) => d.toJS() as Record<string, any>);
+	t.deepEqual(init[0]?.patches, { directory: '/etc/kubestrap/patches' });
+	t.is(init[2]?.maxPods, 17);
+	const join = parse(joinConfig(c, { ...worker, maxPods: 29 }, credentials)) as Record<string, any>;
+	t.deepEqual(join.patches, { directory: '/etc/kubestrap/patches' });
+	t.is(kubeletPatch({ ...worker, maxPods: 29 }), 'maxPods: 29\n');
+	const plain = parseAllDocuments(initConfig(c, cp)).map((d) => d.toJS() as Record<string, any>);
+	t.is(plain[0]?.patches, undefined);
+	t.is(plain[2]?.maxPods, undefined);
+	t.is(kubeletPatch(worker), undefined);
 });

@@ -251,3 +251,41 @@ test('ENI mode turns an existing aws-node DaemonSet off before Cilium is applied
 	const patch = changes.findIndex((line) => line.includes('patch daemonset aws-node --type=strategic -p {"spec":{"template":{"spec":{"nodeSelector":{"io.cilium/aws-node-enabled":"true"}}}}}'));
 	t.true(patch >= 0 && patch < changes.findIndex((line) => line.includes(' apply ')), 'patched before the apply');
 });
+
+test('Cilium ENI on discovered instances: networkd kept off eth1+, node-ip the private address, maxPods per node by kubelet patch', async (t) => {
+	const resolved = resolveSpec({ flags: { metadata: { name: 'eni' }, spec: { target: 'aws', aws: { region: 'eu-west-1', instanceIds: ['i-0abc123def4567890'] }, network: { cni: 'cilium', cilium: { ipam: 'eni' } } } } });
+	if (!resolved.ok) throw new Error(JSON.stringify(resolved.problems));
+	const c: Cluster = { ...resolved.cluster, spec: { ...resolved.cluster.spec, hosts: [
+		{ address: '198.51.100.10', privateAddress: '10.0.1.10', role: 'control-plane', name: 'ip-10-0-1-10', maxPods: 17 },
+		{ address: '198.51.100.11', privateAddress: '10.0.1.11', role: 'worker', name: 'ip-10-0-1-11', maxPods: 29 },
+	] } };
+	const { ctx, remotes } = harness(c, states(c));
+	const outcome = await runSteps(ctx, INSTALL_STEPS);
+	t.deepEqual(outcome.failures.map((f) => f.error.message), []);
+	for (const [address, maxPods] of [['198.51.100.10', 17], ['198.51.100.11', 29]] as const) {
+		const remote = remotes.get(address)!;
+		const unmanaged = remote.uploads.find((u) => u.path === '/etc/systemd/network/99-kubestrap-eni-unmanaged.network');
+		t.regex(unmanaged?.content ?? '', /\[Match\]\nName=eth\[1-9\]\*\n\n\[Link\]\nUnmanaged=yes\n/);
+		const patch = remote.uploads.find((u) => u.path === '/etc/kubestrap/patches/kubeletconfiguration+merge.yaml');
+		t.is(patch?.content, `maxPods: ${maxPods}\n`);
+		t.is(patch?.mode, 0o600);
+	}
+	const init = remotes.get('198.51.100.10')!.uploads.find((u) => u.path === '/etc/kubestrap/kubeadm-init.yaml')?.content ?? '';
+	t.regex(init, /kubeletExtraArgs:\n\s+- name: node-ip\n\s+value: 10\.0\.1\.10/);
+	t.regex(init, /patches:\n\s+directory: \/etc\/kubestrap\/patches/);
+	t.regex(init, /kind: KubeletConfiguration\ncgroupDriver: systemd\nmaxPods: 17\n/);
+	const join = remotes.get('198.51.100.11')!.uploads.find((u) => u.path === '/etc/kubestrap/kubeadm-join.yaml')?.content ?? '';
+	t.regex(join, /apiServerEndpoint: 10\.0\.1\.10:6443/);
+	t.regex(join, /patches:\n\s+directory: \/etc\/kubestrap\/patches/);
+	t.regex(join, /value: 10\.0\.1\.11/);
+});
+
+test('without ENI there is no networkd file and no kubelet patch', async (t) => {
+	const c = cluster(threeHosts);
+	const { ctx, remotes } = harness(c, states(c));
+	await runSteps(ctx, INSTALL_STEPS);
+	for (const remote of remotes.values()) {
+		t.false(remote.uploads.some((u) => u.path.startsWith('/etc/systemd/network/') || u.path.startsWith('/etc/kubestrap/patches/')));
+		t.false(remote.uploads.some((u) => /patches:|maxPods/.test(u.content)));
+	}
+});

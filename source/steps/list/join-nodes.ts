@@ -3,7 +3,7 @@
 import { joinConfig, type JoinCredentials } from '../kubeadm-config.js';
 import { probe, run, write } from '../exec.js';
 import type { RunContext, Step, StepHost } from '../types.js';
-import { CONFIG_DIR, firstControlPlane } from './init-control-plane.js';
+import { CONFIG_DIR, firstControlPlane, writeKubeletPatch } from './init-control-plane.js';
 import { CREDENTIALS } from './join-credentials.js';
 
 export const JOIN_CONFIG = `${CONFIG_DIR}/kubeadm-join.yaml`;
@@ -19,6 +19,7 @@ async function join(ctx: RunContext, step: string, host: StepHost): Promise<void
 	if (!credentials && !ctx.dryRun) throw new Error(`${host.id}: no join credentials (the credentials step did not run)`);
 	await run(ctx, step, host, ['mkdir', '-p', '-m', '700', CONFIG_DIR], { sudo: true });
 	await write(ctx, step, host, JOIN_CONFIG, config, 0o600);
+	await writeKubeletPatch(ctx, step, host);
 	try {
 		await run(ctx, step, host, ['kubeadm', 'join', '--config', JOIN_CONFIG], { sudo: true, timeoutMs: 20 * 60_000 });
 	} finally {

@@ -1,12 +1,24 @@
 // Swap off (now and in fstab), overlay and br_netfilter loaded at boot, the bridge and forwarding
-// sysctls kubeadm's preflight requires.
+// sysctls kubeadm's preflight requires; in Cilium ENI mode also the network manager kept off the ENIs
+// cilium-operator attaches.
 import { probe, run, write } from '../exec.js';
-import type { Step } from '../types.js';
+import type { RunContext, Step } from '../types.js';
 
 export const MODULES_FILE = '/etc/modules-load.d/kubestrap.conf';
 export const SYSCTL_FILE = '/etc/sysctl.d/99-kubestrap.conf';
+/**
+ * Cilium's ENI prerequisite (docs ipam/eni.rst): systemd-networkd must not manage the secondary
+ * interfaces (eth1 and up) the operator attaches, or it fights Cilium over their addresses and routes.
+ */
+export const ENI_UNMANAGED_FILE = '/etc/systemd/network/99-kubestrap-eni-unmanaged.network';
 const MODULES = 'overlay\nbr_netfilter\n';
 const SYSCTLS = 'net.bridge.bridge-nf-call-iptables = 1\nnet.bridge.bridge-nf-call-ip6tables = 1\nnet.ipv4.ip_forward = 1\n';
+const ENI_UNMANAGED = '# kubestrap: Cilium ENI mode manages the secondary ENIs\n[Match]\nName=eth[1-9]*\n\n[Link]\nUnmanaged=yes\n';
+
+function eni(ctx: RunContext): boolean {
+	const { network } = ctx.cluster.spec;
+	return network.cni === 'cilium' && network.cilium.ipam === 'eni';
+}
 
 export const prepareHostStep: Step = {
 	id: 'prepare',
@@ -14,7 +26,7 @@ export const prepareHostStep: Step = {
 	parallel: true,
 	targets: (ctx) => ctx.hosts,
 	async shouldRun(ctx, host) {
-		const files = await probe(ctx, 'prepare', host, ['test', '-f', MODULES_FILE, '-a', '-f', SYSCTL_FILE]);
+		const files = await probe(ctx, 'prepare', host, ['test', '-f', MODULES_FILE, '-a', '-f', SYSCTL_FILE, ...(eni(ctx) ? ['-a', '-f', ENI_UNMANAGED_FILE] : [])]);
 		return host.facts?.swapOn === true || files.code !== 0;
 	},
 	async run(ctx, host) {
@@ -25,5 +37,12 @@ export const prepareHostStep: Step = {
 		await run(ctx, 'prepare', host, ['modprobe', 'br_netfilter'], { sudo: true });
 		await write(ctx, 'prepare', host, SYSCTL_FILE, SYSCTLS, 0o644);
 		await run(ctx, 'prepare', host, ['sysctl', '--system'], { sudo: true });
+		if (eni(ctx)) {
+			await run(ctx, 'prepare', host, ['mkdir', '-p', '/etc/systemd/network'], { sudo: true });
+			await write(ctx, 'prepare', host, ENI_UNMANAGED_FILE, ENI_UNMANAGED, 0o644);
+			// networkd reads .network files when it starts or reloads; ENIs attached later must find this one.
+			const networkd = await probe(ctx, 'prepare', host, ['systemctl', 'is-active', '--quiet', 'systemd-networkd']);
+			if (networkd.code === 0) await run(ctx, 'prepare', host, ['networkctl', 'reload'], { sudo: true });
+		}
 	},
 };

@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Remote } from '../remote/remote.js';
+import type { Cluster, Host } from '../spec/types.js';
 import type { Cni, StatusReport } from '../cluster/health/index.js';
 import { EXIT } from './exit.js';
 import type { Io } from './io.js';
@@ -60,6 +61,24 @@ function localRunner(kubeconfig: string, env: Record<string, string | undefined>
 
 function onPath(program: string, env: Record<string, string | undefined>): boolean {
 	return (env['PATH'] ?? '').split(':').some((dir) => dir !== '' && existsSync(resolve(dir, program)));
+}
+
+/** target aws: the instances are found again (read-only, no checks), as install found them. */
+async function awsHosts(cluster: Cluster, io: Io): Promise<Host[] | string> {
+	const aws = cluster.spec.aws;
+	if (!aws) return 'spec.aws: required with target "aws"';
+	const cloud = await import('../cloud/index.js');
+	const client = cloud.createEc2Client(aws.region);
+	const secrets = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'].map((key) => io.env[key] ?? '').filter((v) => v !== '');
+	try {
+		const found = await cloud.discoverInstances(client, aws, { region: aws.region, secrets, ...(io.env['AWS_PROFILE'] ? { profile: io.env['AWS_PROFILE'] } : {}) });
+		if (found.problems.length > 0) return found.problems.map((p) => `${p.path}: ${p.message}`).join('\n');
+		return cloud.hostsFromInstances(found.instances, aws.addressType);
+	} catch (error) {
+		return `aws: ${(error as Error).message}`;
+	} finally {
+		client.destroy();
+	}
 }
 
 function firstLines(text: string): string {
@@ -144,7 +163,15 @@ export async function statusCommand(options: StatusOptions, io: Io): Promise<num
 			printProblems(spec, io);
 			return EXIT.invalid;
 		}
-		const cluster = spec.cluster;
+		let cluster = spec.cluster;
+		if (cluster.spec.target === 'aws' && cluster.spec.hosts.length === 0) {
+			const found = await awsHosts(cluster, io);
+			if (typeof found === 'string') {
+				io.stderr(`status: ${found}\n`);
+				return EXIT.failed;
+			}
+			cluster = { ...cluster, spec: { ...cluster.spec, hosts: found } };
+		}
 		const first = cluster.spec.hosts.find((h) => h.role === 'control-plane');
 		if (!first) {
 			io.stderr('spec.hosts: no control-plane host to read the cluster from; add one, or use --kubeconfig\n');

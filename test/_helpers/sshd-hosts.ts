@@ -502,6 +502,8 @@ async function prepareHost(host: TestHost, input: PrepareInput): Promise<void> {
 	await cp(join(input.simSource, 'node'), join(sim, 'node'), { recursive: true });
 	// The simulated kubectl parses YAML with the project's own yaml package (the worktree is visible inside).
 	await writeFile(join(sim, 'yaml-module'), `${createRequire(import.meta.url).resolve('yaml')}\n`);
+	// The node that runs the tests also runs the simulated kubectl and API server (the hosts see /usr and /root).
+	await writeFile(join(sim, 'node-path'), `${process.execPath}\n`);
 	await copyFile(join(input.simSource, 'lib.sh'), join(sim, 'lib.sh'));
 	await run('chmod', ['-R', 'a+rX,u+w', sim]);
 	await run('sh', ['-c', 'chmod 755 "$1"/bin/* "$1"/pkg/*', 'sh', sim]);

@@ -157,7 +157,8 @@ sim_start_apiserver() {
 	[ -s "$STATE/apiserver.listen" ] || return 0
 	sim_stop_apiserver
 	rm -f /run/kubestrap-sim-apiserver.ready
-	setsid /usr/bin/node "$SIM/node/apiserver.mjs" < /dev/null >> "$STATE/apiserver.log" 2>&1 &
+	read -r _node < "$SIM/node-path"
+	setsid "$_node" "$SIM/node/apiserver.mjs" < /dev/null >> "$STATE/apiserver.log" 2>&1 &
 	echo $! > /run/kubestrap-sim-apiserver.pid
 	_i=0
 	while [ ! -f /run/kubestrap-sim-apiserver.ready ] && [ $_i -lt 100 ]; do

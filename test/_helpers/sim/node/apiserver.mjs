@@ -84,25 +84,42 @@ const addresses = readFileSync(`${SIM}/state/apiserver.listen`, 'utf8').split('\
 	return { host, port: Number(port) };
 });
 
+const RETRY_MS = 500;
 let servers = [];
+/** Addresses another control plane holds (a shared endpoint): retried, so the endpoint stays served like a
+ * load balancer in front of the control planes as long as one of them is up. */
+let taken = [];
 
-async function open() {
-	const opened = await Promise.all(addresses.map(({ host, port }) => new Promise((resolve) => {
+function listen({ host, port }) {
+	return new Promise((resolve) => {
 		const server = createServer(options, handle);
 		server.once('error', (error) => {
-			// Another control plane may hold a shared endpoint address, or the address is not on this machine.
-			log(`not listening on ${host}:${port}: ${error.code ?? error.message}`);
+			if (error.code === 'EADDRINUSE') taken.push({ host, port });
+			else log(`not listening on ${host}:${port}: ${error.code ?? error.message}`);
 			resolve(undefined);
 		});
 		server.listen({ host, port }, () => {
 			log(`listening on ${host}:${port}`);
 			resolve(server);
 		});
-	})));
+	});
+}
+
+async function open() {
+	taken = [];
+	const opened = await Promise.all(addresses.map(listen));
 	servers = opened.filter(Boolean);
 }
 
+setInterval(async () => {
+	if (down || busy || taken.length === 0) return;
+	const retry = taken;
+	taken = [];
+	for (const server of await Promise.all(retry.map(listen))) if (server) servers.push(server);
+}, RETRY_MS);
+
 async function close() {
+	taken = [];
 	const closing = servers;
 	servers = [];
 	await Promise.all(closing.map((server) => new Promise((resolve) => {
@@ -113,11 +130,11 @@ async function close() {
 }
 
 let down = unreachable();
+let busy = false;
 if (!down) await open();
 writeFileSync(READY_FILE, `${process.pid}\n`);
 
 let lastChange = 0;
-let busy = false;
 setInterval(async () => {
 	let changed;
 	try {

@@ -20,11 +20,11 @@ import { join } from 'node:path';
 import { canonical, loadWorkloads, shortHash } from './store.mjs';
 
 export const TIMINGS = {
-	create: 500,
-	initStep: 200,
-	ready: 800,
-	cniReady: 1000,
-	nodeReady: 300,
+	create: 400,
+	initStep: 150,
+	ready: 600,
+	cniReady: 800,
+	nodeReady: 200,
 	crashRun: 1000,
 	errImagePull: 2000,
 	backoff: 10_000,
@@ -332,9 +332,7 @@ function storedWorkload(rec) {
 		object,
 		revisions: rec.revisions ?? [{ hash: 'initial', at: rec.createdAt, generation: rec.generation }],
 		replicas: rec.kind === 'Deployment' ? object.spec?.replicas ?? 1 : undefined,
-		// Past revisions' templates are not kept: the terminating pods of a rollout are shown with the
-		// current template (only their names, times and deletion matter to the readiness view).
-		templateOf: () => object.spec?.template ?? {},
+		templateOf: (rev) => rev?.template ?? object.spec?.template ?? {},
 	};
 }
 
@@ -525,12 +523,11 @@ function daemonPods(w, ctx, faults) {
 	const revisions = w.revisions;
 	const current = revisions.at(-1);
 	const previous = revisions.length > 1 ? revisions.at(-2) : undefined;
-	const template = w.templateOf();
-	const spec = template.spec ?? {};
-	const fault = podFault(w, spec, faults);
 	const times = changeTimes(ctx);
 	for (const node of ctx.nodes) {
 		const make = (rev, earliest, terminating) => {
+			const template = w.templateOf(rev);
+			const spec = template.spec ?? {};
 			const base = Math.max(earliest, node.joinedAt);
 			const at = [base, ...times.filter((t) => t > base)].find((t) => t <= ctx.now && daemonShouldRun(spec, node, t));
 			if (at === undefined) return undefined;
@@ -550,7 +547,7 @@ function daemonPods(w, ctx, faults) {
 				tolerations: daemonTolerations(spec),
 				affinity: { ...(spec.affinity ?? {}), nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [node.name] }] }] } } },
 			};
-			pod.fault = fault;
+			pod.fault = podFault(w, spec, faults);
 			if (terminating !== undefined) {
 				pod.deletedAt = terminating;
 				pod.goneAt = terminating + TIMINGS.terminate / ctx.speed;
@@ -620,9 +617,9 @@ function unschedulableMessage(pod, t, ctx) {
 function deploymentPods(w, ctx, faults) {
 	const current = w.revisions.at(-1);
 	const previous = w.revisions.length > 1 ? w.revisions.at(-2) : undefined;
-	const template = w.templateOf();
-	const fault = podFault(w, template.spec ?? {}, faults);
 	const make = (rev, created, terminating) => {
+		const template = w.templateOf(rev);
+		const fault = podFault(w, template.spec ?? {}, faults);
 		const hashText = suffix(10, w.uid, rev.hash);
 		const rsName = `${w.name}-${hashText}`;
 		const rsUid = uuid('rs', w.uid, rev.hash);
@@ -804,7 +801,6 @@ function podStatus(pod, ctx) {
 	const initialized = initStatuses.every((st) => st.state.terminated?.exitCode === 0);
 	const allReady = mainStatuses.every((st) => st.ready) && !nodeDown;
 	const sandboxAt = pod.startAt + TIMINGS.create / 2 / ctx.speed;
-	const anyRunning = mainStatuses.some((st) => st.state.running);
 	const allStarted = mainStatuses.every((st) => st.state.running || st.state.terminated || st.restartCount > 0);
 
 	cond('PodReadyToStartContainers', now >= sandboxAt ? 'True' : 'False', now >= sandboxAt ? sandboxAt : pod.scheduledAt);
@@ -827,7 +823,8 @@ function podStatus(pod, ctx) {
 	}
 	cond('PodScheduled', 'True', pod.scheduledAt);
 
-	const phase = anyRunning && allStarted && initialized ? 'Running' : 'Pending';
+	// Running once every container has started (a crash-looping one counts: it restarts).
+	const phase = allStarted && initialized ? 'Running' : 'Pending';
 	const hostIP = pod.node.address;
 	const podIP = pod.spec.hostNetwork ? hostIP : now >= sandboxAt ? `${pod.node.podCIDR.split('.').slice(0, 3).join('.')}.${2 + (hash('ip', pod.uid)[0] % 250)}` : undefined;
 	const status = {
@@ -976,7 +973,7 @@ function workloadMetadata(w, ctx) {
 export function daemonSetObject(w, pods, ctx) {
 	const now = ctx.now;
 	const mine = pods.filter((p) => p.workload === w);
-	const spec = w.templateOf().spec ?? {};
+	const spec = w.templateOf(w.revisions.at(-1)).spec ?? {};
 	const desired = ctx.nodes.filter((n) => daemonShouldRun(spec, n, now)).length;
 	const live = mine.filter((p) => !(p.deletedAt !== undefined && now >= p.deletedAt));
 	const ready = countReady(live, now);

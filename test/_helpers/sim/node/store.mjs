@@ -5,7 +5,8 @@
 //   workloads.json  the DaemonSet and Deployment records only (what the readiness poll needs, kept small)
 //   patches.jsonl   one line per `kubectl patch`: { t, key, type, patch, changed }
 // Record: { key, kind, group, namespace, name, generation, resourceVersion, createdAt, updatedAt,
-//           managers: string[], object, revisions?: [{ hash, at, generation }] }
+//           managers: string[], object, revisions?: [{ hash, at, generation, template }] } (the last two
+//           pod templates of a DaemonSet or Deployment, so a rollout can show the old pods terminating)
 // generation and resourceVersion change only when the stored content changes, so a re-apply of the
 // same manifests is visibly a no-op.
 
@@ -210,7 +211,7 @@ function put(store, resource, object, manager, now, { complete = false } = {}) {
 		if (isWorkload(resource)) {
 			const hash = templateHash(next);
 			const revisions = existing.revisions ?? [];
-			if (revisions.at(-1)?.hash !== hash) record.revisions = [...revisions, { hash, at: now, generation }].slice(-2);
+			if (revisions.at(-1)?.hash !== hash) record.revisions = [...revisions, { hash, at: now, generation, template: next.spec?.template }].slice(-2);
 		}
 		store.objects[key] = record;
 		return { record, action: 'configured', changed: true };
@@ -233,7 +234,7 @@ function put(store, resource, object, manager, now, { complete = false } = {}) {
 		managers: [manager],
 		object: next,
 	};
-	if (isWorkload(resource)) record.revisions = [{ hash: templateHash(next), at: now, generation: 1 }];
+	if (isWorkload(resource)) record.revisions = [{ hash: templateHash(next), at: now, generation: 1, template: next.spec?.template }];
 	store.objects[key] = record;
 	return { record, action: 'created', changed: true };
 }

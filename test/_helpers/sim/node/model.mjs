@@ -218,7 +218,7 @@ export function clusterAt(input, now) {
 	ctx.nodes = nodes;
 	for (const node of nodes) {
 		const forced = asList(scenario.nodeNotReady).find((entry) => entry?.node === node.name);
-		if (forced) node.forced = { at: since.nodeNotReady ?? initAt, message: forced.message ?? 'Kubelet stopped posting node status.' };
+		if (forced) node.forced = { at: Math.max(since.nodeNotReady ?? 0, node.joinedAt), message: forced.message ?? 'Kubelet stopped posting node status.' };
 	}
 
 	const workloads = [...systemWorkloads(ctx, info), ...input.workloads.map(storedWorkload), ...extraWorkloads(ctx)];
@@ -419,7 +419,8 @@ function extraWorkloads(ctx) {
 	const count = Number(ctx.scenario.extraPods ?? 0);
 	if (!(count > 0)) return [];
 	const labels = { app: 'pause' };
-	return [synthetic('Deployment', 'default', 'pause', ctx.since.extraPods ?? ctx.initAt, {
+	// A scenario set before kubeadm init takes effect with the cluster.
+	return [synthetic('Deployment', 'default', 'pause', Math.max(ctx.since.extraPods ?? 0, ctx.initAt), {
 		apiVersion: 'apps/v1', kind: 'Deployment',
 		metadata: { name: 'pause', namespace: 'default', labels, annotations: { 'deployment.kubernetes.io/revision': '1' } },
 		spec: {

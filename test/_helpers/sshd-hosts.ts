@@ -10,6 +10,7 @@
 
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { createWriteStream, existsSync } from 'node:fs';
 import { chmod, chown, copyFile, cp, mkdir, mkdtemp, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,11 +18,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
+import { readClusterObjects, readClusterPatches, runSimKubectl, seedObject, type ClusterObject, type ClusterPatch, type SimKubectlResult } from './sim/cluster.js';
 import { leaseAddress, portFree, type Lease } from './sim/leases.js';
 import { listProcesses, scanCmdlines, watchCmdlines, type CanaryHit, type CmdlineWatch, type ProcessInfo } from './sim/processes.js';
-import { packageBinaries, writeFaults, writeScenario, type Fault, type HostScenario } from './sim/scenario.js';
+import { appendFlip, packageBinaries, writeClusterScenario, writeFaults, writeScenario, type ClusterScenario, type Fault, type HostScenario } from './sim/scenario.js';
 
-export { OS_RELEASE, type Fault, type HostScenario } from './sim/scenario.js';
+export { OS_RELEASE, type ClusterScenario, type CrashLoopFault, type Fault, type HostScenario, type ImagePullFault, type NodeNotReadyFault } from './sim/scenario.js';
+export type { ClusterObject, ClusterPatch, SimKubectlResult } from './sim/cluster.js';
 export type { CanaryHit, CmdlineWatch, ProcessInfo } from './sim/processes.js';
 
 const run = promisify(execFile);
@@ -41,6 +44,9 @@ export interface StartHostsOptions {
 	sudoPassword?: string;
 	/** Default 22 when free on loopback, else 2222. */
 	port?: number;
+	/** Lease one more loopback address (no sshd on it) to use as a controlPlaneEndpoint IP: the simulated API
+	 * server of the host that runs `kubeadm init` listens there too, like a load balancer in front of it. */
+	endpointAddress?: boolean;
 }
 
 export interface TestHost {
@@ -74,6 +80,10 @@ export interface TestHosts {
 	user: string;
 	sudoPassword: string | undefined;
 	runDir: string;
+	/** The simulated cluster's state, shared by all hosts (mounted at /opt/kubestrap-sim/cluster inside them). */
+	clusterDir: string;
+	/** The extra address leased with `endpointAddress: true`. */
+	endpointAddress: string | undefined;
 	readCalls(index: number): Promise<SimCall[]>;
 	/** Where a path of the host lives on the test machine (only files the host created or changed are there). */
 	hostPath(index: number, absolutePath: string): string;
@@ -88,6 +98,19 @@ export interface TestHosts {
 	processes(index?: number): Promise<ProcessInfo[]>;
 	scanCmdlines(canaries: readonly string[]): Promise<CanaryHit[]>;
 	watchCmdlines(canaries: () => readonly string[], intervalMs?: number): CmdlineWatch;
+	/** Sets what the simulated cluster plays (replaces the previous scenario; unchanged fields keep their start time). */
+	setClusterScenario(scenario: ClusterScenario): Promise<void>;
+	/** Flips one pod's readiness now (Ready → not Ready, a second flip back); returns the flip time (ms). */
+	flipPod(name: string): Promise<number>;
+	/** Objects stored by kubectl apply/create/patch and seedClusterObject, with generation and resourceVersion. */
+	clusterObjects(): Promise<ClusterObject[]>;
+	/** Every `kubectl patch`, in order. */
+	clusterPatches(): Promise<ClusterPatch[]>;
+	/** Stores an object as if another client had created it (e.g. the aws-node DaemonSet of an EKS-like host). */
+	seedClusterObject(object: Record<string, unknown>): Promise<ClusterObject>;
+	/** The simulated kubectl run on the test machine (no SSH, nothing recorded) as root on host `index`
+	 * with its admin.conf: the cluster's ground truth at this moment. */
+	simKubectl(args: readonly string[], index?: number): Promise<SimKubectlResult>;
 	stop(): Promise<void>;
 }
 
@@ -262,6 +285,8 @@ function setupScript(root: string, name: string, clusterDir: string): string {
 		`mount --bind ${SIM_MOUNT}/state/proc-swaps /proc/swaps`,
 		`mount --bind ${SIM_MOUNT}/scenario/osrelease /proc/sys/kernel/osrelease`,
 		`mount --bind ${root}/tmp /tmp`,
+		// After a restart the kubelet would start the kube-apiserver static pod again: so does the simulation.
+		`if [ -s ${SIM_MOUNT}/state/apiserver.listen ]; then sh -c '. ${SIM_MOUNT}/lib.sh && sim_start_apiserver'; fi`,
 		`exec /usr/sbin/sshd -D -e -f ${SIM_MOUNT}/sshd/sshd_config`,
 		'',
 	].join('\n');
@@ -284,18 +309,20 @@ export async function startHosts(count: number, options: StartHostsOptions = {})
 	const whiteouts = hiddenBinaries();
 	const simSource = simSourceDir();
 	const runtimes: HostRuntime[] = [];
+	const endpointLease = options.endpointAddress === true ? await leaseAddress(6443) : undefined;
 	const names = Array.from({ length: count }, (_, index) => options.names?.[index] ?? `node${index + 1}`);
 
 	const stopAll = async (): Promise<void> => {
 		await Promise.all(runtimes.map((runtime) => stopRuntime(runtime)));
 		await Promise.all(runtimes.map((runtime) => runtime.lease.release()));
+		await endpointLease?.release();
 		await rm(runDir, { recursive: true, force: true });
 	};
 
 	try {
 		const leased = new Set<string>();
 		for (let index = 0; index < count; index++) {
-			const lease = await leaseAddress(port, leased);
+			const lease = await leaseAddress(port, new Set([...leased, ...(endpointLease ? [endpointLease.address] : [])]));
 			leased.add(lease.address);
 			const name = names[index] ?? `node${index + 1}`;
 			const root = join(runDir, `host${index + 1}`);
@@ -373,6 +400,8 @@ export async function startHosts(count: number, options: StartHostsOptions = {})
 		user: TEST_USER,
 		sudoPassword: options.sudoPassword,
 		runDir,
+		clusterDir,
+		endpointAddress: endpointLease?.address,
 		readCalls: async (index) => {
 			const text = await readFile(join(runtimeAt(index).host.root, 'sim', 'state', 'calls.jsonl'), 'utf8');
 			return text.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as SimCall);
@@ -412,6 +441,13 @@ export async function startHosts(count: number, options: StartHostsOptions = {})
 		},
 		scanCmdlines,
 		watchCmdlines,
+		setClusterScenario: (scenario) => writeClusterScenario(clusterDir, scenario),
+		flipPod: (name) => appendFlip(clusterDir, name),
+		clusterObjects: () => readClusterObjects(clusterDir),
+		clusterPatches: () => readClusterPatches(clusterDir),
+		seedClusterObject: (object) => seedObject(simSource, clusterDir, object),
+		simKubectl: (args, index = 0) => runSimKubectl(simSource, join(runtimeAt(index).host.root, 'sim'), clusterDir,
+			['--kubeconfig', hostPath(index, '/etc/kubernetes/admin.conf'), ...args]),
 		stop: stopAll,
 	};
 }
@@ -463,6 +499,11 @@ async function prepareHost(host: TestHost, input: PrepareInput): Promise<void> {
 	await mkdir(join(root, 'upper', 'opt', 'kubestrap-sim'), { recursive: true });
 	await cp(join(input.simSource, 'bin'), join(sim, 'bin'), { recursive: true });
 	await cp(join(input.simSource, 'pkg'), join(sim, 'pkg'), { recursive: true });
+	await cp(join(input.simSource, 'node'), join(sim, 'node'), { recursive: true });
+	// The simulated kubectl parses YAML with the project's own yaml package (the worktree is visible inside).
+	await writeFile(join(sim, 'yaml-module'), `${createRequire(import.meta.url).resolve('yaml')}\n`);
+	// The node that runs the tests also runs the simulated kubectl and API server (the hosts see /usr and /root).
+	await writeFile(join(sim, 'node-path'), `${process.execPath}\n`);
 	await copyFile(join(input.simSource, 'lib.sh'), join(sim, 'lib.sh'));
 	await run('chmod', ['-R', 'a+rX,u+w', sim]);
 	await run('sh', ['-c', 'chmod 755 "$1"/bin/* "$1"/pkg/*', 'sh', sim]);

@@ -148,3 +148,34 @@ sim_random() { # length charset
 sim_repo_minor() {
 	sed -n 's|.*pkgs\.k8s\.io/core:/stable:/v\([0-9]*\.[0-9]*\)/.*|\1|p' "$@" 2>/dev/null | head -n 1
 }
+
+# The simulated API server endpoint (node/apiserver.mjs): https on the addresses listed in
+# state/apiserver.listen, started by kubeadm init / control-plane join and again when the host restarts
+# (setup of the host), as the kubelet would restart the kube-apiserver static pod. It waits until the
+# server has tried its addresses, so /readyz answers as soon as kubeadm returns.
+sim_start_apiserver() {
+	[ -s "$STATE/apiserver.listen" ] || return 0
+	sim_stop_apiserver
+	rm -f /run/kubestrap-sim-apiserver.ready
+	read -r _node < "$SIM/node-path"
+	setsid "$_node" "$SIM/node/apiserver.mjs" < /dev/null >> "$STATE/apiserver.log" 2>&1 &
+	echo $! > /run/kubestrap-sim-apiserver.pid
+	_i=0
+	while [ ! -f /run/kubestrap-sim-apiserver.ready ] && [ $_i -lt 100 ]; do
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+}
+
+sim_stop_apiserver() {
+	[ -f /run/kubestrap-sim-apiserver.pid ] || return 0
+	_pid=$(cat /run/kubestrap-sim-apiserver.pid)
+	kill "$_pid" 2>/dev/null || true
+	# Until it is gone its ports are still bound.
+	_i=0
+	while kill -0 "$_pid" 2>/dev/null && [ $_i -lt 40 ]; do
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	rm -f /run/kubestrap-sim-apiserver.pid /run/kubestrap-sim-apiserver.ready
+}

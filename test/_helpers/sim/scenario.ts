@@ -1,7 +1,7 @@
 // What a simulated host looks like: the scenario a test asks for, written as the small files the
 // simulated node programs (test/_helpers/sim/bin, pkg) read. See test/_helpers/sim/README.md.
 
-import { chmod, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { arch } from 'node:os';
 import { join } from 'node:path';
 
@@ -167,4 +167,78 @@ export async function writeScenario(simDir: string, scenario: HostScenario, addr
 	if (scenario.clockSkewSeconds !== undefined) {
 		await symlink('../pkg/date', join(simDir, 'bin', 'date'));
 	}
+}
+
+/** A container that cannot pull its image: ErrImagePull, then ImagePullBackOff with growing back-off. */
+export interface ImagePullFault {
+	/** Workload name (`cilium`) or `namespace/name`. */
+	workload: string;
+	/** Default: the pod's first container (its first init container when it has any). */
+	container?: string;
+	/** The pull error; default containerd's "not found" for the manifest's image. */
+	message?: string;
+}
+
+/** A container that exits soon after each start: CrashLoopBackOff, restartCount growing, lastState terminated. */
+export interface CrashLoopFault {
+	workload: string;
+	/** Default: the pod's first (non-init) container. */
+	container?: string;
+	/** Default 1 (137 is reported as OOMKilled). */
+	exitCode?: number;
+	/** What `kubectl logs` prints for the container (with or without --previous). */
+	logs?: readonly string[];
+}
+
+export interface NodeNotReadyFault {
+	node: string;
+	/** Ready=False with this message (reason KubeletNotReady); default: Ready=Unknown, "Kubelet stopped posting node status.". */
+	message?: string;
+}
+
+/**
+ * What the simulated cluster plays (harness-wide; see sim/README.md "Cluster scenarios"). Every field is
+ * timed from when it was first set (kept across later calls that leave it unchanged).
+ */
+export interface ClusterScenario {
+	/** Runs every pod timeline this many times faster; default 1 (all Ready about 4.5 s after the apply). */
+	speed?: number;
+	imagePullBackOff?: string | ImagePullFault | readonly (string | ImagePullFault)[];
+	crashLoop?: CrashLoopFault | readonly CrashLoopFault[];
+	nodeNotReady?: NodeNotReadyFault | readonly NodeNotReadyFault[];
+	/** A Deployment `default/pause` of this many pause pods (scheduled on Ready nodes without taints). */
+	extraPods?: number;
+	/** true: the API server is down (kubectl on the hosts is refused, the HTTPS endpoint closed); 'local': only
+	 * the HTTPS endpoint the test machine reaches is closed (kubectl on the hosts still works). */
+	apiUnreachable?: boolean | 'local';
+}
+
+type StoredScenario = ClusterScenario & { since: Record<string, number> };
+
+async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
+	const temporary = `${file}.${process.pid}.tmp`;
+	await writeFile(temporary, `${JSON.stringify(value)}\n`, { mode: 0o644 });
+	await rename(temporary, file);
+}
+
+/** Writes cluster/scenario.json, keeping the start time of every field whose value did not change. */
+export async function writeClusterScenario(clusterDir: string, scenario: ClusterScenario, now = Date.now()): Promise<void> {
+	const file = join(clusterDir, 'scenario.json');
+	const previous = await readFile(file, 'utf8').then((text) => JSON.parse(text) as Record<string, unknown> & StoredScenario).catch(() => undefined);
+	const since: Record<string, number> = {};
+	for (const [key, value] of Object.entries(scenario)) {
+		if (value === undefined) continue;
+		const same = previous !== undefined && JSON.stringify(previous[key]) === JSON.stringify(value);
+		since[key] = same ? previous.since[key] ?? now : now;
+	}
+	await writeJsonAtomic(file, { ...scenario, since });
+}
+
+/** Appends a readiness flip of one pod at `now` to cluster/flips.json; returns the flip time. */
+export async function appendFlip(clusterDir: string, pod: string, now = Date.now()): Promise<number> {
+	const file = join(clusterDir, 'flips.json');
+	const flips: { pod: string; at: number }[] = await readFile(file, 'utf8').then((text) => JSON.parse(text) as { pod: string; at: number }[]).catch(() => []);
+	flips.push({ pod, at: now });
+	await writeJsonAtomic(file, flips);
+	return now;
 }

@@ -54,23 +54,33 @@ test('1 control plane + 3 workers: plan, install, journal, kubeconfig, then a re
 		t.false(logs.includes(token), 'token in the log file');
 	}
 
+	t.regex(install.stderr, /\[ready\] \d+\/\d+ pods ready, 4\/4 nodes Ready/);
+	t.regex(install.stderr, /ready: 4 nodes Ready, \d+ pods ready, API answers through .*e2e\.kubeconfig/);
+	const applied = await hosts.clusterObjects();
+	t.true(applied.some((o) => o.kind === 'DaemonSet' && o.name === 'cilium'));
+	t.true(applied.some((o) => o.kind === 'Secret' && o.name === 'hubble-server-certs'));
+
 	const before = await mutatingCalls(hosts);
 	const again = await runCli(['install', '--config', config, '--yes'], dir);
 	t.is(again.code, 0, again.stderr);
-	t.deepEqual(await mutatingCalls(hosts), before, 'a re-run changes nothing');
+	t.deepEqual(await mutatingCalls(hosts), before, 'a re-run changes nothing on the hosts');
+	const reapplied = await hosts.clusterObjects();
+	t.deepEqual(reapplied.map((o) => `${o.kind}/${o.name}@${o.generation}/${o.resourceVersion}`), applied.map((o) => `${o.kind}/${o.name}@${o.generation}/${o.resourceVersion}`), 'the re-apply is a no-op');
 	t.regex(again.stderr, /- .*: every host has joined/);
 });
 
 test('3 control planes + 2 workers behind an endpoint', async (t) => {
-	const hosts = await startHosts(5);
+	const hosts = await startHosts(5, { endpointAddress: true });
 	t.teardown(() => hosts.stop());
-	const { dir, config } = writeConfig(hosts, { controlPlanes: 3, endpoint: 'api.e2e.test:6443' });
+	const endpoint = `${hosts.endpointAddress}:6443`;
+	const { dir, config } = writeConfig(hosts, { controlPlanes: 3, endpoint });
 	const install = await runCli(['install', '--config', config, '--yes'], dir);
 	t.is(install.code, 0, install.stderr);
 	const calls = await mutatingCalls(hosts);
 	t.true(calls.some((line) => line.startsWith('0: kubeadm init --config /etc/kubestrap/kubeadm-init.yaml --upload-certs')));
 	for (const i of [1, 2, 3, 4]) t.true(calls.some((line) => line === `${i}: kubeadm join --config /etc/kubestrap/kubeadm-join.yaml`), `host ${i} joined`);
-	t.regex(readFileSync(join(dir, 'e2e.kubeconfig'), 'utf8'), /server: https:\/\/api\.e2e\.test:6443/);
+	t.true(readFileSync(join(dir, 'e2e.kubeconfig'), 'utf8').includes(`server: https://${endpoint}`));
+	t.regex(install.stderr, /ready: 5 nodes Ready/);
 });
 
 test('one worker fails: the others finish, the error names host, step and output, and a re-run completes', async (t) => {

@@ -98,7 +98,14 @@ async function readReport(runner: KubectlRunner, spec: { cni?: Cni; cluster?: st
 	const detected = health.cniInfo(snapshot, '').cni;
 	const cni: Cni = spec.cni ?? (detected === 'calico' ? 'calico' : 'cilium');
 	const config = cni === 'cilium' ? await runner.run(CILIUM_CONFIG_ARGS) : undefined;
-	const verdict = health.assess(snapshot, { cni, now: Date.now(), ...(spec.nodeNames ? { nodeNames: spec.nodeNames } : {}) });
+	let verdict = health.assess(snapshot, { cni, now: Date.now(), ...(spec.nodeNames ? { nodeNames: spec.nodeNames } : {}) });
+	// A crash loop is explained by its last log lines, read one container at a time.
+	const logs = new Map<string, string[]>();
+	for (const want of health.logRequests(verdict)) {
+		const out = await runner.run(['logs', '-n', want.namespace, want.pod, '-c', want.container, '--previous', '--tail=5']);
+		if (out.code === 0) logs.set(health.logKey(want.namespace, want.pod, want.container), health.logLines(out.stdout));
+	}
+	if (logs.size > 0) verdict = health.withLogs(verdict, logs);
 	const info = health.cniInfo(snapshot, config?.code === 0 ? config.stdout : '');
 	return health.statusReport(verdict, info, { ...(spec.cluster ? { cluster: spec.cluster } : {}), generatedAt: new Date().toISOString() });
 }

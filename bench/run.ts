@@ -2,6 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { benchPipeline } from './pipeline.js';
 import { benchStartup } from './startup.js';
+import { benchWatch, describeWatch } from './watch.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const rounds = Number(process.env.BENCH_ROUNDS ?? 21);
@@ -27,4 +28,9 @@ if (small && large) {
 	console.log(`  ratio 1+19 / 1+3: wall ${ratio.toFixed(2)}×, kubestrap cpu ${(large.cpuMs / Math.max(1, small.cpuMs)).toFixed(2)}×  target ≤ 2× and 1 connection per host: ${met ? 'met' : 'MISSED'}`);
 	console.log('  (the simulated hosts\' sshd, shells and node programs share this machine\'s cores with kubestrap, so wall time grows with host count here; on real hosts that work runs on each host)');
 }
+
+console.log('\nfollowing a cluster live: status --watch --interval 1s in tmux, over SSH');
+const watch = describeWatch(await benchWatch(root, Number(process.env.BENCH_WATCH_MS ?? 30_000)));
+for (const line of watch.lines) console.log(line);
+if (!watch.met) missed++;
 process.exitCode = missed === 0 ? 0 : 1;

@@ -14,6 +14,7 @@ import {
 	type EventRow,
 	type Verdict,
 } from '../cluster/health/index.js';
+import { sleep } from './sleep.js';
 import type { StepRemote } from '../steps/types.js';
 import { eventsCommand, previousLogsCommand, snapshotCommand } from '../steps/kubectl.js';
 
@@ -39,19 +40,6 @@ export type ReadinessResult =
 	| { outcome: 'ready'; verdict: Verdict; elapsedMs: number }
 	| { outcome: 'timeout'; verdict?: Verdict; events: EventRow[]; lastError?: string; elapsedMs: number }
 	| { outcome: 'aborted'; verdict?: Verdict; elapsedMs: number };
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-	return new Promise((resolve) => {
-		if (signal.aborted || ms <= 0) return resolve();
-		const timer = setTimeout(done, ms);
-		function done(): void {
-			clearTimeout(timer);
-			signal.removeEventListener('abort', done);
-			resolve();
-		}
-		signal.addEventListener('abort', done, { once: true });
-	});
-}
 
 function lastLines(text: string, count: number): string[] {
 	return text.trim().split('\n').filter((line) => line.trim() !== '').slice(-count);

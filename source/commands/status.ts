@@ -11,6 +11,7 @@ import type { Cni, StatusReport } from '../cluster/health/index.js';
 import { EXIT } from './exit.js';
 import type { Io } from './io.js';
 import { parseDuration } from './duration.js';
+import { sleep } from './sleep.js';
 import { printProblems, specFromOptions, type SpecOptions } from './spec-input.js';
 import { ADMIN_KUBECONFIG, SNAPSHOT_ARGS } from '../steps/kubectl.js';
 
@@ -114,19 +115,6 @@ async function render(report: StatusReport, io: Io, json: boolean): Promise<stri
 	if (json) return `${JSON.stringify(report)}\n`;
 	const { formatStatus } = await import('../cluster/health/index.js');
 	return `${formatStatus(report, { width: io.tty?.stdout.columns ?? 100 }).join('\n')}\n`;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-	return new Promise((done) => {
-		if (signal.aborted) return done();
-		const timer = setTimeout(finish, ms);
-		function finish(): void {
-			clearTimeout(timer);
-			signal.removeEventListener('abort', finish);
-			done();
-		}
-		signal.addEventListener('abort', finish, { once: true });
-	});
 }
 
 export async function statusCommand(options: StatusOptions, io: Io): Promise<number> {

@@ -3,7 +3,9 @@
 import { Box, render, Text } from 'ink';
 import { useSyncExternalStore, type ReactElement } from 'react';
 import type { StatusReport } from '../../cluster/health/index.js';
+import { unmountAfterFrame } from './live.js';
 import { StatusView } from './status-view.js';
+import { createStore, type Store } from './store.js';
 
 interface State {
 	report?: StatusReport;
@@ -16,13 +18,8 @@ export interface StatusHandle {
 	finish(): Promise<void>;
 }
 
-interface Source {
-	get(): State;
-	subscribe(listener: () => void): () => void;
-}
-
-function LiveStatus({ source, color, width }: { source: Source; color: boolean; width: number }): ReactElement {
-	const state = useSyncExternalStore(source.subscribe, source.get);
+function LiveStatus({ store, color, width }: { store: Store<State>; color: boolean; width: number }): ReactElement {
+	const state = useSyncExternalStore(store.subscribe, store.get);
 	return (
 		<Box flexDirection="column">
 			{state.report ? <StatusView report={state.report} color={color} width={width} /> : <Text>reading the cluster…</Text>}
@@ -33,27 +30,11 @@ function LiveStatus({ source, color, width }: { source: Source; color: boolean; 
 }
 
 export function mountStatus(stream: NodeJS.WriteStream, color: boolean): StatusHandle {
-	let state: State = {};
-	const listeners = new Set<() => void>();
-	const source: Source = {
-		get: () => state,
-		subscribe(listener) {
-			listeners.add(listener);
-			return () => listeners.delete(listener);
-		},
-	};
-	const set = (next: State): void => {
-		state = next;
-		for (const listener of listeners) listener();
-	};
-	const app = render(<LiveStatus source={source} color={color} width={stream.columns || 80} />, { stdout: stream, exitOnCtrlC: false, patchConsole: false });
+	const store = createStore<State>({});
+	const app = render(<LiveStatus store={store} color={color} width={stream.columns || 80} />, { stdout: stream, exitOnCtrlC: false, patchConsole: false });
 	return {
-		update: (report) => set({ report }),
-		error: (message) => set({ ...state, error: message }),
-		async finish() {
-			await new Promise((resolve) => setTimeout(resolve, 20));
-			app.unmount();
-			await app.waitUntilExit();
-		},
+		update: (report) => store.set({ report }),
+		error: (message) => store.set({ ...store.get(), error: message }),
+		finish: () => unmountAfterFrame(app),
 	};
 }

@@ -500,8 +500,14 @@ async function prepareHost(host: TestHost, input: PrepareInput): Promise<void> {
 	await cp(join(input.simSource, 'bin'), join(sim, 'bin'), { recursive: true });
 	await cp(join(input.simSource, 'pkg'), join(sim, 'pkg'), { recursive: true });
 	await cp(join(input.simSource, 'node'), join(sim, 'node'), { recursive: true });
-	// The simulated kubectl parses YAML with the project's own yaml package (the worktree is visible inside).
-	await writeFile(join(sim, 'yaml-module'), `${createRequire(import.meta.url).resolve('yaml')}\n`);
+	// The simulated kubectl parses YAML with the project's own yaml package, copied in: the checkout may
+	// live under /tmp, which is private inside a host.
+	const yamlEntry = createRequire(import.meta.url).resolve('yaml');
+	const yamlRoot = yamlEntry.slice(0, yamlEntry.lastIndexOf('/dist/'));
+	await cp(join(yamlRoot, 'dist'), join(sim, 'node_modules', 'yaml', 'dist'), { recursive: true });
+	await copyFile(join(yamlRoot, 'package.json'), join(sim, 'node_modules', 'yaml', 'package.json'));
+	// Relative to the sim root, so the same file works inside a host and for simKubectl on this machine.
+	await writeFile(join(sim, 'yaml-module'), `${join('node_modules', 'yaml', yamlEntry.slice(yamlRoot.length))}\n`);
 	// The node that runs the tests also runs the simulated kubectl and API server (the hosts see /usr and /root).
 	await writeFile(join(sim, 'node-path'), `${process.execPath}\n`);
 	await copyFile(join(input.simSource, 'lib.sh'), join(sim, 'lib.sh'));

@@ -25,7 +25,7 @@ class KubectlError extends Error {
 
 function loadYaml() {
 	const path = readFileSync(join(SIM, 'yaml-module'), 'utf8').trim();
-	return createRequire(import.meta.url)(path);
+	return createRequire(import.meta.url)(join(SIM, path));
 }
 
 // ---------------------------------------------------------------- flags

@@ -84,7 +84,8 @@ async function askOnTerminal(io: Io, question: string): Promise<boolean> {
 	}
 }
 
-function envSecrets(io: Io): string[] {
+/** Credential values from the environment: never printed, whatever an error carries. */
+export function envSecrets(io: Io): string[] {
 	return ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'].map((key) => io.env[key] ?? '').filter((value) => value !== '');
 }
 
@@ -98,7 +99,8 @@ function stopped(io: Io, problems: readonly Problem[]): number {
 	return EXIT.invalid;
 }
 
-function fixWanted(finding: AwsFinding, options: AwsRunOptions): boolean {
+/** Whether the flag that lets kubestrap fix this finding was given. */
+export function fixWanted(finding: AwsFinding, options: AwsRunOptions): boolean {
 	if (finding.fix?.kind === 'source-dest-check') return options.awsFixSourceDestCheck === true;
 	if (finding.fix?.kind === 'security-group-ingress') return options.awsFixSecurityGroups === true;
 	return false;

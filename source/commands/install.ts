@@ -178,7 +178,14 @@ async function interactive(options: InstallOptions, io: Io): Promise<number> {
 		printProblems({ problems: blocking }, io);
 		return EXIT.invalid;
 	}
-	const outcome = await runWizard({ initialTrees: trees, io, terminal: io.tty, onInstall: () => undefined, sudoPasswordLater: options.askSudoPassword === true });
+	const outcome = await runWizard({
+		initialTrees: trees,
+		io,
+		terminal: io.tty,
+		onInstall: () => undefined,
+		sudoPasswordLater: options.askSudoPassword === true,
+		awsFixes: { awsFixSourceDestCheck: options.awsFixSourceDestCheck === true, awsFixSecurityGroups: options.awsFixSecurityGroups === true },
+	});
 	if (outcome === 'aborted') return EXIT.interrupted;
 	if (!outcome.install) return EXIT.ok;
 	// "Install now" without saving: the spec is kept in the cluster's state directory, so the resume

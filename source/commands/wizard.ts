@@ -8,7 +8,9 @@ import { mergeLayers } from '../spec/merge.js';
 import { validateCluster } from '../spec/rules.js';
 import type { Cluster, Problem } from '../spec/types.js';
 import type { PortProbeResult } from '../remote/port-probe.js';
+import type { AwsDiscovery } from '../ui/aws-discovery.js';
 import type { ConnectionTest } from '../ui/ssh-check.js';
+import type { AwsFixOptions } from './aws-discovery.js';
 import type { WizardOutcome } from '../ui/wizard.js';
 import { writeFileAtomic, type Io } from './io.js';
 
@@ -26,6 +28,10 @@ export interface RunWizardOptions {
 	probe?: ProbeFunction;
 	/** the SSH step's per-host test; defaults to the real one over SSH (baremetal hosts only) */
 	connectionTest?: ConnectionTest;
+	/** finds and checks the AWS instances for the wizard's table; defaults to the real one over EC2 */
+	awsDiscovery?: AwsDiscovery;
+	/** the AWS fix flags install was given: their problems are shown as changes install will make */
+	awsFixes?: AwsFixOptions;
 	/** install will ask for the sudo password, so the test accepts hosts whose sudo needs one */
 	sudoPasswordLater?: boolean;
 	/** shows "Install now" on the review screen */
@@ -53,6 +59,8 @@ export async function runWizard(options: RunWizardOptions): Promise<WizardOutcom
 		...(io.env.HOME ? { home: io.env.HOME } : {}),
 		sudoPasswordLater: options.sudoPasswordLater === true,
 	});
+	// The AWS SDK loads on the first discovery, not with the wizard: most runs never pick target aws.
+	const awsDiscovery: AwsDiscovery = options.awsDiscovery ?? (async (cluster, signal) => (await import('./aws-discovery.js')).awsDiscovery(io, options.awsFixes)(cluster, signal));
 	// Leaving the wizard cancels probes still waiting on a slow host, so the process can exit at once.
 	const probes = new AbortController();
 	let outcome: WizardOutcome = 'aborted';
@@ -62,6 +70,7 @@ export async function runWizard(options: RunWizardOptions): Promise<WizardOutcom
 		color: colorWanted(io.env),
 		probe: (host: string, port: number) => probe(host, port, PROBE_TIMEOUT_MS, probes.signal),
 		connectionTest,
+		awsDiscovery,
 		onInstall: options.onInstall,
 		awsRegion: io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION,
 		onSave: (path: string, text: string) => writeFileAtomic(resolve(io.cwd, path), text, 0o600),

@@ -4,7 +4,7 @@ import { useMemo } from 'react';
 import { Box } from 'ink';
 import { getPath } from '../spec/merge.js';
 import type { Field } from '../spec/fields.js';
-import type { Host, Role } from '../spec/types.js';
+import type { Cluster, Host, Role } from '../spec/types.js';
 import { describeProblem, problemsFor } from './flow/check.js';
 import type { AnswerValue, Draft } from './flow/draft.js';
 import { answerText, parseAnswer } from './flow/parse.js';
@@ -32,6 +32,12 @@ export interface QuestionScreenProps {
 	onEditHosts?: () => void;
 	probeOf?: (host: Host) => ProbeState | undefined;
 	connectionTest?: ConnectionTest;
+	/** what the connection test connects to when it is not the draft's hosts (AWS: the discovered instances) */
+	testedCluster?: Cluster;
+	/** the connection test's way back to the hosts, and what that choice says */
+	editHostsLabel?: string;
+	/** the connection test's way back to the SSH answers when they are not the screen before */
+	onEditSsh?: (() => void) | null;
 }
 
 // Proper names and acronyms keep their capital after "Select".
@@ -143,11 +149,13 @@ export function QuestionScreen(props: QuestionScreenProps) {
 		case 'ssh-check':
 			return (
 				<SshConnectionCheck
-					cluster={props.draft.cluster}
+					cluster={props.testedCluster ?? props.draft.cluster}
 					connectionTest={props.connectionTest}
 					onContinue={props.onContinue}
 					onBack={props.onBack}
 					onEditHosts={props.onEditHosts}
+					editHostsLabel={props.editHostsLabel}
+					onEditSsh={props.onEditSsh}
 					canGoBack={canGoBack}
 				/>
 			);

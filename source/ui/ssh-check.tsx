@@ -59,6 +59,13 @@ export interface SshConnectionCheckProps {
 	canGoBack?: boolean;
 	/** jumps back to the host list (offered when hosts fail) */
 	onEditHosts?: () => void;
+	/** what that choice says; on AWS the hosts come from the instance selection */
+	editHostsLabel?: string;
+	/**
+	 * jumps back to the SSH answers when they are not the screen before (on AWS the discovery is);
+	 * null when they were not asked (the file gave them), so there is no such choice
+	 */
+	onEditSsh?: (() => void) | null;
 	isActive?: boolean;
 }
 
@@ -130,7 +137,7 @@ function SecretPrompt({ prompt, onSubmit }: { prompt: string; onSubmit: (value: 
 
 type Choice = 'retry' | 'hosts' | 'back' | 'continue';
 
-export function SshConnectionCheck({ cluster, connectionTest, onContinue, onBack, canGoBack = true, onEditHosts, isActive = true }: SshConnectionCheckProps) {
+export function SshConnectionCheck({ cluster, connectionTest, onContinue, onBack, canGoBack = true, onEditHosts, editHostsLabel = 'Change the hosts', onEditSsh, isActive = true }: SshConnectionCheckProps) {
 	const [attempt, retry] = useReducer((n: number) => n + 1, 0);
 	const [run, setRun] = useState<Run>(() => freshRun(cluster));
 	// Questions are answered from key handlers that can run before the next render; the ref is current.
@@ -202,11 +209,12 @@ export function SshConnectionCheck({ cluster, connectionTest, onContinue, onBack
 	}, { isActive: isActive && connectionTest !== undefined && !(choosing && current === undefined) });
 
 	if (connectionTest === undefined) return null;
+	const editSsh = onEditSsh === null ? undefined : onEditSsh ?? (canGoBack ? onBack : undefined);
 	const width = Math.min(32, Math.max(12, ...run.checks.map((check) => check.host.length)));
 	const items: Array<SelectItem<Choice>> = [
 		{ value: 'retry', label: 'Test again' },
-		...(onEditHosts ? [{ value: 'hosts' as const, label: 'Change the hosts' }] : []),
-		...(canGoBack && onBack ? [{ value: 'back' as const, label: 'Change the SSH settings' }] : []),
+		...(onEditHosts ? [{ value: 'hosts' as const, label: editHostsLabel }] : []),
+		...(editSsh ? [{ value: 'back' as const, label: 'Change the SSH settings' }] : []),
 		{ value: 'continue', label: `Continue anyway (install checks ${failed === 1 ? 'this host' : 'these hosts'} again and stops while ${failed === 1 ? 'it fails' : 'they fail'})` },
 	];
 	const ok = run.checks.length - failed;
@@ -237,7 +245,7 @@ export function SshConnectionCheck({ cluster, connectionTest, onContinue, onBack
 						onSubmit={(choice) => {
 							if (choice === 'retry') retry();
 							else if (choice === 'hosts') onEditHosts?.();
-							else if (choice === 'back') onBack?.();
+							else if (choice === 'back') editSsh?.();
 							else onContinue();
 						}}
 						onBack={onBack}

@@ -9,8 +9,9 @@ import type { PortProbeResult } from '../remote/port-probe.js';
 import { clusterYaml } from '../spec/cluster-yaml.js';
 import { configCommand } from './equivalent-command.js';
 import { newDraft, type AnswerValue } from './flow/draft.js';
-import { fieldOf, planQuestions, questionById, REVIEW, SECTION_TITLES, type PlanContext, type Section } from './flow/questions.js';
+import { AWS_SSH_CHECK, fieldOf, planQuestions, questionById, REVIEW, SECTION_TITLES, type PlanContext, type Section } from './flow/questions.js';
 import { currentId, initialState, reduce, type WizardAction, type WizardState } from './flow/state.js';
+import { AwsDiscoveryScreen, type AwsDiscovery, type AwsDiscoveryView } from './aws-discovery.js';
 import type { ProbeState } from './host-list.js';
 import { Notices } from './messages.js';
 import { QuestionScreen } from './question-screen.js';
@@ -30,6 +31,8 @@ export interface WizardProps {
 	probe?: (host: string, port: number) => Promise<PortProbeResult>;
 	/** the SSH step's per-host connection test, wired in by the SSH layer */
 	connectionTest?: ConnectionTest;
+	/** finds and checks the instances of spec.aws, wired in by the command layer (the SDK stays in source/cloud) */
+	awsDiscovery?: AwsDiscovery;
 	/** writes cluster.yaml (the caller resolves the path and sets mode 0600) */
 	onSave: (path: string, text: string) => Promise<void>;
 	fileExists?: (path: string) => Promise<boolean>;
@@ -85,16 +88,31 @@ function useProbes(hosts: readonly Host[], port: number, probe: WizardProps['pro
 
 type Finished = { outcome: WizardOutcome; line: string };
 
+/** The AWS host answers, in the order they are asked: "Change the selection" goes to the first one asked. */
+const AWS_SELECTION = ['spec.aws.region', 'spec.aws.instanceIds', 'spec.aws.instanceTags', 'spec.aws.addressType'];
+const EXITED = 'Exited without saving; nothing was written.';
+
 function Screens(props: WizardProps) {
-	const { cluster, provided, probe, connectionTest, onSave, fileExists, onInstall, onFinish, defaultSavePath = './cluster.yaml', awsRegion } = props;
+	const { cluster, provided, probe, connectionTest, awsDiscovery, onSave, fileExists, onInstall, onFinish, defaultSavePath = './cluster.yaml', awsRegion } = props;
 	const { exit } = useApp();
 	const { stdout } = useStdout();
-	const context = useMemo<PlanContext>(() => ({ provided, connectionTest: connectionTest !== undefined }), [provided, connectionTest]);
+	const context = useMemo<PlanContext>(
+		() => ({ provided, connectionTest: connectionTest !== undefined, awsDiscovery: awsDiscovery !== undefined }),
+		[provided, connectionTest, awsDiscovery],
+	);
 	const reducer = useCallback((state: WizardState, action: WizardAction) => reduce(state, action, context), [context]);
 	const [state, dispatch] = useReducer(reducer, undefined, () => initialState(newDraft(cluster, awsRegion), context));
 	const [finished, setFinished] = useState<Finished | undefined>(undefined);
 	const draftCluster = state.draft.cluster;
 	const probeOf = useProbes(draftCluster.spec.hosts, draftCluster.spec.ssh.port, probe);
+	// The instances confirmed on the discovery screen. They are only tested and shown, never put into the
+	// draft: the saved file keeps spec.aws, so install finds the instances again as they are then.
+	const [discovered, setDiscovered] = useState<AwsDiscoveryView | undefined>(undefined);
+	// One object per draft and discovery: the connection test runs again whenever its cluster changes.
+	const testedCluster = useMemo<Cluster | undefined>(
+		() => (discovered === undefined ? undefined : { ...draftCluster, spec: { ...draftCluster.spec, hosts: [...discovered.hosts] } }),
+		[draftCluster, discovered],
+	);
 
 	const finish = (outcome: WizardOutcome, line: string): void => {
 		if (finished !== undefined) return;
@@ -126,6 +144,10 @@ function Screens(props: WizardProps) {
 	const field = question === undefined ? undefined : fieldOf(question);
 	const sections = [...new Set<Section>([...planQuestions(draftCluster, context).map((q) => q.section), ...(question ? [question.section] : []), 'review'])];
 	const current: Section = question?.section ?? 'review';
+	const asked = (ids: readonly string[]): string | undefined => ids.find((candidate) => state.history.includes(candidate));
+	const selection = asked(AWS_SELECTION);
+	const toSelection = selection === undefined ? undefined : () => dispatch({ type: 'backTo', id: selection });
+	const lastSsh = [...state.history].reverse().find((candidate) => candidate.startsWith('spec.ssh.'));
 
 	let body;
 	if (id === REVIEW || question === undefined) {
@@ -137,7 +159,7 @@ function Screens(props: WizardProps) {
 				onSave={(path) => onSave(path, clusterYaml(draftCluster))}
 				fileExists={fileExists}
 				onExit={(savedPath) => {
-					if (savedPath === undefined) finish({ cluster: draftCluster }, 'Exited without saving; nothing was written.');
+					if (savedPath === undefined) finish({ cluster: draftCluster }, EXITED);
 					else finish({ cluster: draftCluster, savedPath }, `Saved ${savedPath} (mode 0600). Install with: ${configCommand(savedPath)}`);
 				}}
 				onInstall={onInstall === undefined ? undefined : (chosen) => {
@@ -148,7 +170,24 @@ function Screens(props: WizardProps) {
 				canGoBack={canGoBack}
 			/>
 		);
+	} else if (question.kind === 'aws-discovery' && awsDiscovery !== undefined) {
+		body = (
+			<AwsDiscoveryScreen
+				key={id}
+				cluster={draftCluster}
+				discover={awsDiscovery}
+				onUse={(view) => {
+					setDiscovered(view);
+					dispatch({ type: 'continue', id });
+				}}
+				onChangeSelection={toSelection}
+				onBack={back}
+				canGoBack={canGoBack}
+				onExit={() => finish({ cluster: draftCluster }, EXITED)}
+			/>
+		);
 	} else if (question.kind === 'ssh-check' || field !== undefined) {
+		const onAws = id === AWS_SSH_CHECK;
 		body = (
 			<QuestionScreen
 				key={id}
@@ -161,9 +200,14 @@ function Screens(props: WizardProps) {
 				onEdit={(value: AnswerValue) => dispatch({ type: 'edit', id, value })}
 				onContinue={() => dispatch({ type: 'continue', id })}
 				onBack={back}
-				onEditHosts={state.history.includes('spec.hosts') ? () => dispatch({ type: 'backTo', id: 'spec.hosts' }) : undefined}
+				onEditHosts={onAws ? toSelection : state.history.includes('spec.hosts') ? () => dispatch({ type: 'backTo', id: 'spec.hosts' }) : undefined}
 				probeOf={probe === undefined ? undefined : probeOf}
 				connectionTest={connectionTest}
+				{...(onAws ? {
+					testedCluster,
+					editHostsLabel: 'Change the instance selection',
+					onEditSsh: lastSsh === undefined ? null : () => dispatch({ type: 'backTo', id: lastSsh }),
+				} : {})}
 			/>
 		);
 	}

@@ -5,6 +5,7 @@ import { mergeLayers } from '../../source/spec/merge.js';
 import type { Tree } from '../../source/spec/load.js';
 import type { Cluster, Role } from '../../source/spec/types.js';
 import type { PortProbeResult } from '../../source/remote/port-probe.js';
+import type { AwsDiscovery } from '../../source/ui/aws-discovery.js';
 import type { ConnectionTest } from '../../source/ui/ssh-check.js';
 import { Wizard, type WizardOutcome } from '../../source/ui/wizard.js';
 import { KEYS, press, screen, stroke, type } from '../_helpers/keys.js';
@@ -21,6 +22,7 @@ export interface WizardRunOptions {
 	trees?: Tree[];
 	probe?: (host: string, port: number) => Promise<PortProbeResult>;
 	connectionTest?: ConnectionTest;
+	awsDiscovery?: AwsDiscovery;
 	onInstall?: boolean;
 	existing?: readonly string[];
 }
@@ -37,6 +39,7 @@ export function runWizardApp(options: WizardRunOptions = {}): WizardRun {
 			color={false}
 			probe={options.probe}
 			connectionTest={options.connectionTest}
+			awsDiscovery={options.awsDiscovery}
 			onSave={async (path, text) => void saved.push({ path, text })}
 			fileExists={async (path) => (options.existing ?? []).includes(path)}
 			onInstall={options.onInstall ? (chosen) => void installs.push(chosen) : undefined}

@@ -1,14 +1,23 @@
-// Each example setup in examples/ answered from key presses as a new user would (AWS ones without
-// discovery: region, instance IDs or tags, address type), the saved file read back and compared with
-// the example file, and the same file valid for a run without questions.
+// Each example setup in examples/ answered from key presses as a new user would, the saved file read
+// back and compared with the example file, and the same file valid for a run without questions. The
+// AWS ENI one goes through the discovery screen (the command layer's discovery, EC2Client mocked for
+// the class) and the connection test on the discovered addresses; the Calico one runs without them.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { DescribeInstancesCommand, DescribeInstanceTypesCommand, DescribeSecurityGroupsCommand, DescribeVpcsCommand, EC2Client, GetConsoleOutputCommand } from '@aws-sdk/client-ec2';
 import test, { type ExecutionContext } from 'ava';
+import { mockClient } from 'aws-sdk-client-mock';
+import { awsDiscovery } from '../../source/commands/aws-discovery.js';
 import { missingAnswers } from '../../source/commands/wizard.js';
 import { resolveSpec } from '../../source/spec/resolve.js';
 import type { Cluster } from '../../source/spec/types.js';
+import type { ConnectionTest } from '../../source/ui/ssh-check.js';
 import { KEYS, press, screen, stroke, type, until } from '../_helpers/keys.js';
+import { instance, reservations, selfAll } from '../cloud/_ec2.js';
 import { confirm, hosts, runWizardApp, select, text, type WizardRun } from './_wizard.js';
+
+const ec2 = mockClient(EC2Client);
+test.after.always(() => ec2.restore());
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -103,8 +112,25 @@ test.serial('baremetal + Calico VXLAN, three control planes behind an endpoint, 
 	checkSaved(t, 'baremetal-calico-vxlan', await save(run));
 });
 
-test.serial('AWS + Cilium ENI through a bastion, instances by tag, private addresses', async (t) => {
-	const run = runWizardApp();
+test.serial('AWS + Cilium ENI through a bastion, instances by tag, private addresses: the discovery table, then the connection test on the instances', async (t) => {
+	ec2.reset();
+	ec2.on(DescribeInstancesCommand).resolves(reservations(
+		instance({ id: 'i-0e0100000000000c1', role: 'control-plane', name: 'prod-eni-cp', privateIp: '10.0.1.10', publicIp: '' }),
+		instance({ id: 'i-0e0100000000000a1', name: 'prod-eni-worker', privateIp: '10.0.1.11', publicIp: '', type: 'm5.large' }),
+	));
+	ec2.on(DescribeVpcsCommand).resolves({ Vpcs: [{ VpcId: 'vpc-1', CidrBlock: '10.0.0.0/16' }] });
+	ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [{ GroupId: 'sg-nodes', IpPermissions: [selfAll('sg-nodes')] }] });
+	ec2.on(DescribeInstanceTypesCommand).resolves({ InstanceTypes: [
+		{ InstanceType: 't3.medium', NetworkInfo: { MaximumNetworkInterfaces: 3, Ipv4AddressesPerInterface: 6 }, VCpuInfo: { DefaultVCpus: 2 } },
+		{ InstanceType: 'm5.large', NetworkInfo: { MaximumNetworkInterfaces: 3, Ipv4AddressesPerInterface: 10 }, VCpuInfo: { DefaultVCpus: 2 } },
+	] });
+	const tested: Cluster[] = [];
+	const connectionTest: ConnectionTest = async (cluster, ui) => {
+		tested.push(cluster);
+		for (const host of cluster.spec.hosts) ui.report({ host: host.address, state: 'ok', detail: 'Ubuntu 24.04 · kernel 6.8.0 · sudo ok' });
+	};
+	const io = { stdout: () => undefined, stderr: () => undefined, cwd: '/tmp', env: {}, isTTY: false };
+	const run = runWizardApp({ awsDiscovery: awsDiscovery(io), connectionTest });
 	await text(run, /Cluster name:/, 'prod-eni');
 	await select(run, /Select target/, 1);
 	await text(run, /AWS region:/, 'eu-west-1');
@@ -122,6 +148,20 @@ test.serial('AWS + Cilium ENI through a bastion, instances by tag, private addre
 	t.regex(frame, /IPAM eni: tunnel set to "disabled" and masquerade turned off/);
 	await confirm(run, /kube-proxy replacement\?/);
 	await confirm(run, /Hubble\?/);
+	const found = await screen(run.app, /› Use these 2 instances/);
+	t.regex(found, /Found 2 instances in eu-west-1 by tags kubestrap\.dev\/cluster=prod-eni \(1 control\s+plane, 1 worker\); SSH goes to their private addresses\./);
+	t.regex(found, /^i-0e0100000000000c1 {2}prod-eni-cp {3}t3\.medium {2}10\.0\.1\.10 {3}running {2}control-plane$/m);
+	t.regex(found, /^i-0e0100000000000a1 {2}prod-eni-wo… {2}m5\.large {3}10\.0\.1\.11 {3}running {2}worker$/m, 'a name cut to fit 80 columns');
+	t.regex(found, /! spec\.network\.cilium\.ipam: control-plane instance i-0e0100000000000c1\s+\(prod-eni-cp\) has no IAM instance profile/, 'ENI mode: the instance profile warning');
+	t.regex(found, /maxPods 17 on t3\.medium \(3 ENIs × 6 IPv4 addresses\): i-0e0100000000000c1/);
+	t.deepEqual(ec2.commandCalls(DescribeInstancesCommand)[0]?.args[0].input.Filters?.[0], { Name: 'tag:kubestrap.dev/cluster', Values: ['prod-eni'] });
+	t.is(ec2.commandCalls(GetConsoleOutputCommand).length, 0);
+	t.is(tested.length, 0, 'no connection before the instances are confirmed');
+	await press(run.app.stdin, KEYS.enter);
+	await screen(run.app, /All 2 hosts passed\./);
+	t.deepEqual(tested[0]?.spec.hosts.map((host) => [host.address, host.role]), [['10.0.1.10', 'control-plane'], ['10.0.1.11', 'worker']], 'the discovered private addresses');
+	t.deepEqual(tested[0]?.spec.ssh.bastion, { address: '198.51.100.5', user: 'ubuntu', port: 22 }, 'through the bastion answered');
+	await press(run.app.stdin, KEYS.enter);
 	checkSaved(t, 'aws-cilium-eni', await save(run));
 });
 

@@ -93,6 +93,24 @@ test('every example file needs no question at all', (t) => {
 	}
 });
 
+test('AWS discovery: the instance screens come last before the review, only on aws and only when wired in; a complete AWS file still shows them', (t) => {
+	const ctx = context([{ metadata: { name: 'demo' }, spec: { target: 'aws' } }]);
+	const ids = (cluster: Cluster, extra: Partial<PlanContext>) => planQuestions(cluster, { ...ctx, ...extra }).map((q) => q.id);
+	t.deepEqual(ids(ctx.cluster, { awsDiscovery: true }).slice(-2), ['spec.network.cilium.hubble', 'aws-discovery'], 'after the CNI answers the checks depend on');
+	t.deepEqual(ids(ctx.cluster, { awsDiscovery: true, connectionTest: true }).slice(-2), ['aws-discovery', 'aws-ssh-check']);
+	t.false(ids(ctx.cluster, { awsDiscovery: true, connectionTest: true }).includes('ssh-check'), 'the baremetal test stays baremetal');
+	t.false(ids(ctx.cluster, { connectionTest: true }).includes('aws-ssh-check'), 'no test without discovered instances');
+	t.false(ids(ctx.cluster, {}).includes('aws-discovery'), 'no discovery wired: no screen for it');
+	const baremetal = applyAnswer(newDraft(ctx.cluster), 'spec.target', 'baremetal', new Set()).draft;
+	t.false(ids(baremetal.cluster, { awsDiscovery: true }).includes('aws-discovery'));
+	const file = resolveSpec({ file: { content: example('aws-cilium-eni').text, name: 'aws-cilium-eni.yaml' } });
+	if (!file.ok) throw new Error('examples/aws-cilium-eni.yaml does not load');
+	const { cluster, provided } = file;
+	t.deepEqual(planQuestions(cluster, { provided, connectionTest: true, awsDiscovery: true }).map((q) => q.id), ['aws-discovery', 'aws-ssh-check'], 'the instances are confirmed even when the file answered everything');
+	const state = reduce(initialState(newDraft(cluster), { provided, connectionTest: true, awsDiscovery: true }), { type: 'continue', id: 'aws-discovery' }, { provided, connectionTest: true, awsDiscovery: true });
+	t.deepEqual(state.history, ['aws-discovery', 'aws-ssh-check']);
+});
+
 test('ENI sets tunnel and masquerade, leaves a provided value alone, and gives values back when dropped', (t) => {
 	const ctx = context([{ spec: { target: 'aws' } }]);
 	const eni = applyAnswer(newDraft(ctx.cluster), 'spec.network.cilium.ipam', 'eni', ctx.provided);

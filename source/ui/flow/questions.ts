@@ -5,7 +5,7 @@ import { validateCluster } from '../../spec/rules.js';
 import type { Cluster } from '../../spec/types.js';
 import { forcedPaths } from './forced.js';
 
-export type Section = 'cluster' | 'target' | 'hosts' | 'ssh' | 'kubernetes' | 'cni' | 'options' | 'review';
+export type Section = 'cluster' | 'target' | 'hosts' | 'ssh' | 'kubernetes' | 'cni' | 'options' | 'instances' | 'review';
 
 export const SECTION_TITLES: Record<Section, string> = {
 	cluster: 'Name',
@@ -15,16 +15,19 @@ export const SECTION_TITLES: Record<Section, string> = {
 	kubernetes: 'Kubernetes',
 	cni: 'CNI',
 	options: 'CNI options',
+	instances: 'Instances',
 	review: 'Review',
 };
 
-export type QuestionKind = 'text' | 'integer' | 'list' | 'map' | 'select' | 'confirm' | 'hosts' | 'ssh-check';
+export type QuestionKind = 'text' | 'integer' | 'list' | 'map' | 'select' | 'confirm' | 'hosts' | 'ssh-check' | 'aws-discovery';
 
 export interface PlanContext {
 	/** config paths the file or flags gave: never asked again */
 	provided: ReadonlySet<string>;
 	/** whether an SSH connection test is wired in (its screen is asked only then) */
 	connectionTest: boolean;
+	/** whether an AWS discovery is wired in (the instance table is shown only then) */
+	awsDiscovery?: boolean;
 }
 
 export interface Question {
@@ -41,6 +44,10 @@ export interface Question {
 	/** an answer is accepted when some choice of this later question makes it valid */
 	openWith?: string;
 }
+
+/** Screens without a config path of their own. */
+export const AWS_DISCOVERY = 'aws-discovery';
+export const AWS_SSH_CHECK = 'aws-ssh-check';
 
 const isBaremetal = (c: Cluster): boolean => c.spec.target === 'baremetal';
 const isAws = (c: Cluster): boolean => c.spec.target === 'aws';
@@ -67,7 +74,7 @@ export const QUESTIONS: readonly Question[] = [
 	{ id: 'spec.ssh.bastion.address', section: 'ssh', kind: 'text' },
 	{ id: 'spec.ssh.bastion.user', section: 'ssh', kind: 'text' },
 	{ id: 'spec.ssh.bastion.port', section: 'ssh', kind: 'integer' },
-	// AWS instances are not known until discovery, so there is nothing to test yet.
+	// AWS instances are not known until discovery, so there is nothing to test yet (see aws-ssh-check).
 	{ id: 'ssh-check', section: 'ssh', kind: 'ssh-check', when: (c, ctx) => ctx.connectionTest && isBaremetal(c) && c.spec.hosts.length > 0 },
 	// 1.36 is fine with Calico only; while the CNI is still to be chosen, either release may accept it.
 	{ id: 'spec.kubernetes.version', section: 'kubernetes', kind: 'text', openWith: 'spec.network.cni' },
@@ -91,6 +98,12 @@ export const QUESTIONS: readonly Question[] = [
 	{ id: 'spec.network.calico.encapsulation', section: 'options', kind: 'select' },
 	{ id: 'spec.network.calico.crossSubnet', section: 'options', kind: 'confirm' },
 	{ id: 'spec.network.calico.mtu', section: 'options', kind: 'integer' },
+	// Last before the review: the AWS checks depend on the subnets and the CNI answers (VPC overlap,
+	// the security-group rules a datapath needs, source/destination check, the ENI instance profile),
+	// so before those answers they would judge a network the user has not chosen.
+	{ id: AWS_DISCOVERY, section: 'instances', kind: 'aws-discovery', when: (c, ctx) => ctx.awsDiscovery === true && isAws(c) },
+	// The discovered instances, reached only through the discovery screen's "Use these".
+	{ id: AWS_SSH_CHECK, section: 'instances', kind: 'ssh-check', when: (c, ctx) => ctx.connectionTest && ctx.awsDiscovery === true && isAws(c) },
 ];
 
 export const REVIEW = 'review';

@@ -1,0 +1,56 @@
+// status --kubeconfig reads the cluster through a local kubectl: here a stand-in on PATH that answers
+// from recorded kubectl output and records its arguments, so the exact calls are checked.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test from 'ava';
+import { ROOT } from '../e2e/_install.js';
+
+const FIXTURES = join(ROOT, 'test/cluster/health/fixtures');
+
+function fakeKubectl(list: string): { dir: string; calls: string } {
+	const dir = mkdtempSync(join(tmpdir(), 'kubestrap-kubectl-'));
+	const calls = join(dir, 'calls');
+	writeFileSync(join(dir, 'kubectl'), [
+		'#!/bin/sh',
+		`printf '%s\\n' "$*" >> ${JSON.stringify(calls)}`,
+		'case "$*" in',
+		`  *configmap*) cat ${JSON.stringify(join(FIXTURES, 'cilium-config.json'))} ;;`,
+		`  *nodes,pods,daemonsets,deployments*) cat ${JSON.stringify(join(FIXTURES, list))} ;;`,
+		'  *) echo "unexpected: $*" >&2; exit 1 ;;',
+		'esac',
+	].join('\n'));
+	chmodSync(join(dir, 'kubectl'), 0o755);
+	writeFileSync(join(dir, 'admin.kubeconfig'), 'apiVersion: v1\nkind: Config\n', { mode: 0o600 });
+	return { dir, calls };
+}
+
+function status(dir: string, args: string[], path: string) {
+	return spawnSync(process.execPath, [join(ROOT, 'bin/kubestrap.js'), 'status', '--kubeconfig', join(dir, 'admin.kubeconfig'), ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, PATH: path, NO_COLOR: '1' } });
+}
+
+test('a healthy cluster through a local kubectl: exit 0, the CNI detected, the kubeconfig passed on every call', (t) => {
+	const fake = fakeKubectl('cilium-healthy.json');
+	const run = status(fake.dir, ['-o', 'json'], `${fake.dir}:${process.env['PATH'] ?? ''}`);
+	t.is(run.status, 0, run.stderr);
+	const report = JSON.parse(run.stdout) as { healthy: boolean; cni: { name: string; datapath: Record<string, string> } };
+	t.true(report.healthy);
+	t.is(report.cni.name, 'cilium');
+	const calls = readFileSync(fake.calls, 'utf8').trim().split('\n');
+	t.deepEqual(calls, [
+		`--kubeconfig ${join(fake.dir, 'admin.kubeconfig')} get nodes,pods,daemonsets,deployments -A -o json`,
+		`--kubeconfig ${join(fake.dir, 'admin.kubeconfig')} -n kube-system get configmap cilium-config --ignore-not-found -o json`,
+	]);
+});
+
+test('an unhealthy cluster: exit 1 with the problems; no kubectl on PATH: exit 2 saying what to do', (t) => {
+	const fake = fakeKubectl('cilium-troubled.json');
+	const run = status(fake.dir, [], `${fake.dir}:${process.env['PATH'] ?? ''}`);
+	t.is(run.status, 1, run.stderr);
+	t.regex(run.stdout, /unhealthy/);
+	t.regex(run.stdout, /PROBLEMS/);
+	const none = status(fake.dir, [], '/nonexistent');
+	t.is(none.status, 2);
+	t.regex(none.stderr, /no kubectl on PATH .* use --config cluster\.yaml to read it over SSH/);
+});

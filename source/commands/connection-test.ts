@@ -11,6 +11,7 @@ import type { Remote } from '../remote/remote.js';
 import type { Cluster, Host } from '../spec/types.js';
 import { CONNECTION_CHECK_SCRIPT, parseConnectionCheck, type ConnectionCheckFacts } from '../steps/facts.js';
 import { platformProblems } from '../steps/preflight.js';
+import { sshTarget } from './ssh-connect.js';
 import type { ConnectionTest, ConnectionTestUi, HostCheck, HostKeyQuestion } from '../ui/ssh-check.js';
 
 export interface ConnectionTestOptions {
@@ -158,11 +159,7 @@ export function sshConnectionTest(options: ConnectionTestOptions = {}): Connecti
 			let remote: Remote | undefined;
 			try {
 				remote = await connect({
-					host: host.address,
-					port: ssh.port,
-					...(ssh.user ? { user: ssh.user } : {}),
-					...(ssh.identityFile ? { identityFile: ssh.identityFile } : {}),
-					knownHostsFile: ssh.knownHostsFile,
+					...sshTarget(cluster, host.address),
 					...(options.extraKnownHostsFiles ? { extraKnownHostsFiles: options.extraKnownHostsFiles } : {}),
 					// strict so that every unknown key reaches the question below, accept-new included.
 					hostKeyPolicy: 'strict',
@@ -173,7 +170,6 @@ export function sshConnectionTest(options: ConnectionTestOptions = {}): Connecti
 						ui.report({ host: host.address, state: 'checking' });
 						return yes;
 					},
-					...(ssh.bastion ? { bastion: { host: ssh.bastion.address, port: ssh.bastion.port ?? 22, ...(ssh.bastion.user ?? ssh.user ? { user: ssh.bastion.user ?? ssh.user } : {}) } } : {}),
 					agent: options.agent ?? false,
 					...(options.home ? { home: options.home } : {}),
 					...(options.sshConfigFile !== undefined ? { sshConfigFile: options.sshConfigFile } : {}),

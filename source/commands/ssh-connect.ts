@@ -16,10 +16,10 @@ export interface ConnectExtras {
 	trustedHostKeys?: TrustedHostKeys;
 }
 
-export function connectOptions(cluster: Cluster, address: string, io: Io, extras: ConnectExtras): ConnectOptions {
+/** What the spec says about reaching one host: address, port, user, key, known_hosts, policy, bastion. */
+export function sshTarget(cluster: Cluster, address: string): Pick<ConnectOptions, 'host' | 'port' | 'user' | 'identityFile' | 'knownHostsFile' | 'hostKeyPolicy' | 'bastion'> {
 	const { ssh } = cluster.spec;
 	const bastionUser = ssh.bastion?.user ?? ssh.user;
-	const askSecret = io.askSecret;
 	return {
 		host: address,
 		port: ssh.port,
@@ -28,6 +28,13 @@ export function connectOptions(cluster: Cluster, address: string, io: Io, extras
 		knownHostsFile: ssh.knownHostsFile,
 		hostKeyPolicy: ssh.hostKeyPolicy,
 		...(ssh.bastion ? { bastion: { host: ssh.bastion.address, port: ssh.bastion.port ?? 22, ...(bastionUser ? { user: bastionUser } : {}) } } : {}),
+	};
+}
+
+export function connectOptions(cluster: Cluster, address: string, io: Io, extras: ConnectExtras): ConnectOptions {
+	const askSecret = io.askSecret;
+	return {
+		...sshTarget(cluster, address),
 		agent: io.env['SSH_AUTH_SOCK'] ?? false,
 		...(io.env['HOME'] ? { home: io.env['HOME'] } : {}),
 		deadlineMs: extras.deadlineMs,

@@ -13,7 +13,8 @@ import type { Io } from './io.js';
 import { parseDuration } from './duration.js';
 import { sleep } from './sleep.js';
 import { printProblems, specFromOptions, type SpecOptions } from './spec-input.js';
-import { ADMIN_KUBECONFIG, SNAPSHOT_ARGS } from '../steps/kubectl.js';
+import { CILIUM_CONFIG_ARGS, kubectl, previousLogsArgs, SNAPSHOT_ARGS } from '../steps/kubectl.js';
+import { formatProblem } from '../spec/resolve.js';
 
 export interface StatusOptions extends SpecOptions {
 	kubeconfig?: string;
@@ -36,12 +37,10 @@ interface KubectlRunner {
 	close(): Promise<void>;
 }
 
-const CILIUM_CONFIG_ARGS = ['-n', 'kube-system', 'get', 'configmap', 'cilium-config', '--ignore-not-found', '-o', 'json'];
-
 function sshRunner(remote: Remote, signal: AbortSignal): KubectlRunner {
 	return {
 		where: `kubectl on ${remote.host} (over SSH)`,
-		run: (args) => remote.exec(['kubectl', '--kubeconfig', ADMIN_KUBECONFIG, ...args], { sudo: true, signal, timeoutMs: 30_000 }),
+		run: (args) => remote.exec(kubectl(...args), { sudo: true, signal, timeoutMs: 30_000 }),
 		close: () => remote.close(),
 	};
 }
@@ -68,12 +67,12 @@ function onPath(program: string, env: Record<string, string | undefined>): boole
 async function awsHosts(cluster: Cluster, io: Io): Promise<Host[] | string> {
 	const aws = cluster.spec.aws;
 	if (!aws) return 'spec.aws: required with target "aws"';
-	const cloud = await import('../cloud/index.js');
+	const [cloud, { envSecrets }] = await Promise.all([import('../cloud/index.js'), import('./aws.js')]);
 	const client = cloud.createEc2Client(aws.region);
-	const secrets = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'].map((key) => io.env[key] ?? '').filter((v) => v !== '');
+	const secrets = envSecrets(io);
 	try {
 		const found = await cloud.discoverInstances(client, aws, { region: aws.region, secrets, ...(io.env['AWS_PROFILE'] ? { profile: io.env['AWS_PROFILE'] } : {}) });
-		if (found.problems.length > 0) return found.problems.map((p) => `${p.path}: ${p.message}`).join('\n');
+		if (found.problems.length > 0) return found.problems.map(formatProblem).join('\n');
 		return cloud.hostsFromInstances(found.instances, aws.addressType);
 	} catch (error) {
 		return `aws: ${(error as Error).message}`;
@@ -82,14 +81,14 @@ async function awsHosts(cluster: Cluster, io: Io): Promise<Host[] | string> {
 	}
 }
 
-function firstLines(text: string): string {
+function lastLines(text: string): string {
 	return text.trim().split('\n').slice(-3).join(' ');
 }
 
 async function readReport(runner: KubectlRunner, spec: { cni?: Cni; cluster?: string; nodeNames?: string[] }): Promise<StatusReport | string> {
 	const health = await import('../cluster/health/index.js');
 	const list = await runner.run([...SNAPSHOT_ARGS]);
-	if (list.code !== 0) return `${runner.where}: kubectl ${SNAPSHOT_ARGS.join(' ')} exited ${list.code ?? 'by signal'}: ${firstLines(list.stderr || list.stdout)}`;
+	if (list.code !== 0) return `${runner.where}: kubectl ${SNAPSHOT_ARGS.join(' ')} exited ${list.code ?? 'by signal'}: ${lastLines(list.stderr || list.stdout)}`;
 	let snapshot: ReturnType<typeof health.parseSnapshot>;
 	try {
 		snapshot = health.parseSnapshot(list.stdout);
@@ -98,12 +97,12 @@ async function readReport(runner: KubectlRunner, spec: { cni?: Cni; cluster?: st
 	}
 	const detected = health.cniInfo(snapshot, '').cni;
 	const cni: Cni = spec.cni ?? (detected === 'calico' ? 'calico' : 'cilium');
-	const config = cni === 'cilium' ? await runner.run(CILIUM_CONFIG_ARGS) : undefined;
+	const config = cni === 'cilium' ? await runner.run([...CILIUM_CONFIG_ARGS]) : undefined;
 	let verdict = health.assess(snapshot, { cni, now: Date.now(), ...(spec.nodeNames ? { nodeNames: spec.nodeNames } : {}) });
 	// A crash loop is explained by its last log lines, read one container at a time.
 	const logs = new Map<string, string[]>();
 	for (const want of health.logRequests(verdict)) {
-		const out = await runner.run(['logs', '-n', want.namespace, want.pod, '-c', want.container, '--previous', '--tail=5']);
+		const out = await runner.run(previousLogsArgs(want.namespace, want.pod, want.container, 5));
 		if (out.code === 0) logs.set(health.logKey(want.namespace, want.pod, want.container), health.logLines(out.stdout));
 	}
 	if (logs.size > 0) verdict = health.withLogs(verdict, logs);

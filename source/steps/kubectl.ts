@@ -18,10 +18,17 @@ export function eventsCommand(): string[] {
 	return kubectl('get', 'events', '-A', '-o', 'json');
 }
 
+export const CILIUM_CONFIG_ARGS = ['-n', 'kube-system', 'get', 'configmap', 'cilium-config', '--ignore-not-found', '-o', 'json'] as const;
+
 export function ciliumConfigCommand(): string[] {
-	return kubectl('-n', 'kube-system', 'get', 'configmap', 'cilium-config', '--ignore-not-found', '-o', 'json');
+	return kubectl(...CILIUM_CONFIG_ARGS);
+}
+
+/** The last lines a crash-looping container printed before it exited. */
+export function previousLogsArgs(namespace: string, pod: string, container: string, lines: number): string[] {
+	return ['logs', '-n', namespace, pod, '-c', container, '--previous', `--tail=${lines}`];
 }
 
 export function previousLogsCommand(namespace: string, pod: string, container: string, lines: number): string[] {
-	return kubectl('logs', '-n', namespace, pod, '-c', container, '--previous', `--tail=${lines}`);
+	return kubectl(...previousLogsArgs(namespace, pod, container, lines));
 }

@@ -262,6 +262,11 @@ function hiddenBinaries(): string[] {
 	const names = new Set(['kubeadm', 'kubelet', 'kubectl', 'cri-tools', 'containerd'].flatMap(packageBinaries));
 	names.add('getenforce');
 	names.add('setenforce');
+	// The host's network programs are simulated on its own state: the machine's are never reachable from a host.
+	for (const name of ['ip', 'iptables', 'iptables-save', 'iptables-restore', 'ip6tables', 'ip6tables-save', 'ip6tables-restore',
+		'iptables-legacy', 'iptables-nft', 'ip6tables-legacy', 'ip6tables-nft', 'xtables-nft-multi', 'xtables-legacy-multi', 'nft', 'ipvsadm', 'tc', 'bpftool']) {
+		names.add(name);
+	}
 	const found: string[] = [];
 	for (const dir of ['bin', 'sbin', 'local/bin', 'local/sbin']) {
 		for (const name of names) {
@@ -285,6 +290,8 @@ function setupScript(root: string, name: string, clusterDir: string): string {
 		`mount --bind ${SIM_MOUNT}/state/proc-swaps /proc/swaps`,
 		`mount --bind ${SIM_MOUNT}/scenario/osrelease /proc/sys/kernel/osrelease`,
 		`mount --bind ${root}/tmp /tmp`,
+		// The host's own bpffs stand-in: Cilium's pins land there, never in the machine's /sys/fs/bpf.
+		`mount --bind ${SIM_MOUNT}/bpf /sys/fs/bpf`,
 		// After a restart the kubelet would start the kube-apiserver static pod again: so does the simulation.
 		`if [ -s ${SIM_MOUNT}/state/apiserver.listen ]; then sh -c '. ${SIM_MOUNT}/lib.sh && sim_start_apiserver'; fi`,
 		`exec /usr/sbin/sshd -D -e -f ${SIM_MOUNT}/sshd/sshd_config`,
@@ -514,6 +521,10 @@ async function prepareHost(host: TestHost, input: PrepareInput): Promise<void> {
 	await run('chmod', ['-R', 'a+rX,u+w', sim]);
 	await run('sh', ['-c', 'chmod 755 "$1"/bin/* "$1"/pkg/*', 'sh', sim]);
 	await run('ln', ['-s', 'dnf', join(sim, 'bin', 'yum')]);
+	for (const [link, target] of [['ip6tables', 'iptables'], ['ip6tables-save', 'iptables-save'], ['ip6tables-restore', 'iptables-restore']]) {
+		await run('ln', ['-s', target as string, join(sim, 'bin', link as string)]);
+	}
+	await mkdir(join(sim, 'bpf'), { recursive: true, mode: 0o755 });
 	await mkdir(join(sim, 'cluster'));
 	await mkdir(join(sim, 'sshd'), { recursive: true, mode: 0o755 });
 	await writeFile(join(sim, 'sshd', 'sshd_config'), sshdConfig(host.address, host.port));

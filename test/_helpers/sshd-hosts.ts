@@ -496,6 +496,8 @@ async function prepareHost(host: TestHost, input: PrepareInput): Promise<void> {
 	const home = join(root, 'upper', 'home', TEST_USER);
 	await mkdir(home, { recursive: true });
 	await chown(home, input.users.uid, input.users.gid);
+	// bash reads ~/.bashrc for the commands sshd runs: the hook brings the node's CNI state up to date first (see sim/hook.sh).
+	await writeFile(join(home, '.bashrc'), `. ${SIM_MOUNT}/hook.sh\n`, { mode: 0o644 });
 	for (const whiteout of input.whiteouts) {
 		const target = join(root, 'upper', 'usr', whiteout);
 		await mkdir(dirname(target), { recursive: true });
@@ -518,6 +520,7 @@ async function prepareHost(host: TestHost, input: PrepareInput): Promise<void> {
 	// The node that runs the tests also runs the simulated kubectl and API server (the hosts see /usr and /root).
 	await writeFile(join(sim, 'node-path'), `${process.execPath}\n`);
 	await copyFile(join(input.simSource, 'lib.sh'), join(sim, 'lib.sh'));
+	await copyFile(join(input.simSource, 'hook.sh'), join(sim, 'hook.sh'));
 	await run('chmod', ['-R', 'a+rX,u+w', sim]);
 	await run('sh', ['-c', 'chmod 755 "$1"/bin/* "$1"/pkg/*', 'sh', sim]);
 	await run('ln', ['-s', 'dnf', join(sim, 'bin', 'yum')]);

@@ -126,3 +126,11 @@ test('three control planes: etcd members listed by etcdctl, removed by hex ID; d
 	t.regex(removed.stdout, new RegExp(`^Member ${id} removed from cluster [0-9a-f]+\n$`));
 	t.regex((await sim.kubectl([...ETCDCTL, 'member', 'remove', id])).stderr, /member not found/);
 });
+
+test('the CNI state is there before the first command of a session (a real agent made it long before)', async (t) => {
+	const sim = await bootCluster(2);
+	t.teardown(() => sim.close());
+	await applyCni(sim);
+	const first = await sim.remotes[1]!.exec(['ls', '/etc/cni/net.d']);
+	t.is(first.stdout, '05-cilium.conflist\n', first.stderr);
+});

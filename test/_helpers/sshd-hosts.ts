@@ -292,6 +292,8 @@ function setupScript(root: string, name: string, clusterDir: string): string {
 		`mount --bind ${root}/tmp /tmp`,
 		// The host's own bpffs stand-in: Cilium's pins land there, never in the machine's /sys/fs/bpf.
 		`mount --bind ${SIM_MOUNT}/bpf /sys/fs/bpf`,
+		// A joined host's kubelet starts at boot and posts its node status again.
+		`if [ -s ${SIM_MOUNT}/state/node-name ] && [ -f ${SIM_MOUNT}/state/services/kubelet.active ]; then f=${SIM_MOUNT}/cluster/node-info/$(cat ${SIM_MOUNT}/state/node-name).json; [ -f "$f" ] && sed -i 's/,"stoppedAt":[0-9]*//' "$f"; fi`,
 		// After a restart the kubelet would start the kube-apiserver static pod again: so does the simulation.
 		`if [ -s ${SIM_MOUNT}/state/apiserver.listen ]; then sh -c '. ${SIM_MOUNT}/lib.sh && sim_start_apiserver'; fi`,
 		`exec /usr/sbin/sshd -D -e -f ${SIM_MOUNT}/sshd/sshd_config`,
@@ -425,10 +427,14 @@ export async function startHosts(count: number, options: StartHostsOptions = {})
 			}
 		},
 		setFaults: (index, faults) => writeFaults(join(runtimeAt(index).host.root, 'sim'), faults),
-		stopHost: (index) => stopRuntime(runtimeAt(index)),
+		stopHost: async (index) => {
+			await stopRuntime(runtimeAt(index));
+			await kubeletDown(runtimeAt(index).host.root, clusterDir);
+		},
 		startHost: (index) => launch(runtimeAt(index), clusterDir),
 		restartHost: async (index) => {
 			await stopRuntime(runtimeAt(index));
+			await kubeletDown(runtimeAt(index).host.root, clusterDir);
 			await launch(runtimeAt(index), clusterDir);
 		},
 		replaceHostKey: async (index) => {
@@ -545,6 +551,17 @@ async function prepareHost(host: TestHost, input: PrepareInput): Promise<void> {
 		const content = typeof file === 'string' ? file : file.content;
 		await writeFile(target, content, { mode: typeof file === 'string' ? 0o644 : file.mode ?? 0o644 });
 	}
+}
+
+/** A stopped host's kubelet stops posting its node status: the Node turns NotReady as the API server would see it. */
+async function kubeletDown(root: string, clusterDir: string): Promise<void> {
+	const name = (await readFile(join(root, 'sim', 'state', 'node-name'), 'utf8').catch(() => '')).trim();
+	if (name === '') return;
+	const file = join(clusterDir, 'node-info', `${name}.json`);
+	const info = await readFile(file, 'utf8').catch(() => undefined);
+	if (info === undefined) return;
+	const parsed = JSON.parse(info) as Record<string, unknown>;
+	if (parsed['stoppedAt'] === undefined) await writeFile(file, `${JSON.stringify({ ...parsed, stoppedAt: Date.now() })}\n`);
 }
 
 async function refreshHostKey(host: TestHost, replaced: boolean): Promise<void> {

@@ -78,6 +78,8 @@ export interface Step {
 	parallel: boolean;
 	/** a failure on any host stops the run after this step (checks that must pass before changes) */
 	gate?: boolean;
+	/** the step is about the whole cluster (waiting for it to be ready): it runs only if no host failed before it */
+	wholeCluster?: boolean;
 	/** checks the host's real state: false (or a reason string) means nothing to do */
 	shouldRun(ctx: RunContext, host: StepHost): Promise<boolean | string>;
 	run(ctx: RunContext, host: StepHost): Promise<void>;

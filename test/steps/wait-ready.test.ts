@@ -91,3 +91,12 @@ test('a plan waits for nothing: the step targets no host and sends nothing', asy
 	t.deepEqual(s.events, []);
 	t.deepEqual(s.remotes[0]!.calls, []);
 });
+
+test('after a host failed earlier in the run, the step does not wait for a cluster that cannot become ready', async (t) => {
+	const s = setup({ snapshots: [fixtureText('cilium-healthy.json')] });
+	const failing = { ...waitReadyStep, id: 'join-workers', wholeCluster: false, targets: (ctx: RunContext) => ctx.hosts.slice(1), run: async () => { throw new Error('join failed'); } };
+	const outcome = await runSteps(s.ctx, [failing, waitReadyStep]);
+	t.deepEqual(outcome.failures.map((f) => f.step), ['join-workers']);
+	t.deepEqual(s.remotes[0]!.calls, [], 'nothing was read');
+	t.is(s.ctx.shared.get(READINESS), undefined);
+});

@@ -31,6 +31,8 @@ export const waitReadyStep: Step = {
 	id: WAIT_READY,
 	title: 'Wait until the cluster is ready',
 	parallel: false,
+	// Waiting is pointless while a host is missing from the cluster: the run stops with that failure.
+	wholeCluster: true,
 	// A plan changes nothing, so there is nothing to wait for.
 	targets: (ctx) => (ctx.dryRun ? [] : [firstControlPlane(ctx)]),
 	shouldRun: async () => true,

@@ -1,26 +1,18 @@
 // `kubestrap reset`: remove nodes (--host) or the whole cluster, leaving each host clean. The command
-// checks the input, says what will go and asks for the cluster name on a terminal, then runs the reset
-// steps (source/steps/reset/) and reports per host. Local state lives in .kubestrap/<name>/ as for install.
-import { connect } from '../remote/connection.js';
-import { createRedactor } from '../remote/redact.js';
-import type { Remote } from '../remote/remote.js';
+// checks the input, says what will go (on a terminal: the exact commands, from a dry run) and asks for
+// the cluster name, then runs the reset steps (source/steps/reset/) in a session and reports per host.
+import { LockedError, openSession, type Session } from '../session/session.js';
 import { clearJournal, forgetHosts } from '../steps/journal-forget.js';
-import { openJournal } from '../steps/journal.js';
-import { acquireLock, LockedError, type Lock } from '../steps/lock.js';
 import { RESET_STEPS } from '../steps/reset/list.js';
 import { pathsToRemove } from '../steps/reset/residue.js';
 import { newScope, RESET, type ResetScope } from '../steps/reset/scope.js';
 import { quorumNote, selectHosts } from '../steps/reset/selection.js';
-import { runSteps } from '../steps/runner.js';
-import { stateDir } from '../steps/state-dir.js';
-import type { RunContext, StepEvent } from '../steps/types.js';
+import type { StepEvent } from '../steps/types.js';
 import type { Cluster } from '../spec/types.js';
-import { parseDuration } from './duration.js';
-import { EXIT, type Io } from './io.js';
-import { lineReporter } from './progress-lines.js';
-import { openRunLog } from './run-log.js';
+import { parseDuration } from '../spec/durations.js';
+import { EXIT, sshIdentity, type Io } from './io.js';
+import { runView, type RunView } from './run-view.js';
 import { printProblems, specFromOptions, type SpecOptions } from './spec-input.js';
-import { connectOptions } from './ssh-connect.js';
 
 export interface ResetOptions extends SpecOptions {
 	host?: string[];
@@ -58,15 +50,15 @@ function summary(cluster: Cluster, scope: ResetScope, removePackages: boolean): 
 	return lines;
 }
 
-function printPlan(cluster: Cluster, events: StepEvent[], io: Io): void {
-	io.stdout(`Reset plan for cluster ${cluster.metadata.name}: every command per host. Nothing was changed.\n`);
+function printPlan(cluster: Cluster, events: StepEvent[], write: (text: string) => void): void {
+	write(`Reset plan for cluster ${cluster.metadata.name}: every command per host. Nothing was changed.\n`);
 	for (const host of cluster.spec.hosts) {
 		const actions = events.filter((e): e is Extract<StepEvent, { kind: 'plan' }> => e.kind === 'plan' && e.host === host.address);
 		const skipped = events.filter((e): e is Extract<StepEvent, { kind: 'host' }> => e.kind === 'host' && e.host === host.address && e.state === 'skipped' && e.step !== 'connect');
 		if (actions.length === 0 && skipped.length === 0) continue;
-		io.stdout(`\n${host.address} (${host.role})\n`);
-		for (const action of actions) io.stdout(`  ${action.step.padEnd(12)} ${action.action}\n`);
-		for (const skip of skipped) io.stdout(`  ${skip.step.padEnd(12)} (skip: ${skip.detail ?? 'nothing to do'})\n`);
+		write(`\n${host.address} (${host.role})\n`);
+		for (const action of actions) write(`  ${action.step.padEnd(12)} ${action.action}\n`);
+		for (const skip of skipped) write(`  ${skip.step.padEnd(12)} (skip: ${skip.detail ?? 'nothing to do'})\n`);
 	}
 }
 
@@ -100,18 +92,9 @@ export async function resetCommand(options: ResetOptions, io: Io): Promise<numbe
 	}
 	const scope = newScope(selection.targets.map((h) => h.address), selection.whole, options.removePackages === true, Math.round((drainTimeout as number) / 1000));
 	const quorum = selection.whole ? undefined : quorumNote(cluster, selection.targets);
-	if (!dryRun && options.yes !== true) {
-		if (!io.askLine || !io.isTTY) {
-			io.stderr('reset: no terminal to confirm on; add --yes to reset without asking (or --dry-run to see the commands)\n');
-			return EXIT.invalid;
-		}
-		for (const line of summary(cluster, scope, options.removePackages === true)) io.stderr(`${line}\n`);
-		if (quorum) io.stderr(`${quorum}\n`);
-		const answer = await io.askLine(`Type the cluster name (${cluster.metadata.name}) to confirm: `);
-		if (answer.trim() !== cluster.metadata.name) {
-			io.stderr('not confirmed: nothing was changed\n');
-			return EXIT.invalid;
-		}
+	if (!dryRun && options.yes !== true && (!io.askLine || !io.isTTY)) {
+		io.stderr('reset: no terminal to confirm on; add --yes to reset without asking (or --dry-run to see the commands)\n');
+		return EXIT.invalid;
 	}
 	let sudoPassword: string | undefined;
 	if (options.askSudoPassword === true) {
@@ -122,11 +105,20 @@ export async function resetCommand(options: ResetOptions, io: Io): Promise<numbe
 		sudoPassword = await io.askSecret('sudo password (asked once, used for every host): ');
 	}
 
-	const dir = await stateDir(io.cwd, cluster.metadata.name);
-	let lock: Lock | undefined;
-	if (!dryRun) {
+	const base = {
+		...sshIdentity(io),
+		cluster,
+		cwd: io.cwd,
+		concurrency: concurrency as number,
+		connectTimeoutMs: (connectTimeout as number) * 1000,
+		...(sudoPassword !== undefined ? { sudoPassword } : {}),
+		...(io.signal ? { signal: io.signal } : {}),
+	};
+	const open = async (dry: boolean, events: StepEvent[], view: () => RunView | undefined): Promise<Session | number> => {
 		try {
-			lock = await acquireLock(dir);
+			const session = await openSession({ ...base, command: dry ? 'reset-dry-run' : 'reset', dryRun: dry, onEvent(event) { events.push(event); view()?.event(event); } });
+			session.ctx.shared.set(RESET, newScope(scope.targets, scope.whole, scope.removePackages, scope.drainTimeoutSeconds));
+			return session;
 		} catch (error) {
 			if (error instanceof LockedError) {
 				io.stderr(`${error.message}\n`);
@@ -134,54 +126,51 @@ export async function resetCommand(options: ResetOptions, io: Io): Promise<numbe
 			}
 			throw error;
 		}
+	};
+
+	// On a terminal without --yes: the exact commands first (a dry run reads every host), then the typed name.
+	if (!dryRun && options.yes !== true) {
+		const planEvents: StepEvent[] = [];
+		const preview = await open(true, planEvents, () => undefined);
+		if (typeof preview === 'number') return preview;
+		try {
+			const outcome = await preview.run(RESET_STEPS);
+			if (outcome.interrupted) return EXIT.interrupted;
+		} finally {
+			await preview.close();
+		}
+		for (const line of summary(cluster, scope, options.removePackages === true)) io.stderr(`${line}\n`);
+		printPlan(cluster, planEvents, (text) => io.stderr(text));
+		if (quorum) io.stderr(`${quorum}\n`);
+		const answer = await (io.askLine as NonNullable<Io['askLine']>)(`Type the cluster name (${cluster.metadata.name}) to confirm: `);
+		if (answer.trim() !== cluster.metadata.name) {
+			io.stderr('not confirmed: nothing was changed\n');
+			return EXIT.invalid;
+		}
 	}
-	const redactor = createRedactor();
-	const log = openRunLog(dir, dryRun ? 'reset-dry-run' : 'reset', new Date(), redactor);
-	const say = (line: string): void => {
-		log.write(line);
-		io.stderr(`${redactor.redact(line)}\n`);
-	};
-	const lines = lineReporter(say, options.verbose === true);
+
 	const events: StepEvent[] = [];
-	const remotes: Remote[] = [];
-	const abort = new AbortController();
-	const onAbort = (): void => abort.abort();
-	io.signal?.addEventListener('abort', onAbort, { once: true });
-	const shared = new Map<string, unknown>([[RESET, scope]]);
-	const ctx: RunContext = {
-		cluster,
-		hosts: cluster.spec.hosts.map((host) => ({ host, id: host.address })),
-		dryRun,
-		...(dryRun ? {} : { journal: await openJournal(dir, cluster.metadata.name) }),
-		concurrency: concurrency as number,
-		signal: abort.signal,
-		shared,
-		now: () => Date.now(),
-		secret: (value) => redactor.add(value),
-		emit(event) {
-			events.push(event);
-			if (event.kind === 'log') log.write(`[${event.host}] ${event.step}: ${event.line}`);
-			else if (event.kind === 'plan') log.write(`[${event.host}] ${event.step}: would run: ${event.action}`);
-			lines.event(event);
-		},
-		async connect(host) {
-			const remote = await connect(connectOptions(cluster, host.host.address, io, {
-				deadlineMs: (connectTimeout as number) * 1000,
-				redactor,
-				signal: abort.signal,
-				...(sudoPassword !== undefined ? { sudoPassword } : {}),
-			}));
-			remotes.push(remote);
-			return remote;
-		},
+	let view: RunView | undefined;
+	const session = await open(dryRun, events, () => view);
+	if (typeof session === 'number') return session;
+	const run = session.ctx.shared.get(RESET) as ResetScope;
+	const say = (line: string): void => {
+		session.log.write(line);
+		io.stderr(`${session.redact(line)}\n`);
 	};
-	say(`kubestrap reset${dryRun ? ' --dry-run' : ''} for cluster ${cluster.metadata.name}: ${selection.whole ? 'the whole cluster' : `removing ${[...scope.targets].join(', ')}`}; log: ${log.path}`);
-	if (quorum) say(quorum);
 	let code: number = EXIT.ok;
 	try {
-		const outcome = await runSteps(ctx, RESET_STEPS);
-		for (const [host, why] of scope.unreachable) {
-			say(`${host}: unreachable (${why}); it was skipped${scope.targets.has(host) ? ` — ${selection.whole ? 'clean it when it answers again' : 'its Node and etcd member were removed from the cluster; clean the host when it answers again'} with: ${resumeCommand(options)}` : ''}`);
+		say(`kubestrap reset${dryRun ? ' --dry-run' : ''} for cluster ${cluster.metadata.name}: ${selection.whole ? 'the whole cluster' : `removing ${[...scope.targets].join(', ')}`}; log: ${session.log.path}`);
+		if (quorum) say(quorum);
+		view = await runView({ say, verbose: options.verbose === true, ...(io.terminal && !dryRun ? { terminal: io.terminal } : {}), color: io.color === true, title: `cluster ${cluster.metadata.name}`, watchSteps: [] });
+		let outcome;
+		try {
+			outcome = await session.run(RESET_STEPS);
+		} finally {
+			await view.finish();
+		}
+		for (const [host, why] of run.unreachable) {
+			say(`${host}: unreachable (${why}); it was skipped${run.targets.has(host) ? ` — ${selection.whole ? 'clean it when it answers again' : 'its Node and etcd member were removed from the cluster; clean the host when it answers again'} with: ${resumeCommand(options)}` : ''}`);
 		}
 		if (outcome.interrupted) {
 			say(`interrupted: running commands were stopped; what finished is kept. Resume with: ${resumeCommand(options)}`);
@@ -189,26 +178,21 @@ export async function resetCommand(options: ResetOptions, io: Io): Promise<numbe
 		} else if (outcome.failures.length > 0) {
 			for (const failure of outcome.failures) say(`error: ${failure.error.message}`);
 			say(`${outcome.failures.length} host${outcome.failures.length === 1 ? '' : 's'} failed; fix the cause, then run again (it resumes): ${resumeCommand(options)}`);
-			say(`log: ${log.path}`);
+			say(`log: ${session.log.path}`);
 			code = EXIT.failed;
 		} else if (dryRun) {
-			printPlan(cluster, events, io);
-		} else if ([...scope.targets].some((host) => scope.unreachable.has(host))) {
+			printPlan(cluster, events, io.stdout);
+		} else if ([...run.targets].some((host) => run.unreachable.has(host))) {
 			code = EXIT.failed;
+		} else if (selection.whole) {
+			await clearJournal(session.dir);
+			say(`reset done: ${run.targets.size} host${run.targets.size === 1 ? '' : 's'} clean, verified; the local journal of ${cluster.metadata.name} was cleared. Install again with: kubestrap install ${options.config ? `--config ${options.config} ` : ''}--yes`);
 		} else {
-			if (selection.whole) {
-				await clearJournal(dir);
-				say(`reset done: ${scope.targets.size} host${scope.targets.size === 1 ? '' : 's'} clean, verified; the local journal of ${cluster.metadata.name} was cleared. Install again with: kubestrap install ${options.config ? `--config ${options.config} ` : ''}--yes`);
-			} else {
-				await forgetHosts(dir, [...scope.targets]);
-				say(`removed: ${[...scope.targets].map((host) => `${host}${scope.nodeNames.has(host) ? ` (node ${scope.nodeNames.get(host)})` : ''}`).join(', ')}; Nodes deleted, etcd checked, hosts clean and verified`);
-			}
+			await forgetHosts(session.dir, [...run.targets]);
+			say(`removed: ${[...run.targets].map((host) => `${host}${run.nodeNames.has(host) ? ` (node ${run.nodeNames.get(host)})` : ''}`).join(', ')}; Nodes deleted, etcd checked, hosts clean and verified`);
 		}
 	} finally {
-		await Promise.allSettled(remotes.map((remote) => remote.close()));
-		io.signal?.removeEventListener('abort', onAbort);
-		log.close();
-		await lock?.release();
+		await session.close();
 	}
 	return code;
 }

@@ -2,7 +2,7 @@
 // reset (a running kubelet would register the Node again), and proves it: the Node is gone from the API
 // and, for a control plane, no etcd member has its peer URL any more.
 import { read, run } from '../exec.js';
-import { kubectl } from '../kubectl.js';
+import { kubectl } from '../../cluster/kubectl.js';
 import { StepError, type Step } from '../types.js';
 import { etcdctl, listMembers, memberOf, apiNodeName } from './etcd-member.js';
 import { requireApiHost, scopeOf, targetHosts } from './scope.js';

@@ -4,7 +4,7 @@
 // instead of hanging. A host that does not answer is not drained: its pods are rescheduled once its
 // Node is deleted.
 import { run } from '../exec.js';
-import { kubectl } from '../kubectl.js';
+import { kubectl } from '../../cluster/kubectl.js';
 import type { Step } from '../types.js';
 import { requireApiHost, scopeOf, targetHosts } from './scope.js';
 

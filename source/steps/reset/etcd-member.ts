@@ -2,7 +2,7 @@
 // (a control plane that answers has kubeadm reset do it). The member is found by its exact peer URL and
 // removed by its ID; a name is never matched, so a similarly named or numbered member is never touched.
 import { read, run } from '../exec.js';
-import { kubectl } from '../kubectl.js';
+import { kubectl } from '../../cluster/kubectl.js';
 import { StepError, type RunContext, type Step, type StepHost } from '../types.js';
 import { peerUrls, requireApiHost, scopeOf, targetHosts } from './scope.js';
 

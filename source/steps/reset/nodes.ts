@@ -1,7 +1,7 @@
 // Finds each host's Node in the API (node removal only): by the spec's node name, else by the address
 // kubelet registered (InternalIP), else by the host's own name, as kubeadm names nodes.
 import { read } from '../exec.js';
-import { kubectl } from '../kubectl.js';
+import { kubectl } from '../../cluster/kubectl.js';
 import type { Step, StepHost } from '../types.js';
 import { apiTarget, requireApiHost, scopeOf, targetHosts } from './scope.js';
 

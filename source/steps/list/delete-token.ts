@@ -56,6 +56,5 @@ export const deleteTokenStep: Step = {
 		const ours = credentials ? tokenId(credentials.token) : undefined;
 		const ids = parseTokenList(listed.stdout).filter((t) => t.id === ours || t.description === INIT_TOKEN_DESCRIPTION).map((t) => t.id);
 		for (const id of ids) await run(ctx, 'delete-token', host, ['kubeadm', 'token', 'delete', id], { sudo: true });
-		ctx.shared.delete(CREDENTIALS);
 	},
 };

@@ -1,12 +1,14 @@
 // kubestrap reset on real sshd hosts with the simulated node programs: remove a worker and a control
 // plane (reachable or not) from a running cluster, reset the whole cluster, install again; every
 // host clean afterwards, its own firewall chain, nftables table, BPF pin and CNI config intact.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { parse } from 'yaml';
 import { join } from 'node:path';
 import test from 'ava';
 import { startHosts, type TestHosts } from '../_helpers/sshd-hosts.js';
 import { formatState, hostState, HOST_OWN, leftovers, visit } from './_host-state.js';
-import { runCli, writeConfig } from './_install.js';
+import { TmuxSession } from '../_helpers/tmux.js';
+import { ROOT, runCli, writeConfig } from './_install.js';
 
 function etcdMembers(hosts: TestHosts): string[] {
 	const file = join(hosts.clusterDir, 'etcd', 'members');
@@ -34,6 +36,21 @@ test('1+2: remove a worker (cluster stays healthy, host clean, own firewall inta
 	t.log(`worker before reset:\n${formatState(before)}`);
 	const worker = hosts.hosts[2]!.address;
 
+	// kubeconfig again: 0600, the endpoint as server, a context named after the cluster; --merge keeps other contexts.
+	const fetched = await runCli(['kubeconfig', '--config', config, '--output-file', 'again.kubeconfig'], dir);
+	t.is(fetched.code, 0, fetched.stderr);
+	t.is(statSync(join(dir, 'again.kubeconfig')).mode & 0o777, 0o600);
+	const again = parse(readFileSync(join(dir, 'again.kubeconfig'), 'utf8')) as { clusters: Array<{ cluster: { server: string } }>; 'current-context': string };
+	t.is(again.clusters[0]!.cluster.server, `https://${hosts.hosts[0]!.address}:6443`);
+	t.is(again['current-context'], 'e2e');
+	writeFileSync(join(dir, 'mine.config'), 'apiVersion: v1\nkind: Config\nclusters: [{ name: other, cluster: { server: "https://127.0.0.1:1" } }]\ncontexts: [{ name: other, context: { cluster: other, user: other } }]\nusers: [{ name: other, user: {} }]\ncurrent-context: other\n', { mode: 0o600 });
+	const merged = await runCli(['kubeconfig', '--config', config, '--merge'], dir, { env: { KUBECONFIG: `${join(dir, 'mine.config')}:${join(dir, 'second.config')}` } });
+	t.is(merged.code, 0, merged.stderr);
+	const mine = parse(readFileSync(join(dir, 'mine.config'), 'utf8')) as { contexts: Array<{ name: string }>; 'current-context': string };
+	t.deepEqual(mine.contexts.map((c) => c.name), ['other', 'e2e']);
+	t.is(mine['current-context'], 'e2e');
+	t.false(existsSync(join(dir, 'second.config')));
+
 	const removed = await runCli(['reset', '--config', config, '--host', worker, '--yes'], dir);
 	t.is(removed.code, 0, removed.stderr);
 	t.regex(removed.stderr, /==> Drain the nodes being removed/);
@@ -58,9 +75,9 @@ test('1+2: remove a worker (cluster stays healthy, host clean, own firewall inta
 		ownIntact(t, hosts, index);
 	}
 	t.false(existsSync(join(dir, '.kubestrap/e2e/journal.json')));
-	const again = await runCli(['install', '--config', config, '--yes'], dir);
-	t.is(again.code, 0, again.stderr);
-	t.regex(again.stderr, /ready: 3 nodes Ready/);
+	const reinstalled = await runCli(['install', '--config', config, '--yes'], dir);
+	t.is(reinstalled.code, 0, reinstalled.stderr);
+	t.regex(reinstalled.stderr, /ready: 3 nodes Ready/);
 });
 
 test('3 control planes: an unreachable one is taken out of etcd by ID and its Node deleted; cleaned when it is back (etcd members 2)', async (t) => {
@@ -131,4 +148,32 @@ test('--dry-run changes nothing and prints every command; no terminal and no --y
 	t.is(resumed.code, 0, resumed.stderr);
 	for (const index of [0, 1]) t.deepEqual(leftovers(hostState(hosts, index)), []);
 	writeFileSync(join(dir, 'done'), '');
+});
+
+test('on a terminal: the hosts, the exact commands and etcd\'s fate are shown, and nothing happens until the cluster name is typed', async (t) => {
+	const hosts = await startHosts(2, { scenario: HOST_OWN });
+	t.teardown(() => hosts.stop());
+	const { dir, config } = writeConfig(hosts, { controlPlanes: 1 });
+	t.is((await runCli(['install', '--config', config, '--yes'], dir)).code, 0);
+	const worker = hosts.hosts[1]!.address;
+	const command = `SSH_AUTH_SOCK= ${JSON.stringify(process.execPath)} ${JSON.stringify(join(ROOT, 'bin/kubestrap.js'))} reset --config ${JSON.stringify(config)} --host ${worker}`;
+	const wrong = await TmuxSession.start({ command, cwd: dir, env: { NO_COLOR: '1' }, width: 160, height: 60 });
+	t.teardown(() => wrong.kill());
+	await wrong.waitFor(/Type the cluster name \(e2e\) to confirm:/, { timeoutMs: 60_000 });
+	await wrong.text('demo');
+	await wrong.keys('Enter');
+	t.is(await wrong.waitForExit({ timeoutMs: 30_000 }), 2);
+	t.regex(await wrong.capture(), /not confirmed: nothing was changed/);
+	t.true(leftovers(hostState(hosts, 1)).length > 0, 'nothing was removed');
+
+	const session = await TmuxSession.start({ command, cwd: dir, env: { NO_COLOR: '1' }, width: 160, height: 60 });
+	t.teardown(() => session.kill());
+	const screen = await session.waitFor(/Type the cluster name \(e2e\) to confirm:/, { timeoutMs: 60_000 });
+	t.regex(screen, /Remove 1 node from cluster e2e \(drain, leave etcd, delete the Node\)/);
+	t.regex(screen, /clean +sudo kubeadm reset -f --cleanup-tmp-dir/);
+	await session.text('e2e');
+	await session.keys('Enter');
+	t.is(await session.waitForExit({ timeoutMs: 120_000 }), 0, await session.capture());
+	t.deepEqual(leftovers(hostState(hosts, 1)), []);
+	ownIntact(t, hosts, 1);
 });

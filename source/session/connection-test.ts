@@ -12,7 +12,7 @@ import type { Cluster } from '../spec/types.js';
 import { connectStep } from '../steps/list/connect.js';
 import { gatherFactsStep } from '../steps/list/gather-facts.js';
 import { preflightStep } from '../steps/list/preflight.js';
-import { sudoNeedsPassword } from '../steps/preflight.js';
+import { sudoNeedsPassword } from '../steps/rules/platform.js';
 import { StepError, type Facts, type Step, type StepHost } from '../steps/types.js';
 import { openSession } from './session.js';
 

@@ -3,7 +3,7 @@
 // connection test runs this same step, so a host it passes is one install's gate passes too.
 import { RemoteError } from '../../remote/errors.js';
 import { probe } from '../exec.js';
-import { duplicateNames, hostProblems, sudoNeedsPassword, sudoProblem } from '../preflight.js';
+import { duplicateNames, hostProblems, sudoNeedsPassword, sudoProblem } from '../rules/platform.js';
 import { StepError, type Facts, type RunContext, type Step, type StepHost } from '../types.js';
 
 /** sudo for the SSH user: without a password, or with the one given (tried here, so a wrong one stops the run now). */

@@ -1,6 +1,6 @@
 // Preflight checks on gathered facts: pure, so every rule is a table test. Nothing is installed
 // while any host fails one of them.
-import type { Facts, StepHost } from './types.js';
+import type { Facts, StepHost } from '../types.js';
 
 const MIN_KERNEL: [number, number] = [5, 10];
 const SUPPORTED_OS: Record<string, number> = { ubuntu: 20.04, debian: 11, rhel: 9, rocky: 9, almalinux: 9, centos: 9, fedora: 38 };

@@ -1,6 +1,6 @@
 // Facts about a host, read by one fixed script (no value is interpolated into it) and parsed here:
 // one command per host, which is also all the wizard's connection test runs on it.
-import type { Facts } from './types.js';
+import type { Facts } from '../types.js';
 
 const OS_AND_KERNEL = [
 	'. /etc/os-release 2>/dev/null; echo "os_id=$ID"; echo "os_version=$VERSION_ID"',

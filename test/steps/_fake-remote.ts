@@ -58,7 +58,8 @@ export class FakeRemote implements StepRemote {
 
 	constructor(readonly state: FakeHostState) {}
 
-	private facts(): string {
+	/** what the facts script prints on this host */
+	factsText(): string {
 		const s = this.state;
 		return [
 			`os_id=${s.osId}`, `os_version=${s.osVersion}`, `kernel=${s.kernel}`, 'arch=x86_64', `hostname=${s.hostname}`, 'cgroup=2',
@@ -75,7 +76,7 @@ export class FakeRemote implements StepRemote {
 		const [cmd, ...args] = argv;
 		switch (cmd) {
 			case 'sh':
-				return ok(this.facts());
+				return ok(this.factsText());
 			case 'true':
 				return ok();
 			case 'test': {

@@ -78,6 +78,22 @@ function inCi(): boolean {
 	});
 }
 
+/** What the environment decides, read here once: commands get values, never the environment itself. */
+function decidedEnvironment(env: NodeJS.ProcessEnv): Pick<Io, 'agent' | 'home' | 'awsRegion' | 'awsProfile' | 'awsSecrets' | 'searchPath' | 'childEnv' | 'ttyColor'> {
+	const region = env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'];
+	return {
+		...(env['SSH_AUTH_SOCK'] ? { agent: env['SSH_AUTH_SOCK'] } : {}),
+		...(env['HOME'] ? { home: env['HOME'] } : {}),
+		...(region ? { awsRegion: region } : {}),
+		...(env['AWS_PROFILE'] ? { awsProfile: env['AWS_PROFILE'] } : {}),
+		awsSecrets: ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'].map((key) => env[key] ?? '').filter((value) => value !== ''),
+		searchPath: env['PATH'] ?? '',
+		childEnv: env,
+		// https://no-color.org: any non-empty NO_COLOR turns colour off.
+		ttyColor: !env['NO_COLOR'] && env['TERM'] !== 'dumb',
+	};
+}
+
 function makeIo(): Io {
 	// The AWS SDK prints a notice on Node 20 that its releases after January 2027 need Node 22. kubestrap's
 	// lockfile pins the SDK, so the notice is for whoever upgrades it, not for someone running an install.
@@ -88,7 +104,7 @@ function makeIo(): Io {
 		stdout: (text) => process.stdout.write(text),
 		stderr: (text) => process.stderr.write(text),
 		cwd: process.cwd(),
-		env: process.env,
+		...decidedEnvironment(process.env),
 		isTTY: interactive,
 		...(interactive ? { tty: { stdin: process.stdin, stdout: process.stdout } } : {}),
 		...(process.stdin.isTTY ? { askSecret, askLine } : {}),

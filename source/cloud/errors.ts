@@ -60,10 +60,6 @@ export function isRetryable(error: unknown): boolean {
 	return status !== undefined && (status === 429 || status >= 500);
 }
 
-export function isThrottling(error: unknown): boolean {
-	return THROTTLING.has(errorCode(error));
-}
-
 /**
  * Removes anything shaped like an AWS credential from text kubestrap did not write itself: access key
  * IDs (AKIA…/ASIA…), 40-character secret keys, long session tokens, and the exact values given in

@@ -35,14 +35,14 @@ function planned(finding: AwsFinding): Problem {
 
 /**
  * The discovery screen's function: the region from the answers, the profile and the credential values
- * to scrub from io.env, the client from `deps.ec2` (tests) or the real factory. Retries are the cloud
+ * to scrub (decided by cli.tsx), the client from `deps.ec2` (tests) or the real factory. Retries are the cloud
  * layer's, without the progress lines install prints (the screen shows its spinner meanwhile).
  */
 export function awsDiscovery(io: Io, fixes: AwsFixOptions = {}, deps: Pick<AwsDeps, 'ec2' | 'retry'> = {}): AwsDiscovery {
 	return async (cluster: Cluster, signal: AbortSignal): Promise<AwsDiscoveryView> => {
 		const aws = cluster.spec.aws;
 		if (aws === undefined) return failed('spec.aws: required with target "aws"');
-		const profile = io.env['AWS_PROFILE'];
+		const profile = io.awsProfile;
 		const secrets = envSecrets(io);
 		const call: CallOptions = { region: aws.region, ...(profile ? { profile } : {}), secrets, retry: { ...deps.retry, signal } };
 		const client = (deps.ec2 ?? createEc2Client)(aws.region);

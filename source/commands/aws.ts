@@ -86,7 +86,7 @@ async function askOnTerminal(io: Io, question: string): Promise<boolean> {
 
 /** Credential values from the environment: never printed, whatever an error carries. */
 export function envSecrets(io: Io): string[] {
-	return ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'].map((key) => io.env[key] ?? '').filter((value) => value !== '');
+	return [...(io.awsSecrets ?? [])];
 }
 
 function printFindings(io: Io, problems: readonly Problem[], warnings: readonly Problem[]): void {
@@ -134,7 +134,7 @@ export async function prepareAws(cluster: Cluster, options: AwsRunOptions, io: I
 		io.stderr('spec.aws: required with target "aws"\n');
 		return EXIT.invalid;
 	}
-	const profile = io.env['AWS_PROFILE'];
+	const profile = io.awsProfile;
 	const call: CallOptions = {
 		region: aws.region,
 		...(profile ? { profile } : {}),

@@ -16,7 +16,7 @@ import type { ReadinessResult } from '../steps/readiness.js';
 import type { StepEvent } from '../steps/types.js';
 import { EXIT } from './exit.js';
 import { sshIdentity, type Io } from './io.js';
-import { runView, type RunView } from './run-view.js';
+import { runView, type RunView } from '../ui/run-view.js';
 import { printProblems, specFromOptions, treesFromOptions, type SpecOptions } from './spec-input.js';
 
 export interface InstallOptions extends SpecOptions {

@@ -1,5 +1,5 @@
 // What a command may touch of the outside world, passed in by cli.tsx (the only file that reads
-// argv, env and the TTY), so commands stay testable and never reach for globals.
+// argv, env and the TTY) as decided values, so commands stay testable and never reach for globals.
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Problem } from '../spec/types.js';
@@ -11,7 +11,22 @@ export interface Io {
 	stdout: (text: string) => void;
 	stderr: (text: string) => void;
 	cwd: string;
-	env: Record<string, string | undefined>;
+	/** the SSH agent socket (SSH_AUTH_SOCK); absent: no agent */
+	agent?: string;
+	/** the home directory ~ stands for (HOME) */
+	home?: string;
+	/** AWS_REGION, else AWS_DEFAULT_REGION */
+	awsRegion?: string;
+	/** AWS_PROFILE */
+	awsProfile?: string;
+	/** AWS credential values from the environment: scrubbed from every message, never printed */
+	awsSecrets?: readonly string[];
+	/** PATH, where a local kubectl is looked for */
+	searchPath?: string;
+	/** the environment handed on unchanged to programs kubestrap starts (a local kubectl) */
+	childEnv?: Readonly<Record<string, string | undefined>>;
+	/** colour on the interactive terminal (the wizard): off with NO_COLOR or a dumb terminal */
+	ttyColor?: boolean;
 	isTTY: boolean;
 	/** aborted on the first Ctrl-C (cli.tsx exits 130 on the second) */
 	signal?: AbortSignal;
@@ -44,8 +59,8 @@ export async function readConfigFile(path: string, cwd: string): Promise<{ conte
 /** The SSH identity of the user running kubestrap: the agent, home and the terminal for passphrases. */
 export function sshIdentity(io: Io): { agent: string | false; home?: string; askSecret?: (prompt: string) => Promise<string> } {
 	return {
-		agent: io.env['SSH_AUTH_SOCK'] ?? false,
-		...(io.env['HOME'] ? { home: io.env['HOME'] } : {}),
+		agent: io.agent ?? false,
+		...(io.home ? { home: io.home } : {}),
 		...(io.askSecret ? { askSecret: io.askSecret } : {}),
 	};
 }

@@ -11,7 +11,7 @@ import type { StepEvent } from '../steps/types.js';
 import type { Cluster } from '../spec/types.js';
 import { parseDuration } from '../spec/durations.js';
 import { EXIT, sshIdentity, type Io } from './io.js';
-import { runView, type RunView } from './run-view.js';
+import { runView, type RunView } from '../ui/run-view.js';
 import { printProblems, specFromOptions, type SpecOptions } from './spec-input.js';
 
 export interface ResetOptions extends SpecOptions {
@@ -185,10 +185,10 @@ export async function resetCommand(options: ResetOptions, io: Io): Promise<numbe
 		} else if ([...run.targets].some((host) => run.unreachable.has(host))) {
 			code = EXIT.failed;
 		} else if (selection.whole) {
-			await clearJournal(session.dir);
+			if (session.dir !== undefined) await clearJournal(session.dir);
 			say(`reset done: ${run.targets.size} host${run.targets.size === 1 ? '' : 's'} clean, verified; the local journal of ${cluster.metadata.name} was cleared. Install again with: kubestrap install ${options.config ? `--config ${options.config} ` : ''}--yes`);
 		} else {
-			await forgetHosts(session.dir, [...run.targets]);
+			if (session.dir !== undefined) await forgetHosts(session.dir, [...run.targets]);
 			say(`removed: ${[...run.targets].map((host) => `${host}${run.nodeNames.has(host) ? ` (node ${run.nodeNames.get(host)})` : ''}`).join(', ')}; Nodes deleted, etcd checked, hosts clean and verified`);
 		}
 	} finally {

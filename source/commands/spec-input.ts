@@ -18,7 +18,7 @@ export async function specFromOptions(options: SpecOptions, io: Io): Promise<Spe
 		if ('message' in read) return { ok: false, problems: [read, ...flags.problems] };
 		file = read;
 	}
-	const awsRegion = io.env['AWS_REGION'] ?? io.env['AWS_DEFAULT_REGION'];
+	const awsRegion = io.awsRegion;
 	return resolveSpec({ file, flags: flags.tree, flagProblems: flags.problems, ...(awsRegion ? { awsRegion } : {}) });
 }
 

@@ -45,12 +45,12 @@ function sshRunner(remote: Remote, signal: AbortSignal): KubectlRunner {
 	};
 }
 
-function localRunner(kubeconfig: string, env: Record<string, string | undefined>, signal: AbortSignal): KubectlRunner {
+function localRunner(kubeconfig: string, env: Readonly<Record<string, string | undefined>> | undefined, signal: AbortSignal): KubectlRunner {
 	return {
 		where: `local kubectl with ${kubeconfig}`,
 		run: (args) =>
 			new Promise((done) => {
-				execFile('kubectl', ['--kubeconfig', kubeconfig, ...args], { signal, timeout: 30_000, maxBuffer: 64 * 1024 * 1024, env: env as NodeJS.ProcessEnv }, (error, stdout, stderr) => {
+				execFile('kubectl', ['--kubeconfig', kubeconfig, ...args], { signal, timeout: 30_000, maxBuffer: 64 * 1024 * 1024, ...(env ? { env: env as NodeJS.ProcessEnv } : {}) }, (error, stdout, stderr) => {
 					const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? ((error as { code: number }).code) : null) : 0;
 					done({ code, stdout: String(stdout), stderr: error && code === null ? `${String(stderr)}${error.message}` : String(stderr) });
 				});
@@ -59,8 +59,8 @@ function localRunner(kubeconfig: string, env: Record<string, string | undefined>
 	};
 }
 
-function onPath(program: string, env: Record<string, string | undefined>): boolean {
-	return (env['PATH'] ?? '').split(':').some((dir) => dir !== '' && existsSync(resolve(dir, program)));
+function onPath(program: string, searchPath: string): boolean {
+	return searchPath.split(':').some((dir) => dir !== '' && existsSync(resolve(dir, program)));
 }
 
 /** target aws: the instances are found again (read-only, no checks), as install found them. */
@@ -71,7 +71,7 @@ async function awsHosts(cluster: Cluster, io: Io): Promise<Host[] | string> {
 	const client = cloud.createEc2Client(aws.region);
 	const secrets = envSecrets(io);
 	try {
-		const found = await cloud.discoverInstances(client, aws, { region: aws.region, secrets, ...(io.env['AWS_PROFILE'] ? { profile: io.env['AWS_PROFILE'] } : {}) });
+		const found = await cloud.discoverInstances(client, aws, { region: aws.region, secrets, ...(io.awsProfile ? { profile: io.awsProfile } : {}) });
 		if (found.problems.length > 0) return found.problems.map(formatProblem).join('\n');
 		return cloud.hostsFromInstances(found.instances, aws.addressType);
 	} catch (error) {
@@ -116,7 +116,7 @@ export async function statusCommand(options: StatusOptions, io: Io): Promise<num
 			io.stderr(`--kubeconfig: ${path} does not exist\n`);
 			return EXIT.invalid;
 		}
-		if (!onPath('kubectl', io.env)) {
+		if (!onPath('kubectl', io.searchPath ?? '')) {
 			io.stderr('--kubeconfig: no kubectl on PATH to read the cluster with; install kubectl, or use --config cluster.yaml to read it over SSH on the first control plane\n');
 			return EXIT.invalid;
 		}
@@ -128,7 +128,7 @@ export async function statusCommand(options: StatusOptions, io: Io): Promise<num
 			}
 			context = { cni: spec.cluster.spec.network.cni, cluster: spec.cluster.metadata.name };
 		}
-		runner = localRunner(path, io.env, abort.signal);
+		runner = localRunner(path, io.childEnv, abort.signal);
 	} else {
 		const spec = await specFromOptions(options, io);
 		if (!spec.ok) {

@@ -9,7 +9,7 @@ import { validateCluster } from '../spec/rules.js';
 import type { Cluster, Problem } from '../spec/types.js';
 import type { PortProbeResult } from '../remote/port-probe.js';
 import type { AwsDiscovery } from '../ui/aws-discovery.js';
-import type { ConnectionTest } from '../ui/ssh-check.js';
+import type { ConnectionTest } from '../session/connection-test.js';
 import type { AwsFixOptions } from './aws-discovery.js';
 import type { WizardOutcome } from '../ui/wizard.js';
 import type { Io } from './io.js';
@@ -44,20 +44,15 @@ export interface RunWizardOptions {
 /** How long a host's SSH port may take to answer before it is shown as unreachable. */
 export const PROBE_TIMEOUT_MS = 3000;
 
-function colorWanted(env: Io['env']): boolean {
-	// https://no-color.org: any non-empty NO_COLOR turns colour off.
-	return (env.NO_COLOR === undefined || env.NO_COLOR === '') && env.TERM !== 'dumb';
-}
-
 export async function runWizard(options: RunWizardOptions): Promise<WizardOutcome> {
 	const [{ render }, { createElement }, { Wizard }] = await Promise.all([import('ink'), import('react'), import('../ui/wizard.js')]);
 	const { io } = options;
 	const merged = mergeLayers(options.initialTrees);
 	const provided = options.provided ?? merged.provided;
 	const probe = options.probe ?? (await import('../remote/port-probe.js')).probePort;
-	const connectionTest = options.connectionTest ?? (await import('./connection-test.js')).sshConnectionTest({
-		...(io.env.SSH_AUTH_SOCK ? { agent: io.env.SSH_AUTH_SOCK } : {}),
-		...(io.env.HOME ? { home: io.env.HOME } : {}),
+	const connectionTest = options.connectionTest ?? (await import('../session/connection-test.js')).sshConnectionTest({
+		...(io.agent ? { agent: io.agent } : {}),
+		...(io.home ? { home: io.home } : {}),
 		sudoPasswordLater: options.sudoPasswordLater === true,
 	});
 	// The AWS SDK loads on the first discovery, not with the wizard: most runs never pick target aws.
@@ -68,12 +63,12 @@ export async function runWizard(options: RunWizardOptions): Promise<WizardOutcom
 	const element = createElement(Wizard, {
 		cluster: merged.cluster,
 		provided,
-		color: colorWanted(io.env),
+		color: io.ttyColor === true,
 		probe: (host: string, port: number) => probe(host, port, PROBE_TIMEOUT_MS, probes.signal),
 		connectionTest,
 		awsDiscovery,
 		onInstall: options.onInstall,
-		awsRegion: io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION,
+		awsRegion: io.awsRegion,
 		onSave: (path: string, text: string) => writeFileAtomic(resolve(io.cwd, path), text, 0o600),
 		fileExists: async (path: string) => {
 			try {

@@ -4,7 +4,7 @@
 import { commandLine } from './quote.js';
 import { killGroupArgv, runOnChannel, type ChannelOutcome, type ChannelRun } from './channel.js';
 import { RemoteError, commandName, tail } from './errors.js';
-import { createLineSplitter } from './lines.js';
+import { createLineSplitter } from './line-splitter.js';
 import type { Redactor } from './redact.js';
 import type { ExecOptions, ExecResult, RemoteStats } from './remote.js';
 import type { Ssh2Client } from './ssh2-types.js';

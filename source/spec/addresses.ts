@@ -85,11 +85,6 @@ export function cidrContainsAddress(cidr: Cidr, address: string): boolean {
 	return value >= cidr.base && value < cidr.base + cidrSize(cidr);
 }
 
-/** The n-th address of a CIDR (0 = network address), e.g. the kubernetes Service IP is n = 1 of the service subnet. */
-export function cidrAddress(cidr: Cidr, n: number): string {
-	return toText(cidr.base + n);
-}
-
 /** Splits "host:port", "[v6]:port", "host" into parts; port is undefined when absent. */
 export function splitHostPort(value: string): { host: string; port?: string } {
 	const bracketed = /^\[([^\]]+)\](?::(.*))?$/.exec(value);

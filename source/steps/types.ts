@@ -25,6 +25,10 @@ export interface Facts {
 	hasKubeletConf: boolean;
 	listening: number[];
 	epochSeconds: number;
+	/** exit status of `sudo -n true` (127: no sudo) */
+	sudoStatus: number;
+	/** sudo's last line of output when it failed */
+	sudoError: string;
 }
 
 export interface StepHost {
@@ -63,6 +67,8 @@ export interface RunContext {
 	now(): number;
 	/** writes a file for the user next to where kubestrap runs (0600) and returns its path; absent in step tests */
 	saveFile?(name: string, content: string): Promise<string>;
+	/** sudo with a password: 'given' (asked once, the connections use it) or 'later' (install will ask) */
+	sudoPassword?: 'given' | 'later';
 	/** how long the wait-ready step waits for the cluster (default 10 minutes) */
 	readyTimeoutMs?: number;
 	/** whether the API answers through a kubeconfig from this machine: undefined when it does, else why not */

@@ -23,7 +23,9 @@ test.after.always(() => ec2.restore());
 const IDS = ['i-0d15c0000000000c1', 'i-0d15c0000000000a1', 'i-0d15c0000000000a2'];
 
 function io(env: Record<string, string> = {}): Io {
-	return { stdout: () => undefined, stderr: () => undefined, cwd: '/tmp', env, isTTY: false };
+	// What cli.tsx decides from such an environment.
+	const secrets = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'].map((key) => env[key] ?? '').filter((value) => value !== '');
+	return { stdout: () => undefined, stderr: () => undefined, cwd: '/tmp', isTTY: false, awsSecrets: secrets, ...(env['AWS_PROFILE'] ? { awsProfile: env['AWS_PROFILE'] } : {}) };
 }
 
 function answer(instances = [

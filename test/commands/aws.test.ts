@@ -16,7 +16,7 @@ import { awsCluster, ec2Error, instance, mockedEc2, reservations, selfAll } from
 
 function capture(): { io: Io; err: () => string } {
 	let err = '';
-	return { io: { stdout: () => undefined, stderr: (text) => void (err += text), cwd: '/tmp', env: {}, isTTY: false }, err: () => err };
+	return { io: { stdout: () => undefined, stderr: (text) => void (err += text), cwd: '/tmp', isTTY: false }, err: () => err };
 }
 
 function setup(permissions = [selfAll('sg-nodes')]) {
@@ -111,7 +111,7 @@ test('credentials from the environment never reach what kubestrap prints, whatev
 	const { mock, deps } = setup();
 	mock.on(DescribeInstancesCommand).rejects(ec2Error('WeirdFailure', `request by ${env.AWS_ACCESS_KEY_ID} signed with ${env.AWS_SECRET_ACCESS_KEY} token=${env.AWS_SESSION_TOKEN}`));
 	let err = '';
-	const io: Io = { stdout: (text) => void (err += text), stderr: (text) => void (err += text), cwd: '/tmp', env, isTTY: false };
+	const io: Io = { stdout: (text) => void (err += text), stderr: (text) => void (err += text), cwd: '/tmp', awsSecrets: Object.values(env), isTTY: false };
 	t.is(await prepareAws(awsCluster(), {}, io, false, deps()), 1);
 	t.regex(err, /aws: ec2:DescribeInstances failed \(WeirdFailure: request by \*\*\* signed with \*\*\* token=\*\*\*\)/);
 	for (const value of Object.values(env)) t.false(err.includes(value.slice(0, 16)), 'no credential or part of one');
@@ -125,7 +125,7 @@ test('Ctrl-C during discovery exits 130 with nothing changed', async (t) => {
 		throw Object.assign(new Error('Request aborted'), { name: 'AbortError' });
 	});
 	let err = '';
-	const io: Io = { stdout: () => undefined, stderr: (text) => void (err += text), cwd: '/tmp', env: {}, isTTY: false, signal: controller.signal };
+	const io: Io = { stdout: () => undefined, stderr: (text) => void (err += text), cwd: '/tmp', isTTY: false, signal: controller.signal };
 	t.is(await prepareAws(awsCluster(), {}, io, false, deps()), 130);
 	t.regex(err, /aws: interrupted; no SSH connection was made and nothing was changed\./);
 });

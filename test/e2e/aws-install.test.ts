@@ -112,7 +112,8 @@ function capture(cwd: string, env: Record<string, string> = {}): { io: Io; out: 
 		stdout: (text) => void (out += text),
 		stderr: (text) => void (err += text),
 		cwd,
-		env: { HOME: cwd, NO_COLOR: '1', ...env },
+		home: cwd,
+		...(env['AWS_PROFILE'] ? { awsProfile: env['AWS_PROFILE'] } : {}),
 		isTTY: false,
 	};
 	return { io, out: () => out, err: () => err };

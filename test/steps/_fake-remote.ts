@@ -39,6 +39,8 @@ export interface FakeHostState {
 	failures: Map<string, ExecResult>;
 	/** what the cluster's API already holds, for kubectl reads: "kind/name" (kube-system) → object */
 	live: Map<string, unknown>;
+	/** what `sudo -n true` says in the facts script (default: works) */
+	sudo?: { status: number; error: string };
 	/** answers for successive health reads (kubectl get nodes,pods,…), the last one repeating */
 	snapshots?: string[];
 }
@@ -56,13 +58,14 @@ export class FakeRemote implements StepRemote {
 
 	constructor(readonly state: FakeHostState) {}
 
-	private facts(): string {
+	/** what the facts script prints on this host */
+	factsText(): string {
 		const s = this.state;
 		return [
 			`os_id=${s.osId}`, `os_version=${s.osVersion}`, `kernel=${s.kernel}`, 'arch=x86_64', `hostname=${s.hostname}`, 'cgroup=2',
 			`swap=${s.swapOn ? 'on' : 'off'}`, 'pkg=apt', ...(s.kubeadm ? [`kubeadm=${s.kubeadm}`] : []),
 			...(s.files.has('/etc/kubernetes/admin.conf') ? ['admin_conf=yes'] : []), ...(s.files.has('/etc/kubernetes/kubelet.conf') ? ['kubelet_conf=yes'] : []),
-			'listening=22,', `epoch=${Math.round(Date.now() / 1000)}`,
+			'listening=22,', `epoch=${Math.round(Date.now() / 1000)}`, `sudo=${s.sudo?.status ?? 0}`, `sudo_error=${s.sudo?.error ?? ''}`,
 		].join('\n');
 	}
 
@@ -73,7 +76,7 @@ export class FakeRemote implements StepRemote {
 		const [cmd, ...args] = argv;
 		switch (cmd) {
 			case 'sh':
-				return ok(this.facts());
+				return ok(this.factsText());
 			case 'true':
 				return ok();
 			case 'test': {

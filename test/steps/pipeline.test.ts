@@ -163,12 +163,12 @@ test('preflight is a gate: an old kernel on one host stops the run before any ch
 
 test('preflight reports missing sudo and duplicate host names', async (t) => {
 	const c = cluster(threeHosts);
-	const sudoless = new Map([['true', { code: 1, signal: null, stdout: '', stderr: 'sudo: a password is required' }]]);
-	const hostStates = new Map([...states(c)].map(([id, s], i) => [id, { ...s, hostname: i === 0 ? 'cp' : 'same', failures: i === 0 ? sudoless : new Map() }]));
+	const sudoless = { status: 1, error: 'sudo: a password is required' };
+	const hostStates = new Map([...states(c)].map(([id, s], i) => [id, { ...s, hostname: i === 0 ? 'cp' : 'same', ...(i === 0 ? { sudo: sudoless } : {}) }]));
 	const { ctx } = harness(c, hostStates);
 	const outcome = await runSteps(ctx, INSTALL_STEPS);
 	const messages = outcome.failures.map((f) => f.error.message).join('\n');
-	t.regex(messages, /192\.0\.2\.10[\s\S]*sudo -n does not work for this user \(sudo: a password is required\)/);
+	t.regex(messages, /192\.0\.2\.10[\s\S]*sudo needs a password \(add NOPASSWD for \S+ or use --ask-sudo-password\)/);
 	t.regex(messages, /node name "same" is shared with 192\.0\.2\.12/);
 });
 

@@ -1,9 +1,9 @@
 // The live readiness table in the style of `kubectl get pods -A`: NAMESPACE NAME READY STATUS
 // RESTARTS AGE NODE, the cause under each unhealthy pod, and a summary line.
 import { columnWidths, fitCells, GAP, type Column, type ShrinkStep } from './columns.js';
-import { elapsed } from './duration.js';
-import type { Line, LineTone, Segment } from './lines.js';
-import { plainLines } from './lines.js';
+import { elapsed } from './kube-durations.js';
+import type { Line, LineTone, Segment } from './toned-lines.js';
+import { plainLines } from './toned-lines.js';
 import { cutEnd, cutMiddle, plural } from './text.js';
 import type { PodRow, Verdict } from './verdict.js';
 import { wrapText } from './wrap.js';

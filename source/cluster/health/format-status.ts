@@ -2,8 +2,8 @@
 // pods, then every problem with its cause.
 import { columnWidths, fitCells, GAP, type Column, type ShrinkStep } from './columns.js';
 import { causeLines } from './format-pods.js';
-import type { Line, LineTone } from './lines.js';
-import { plainLines } from './lines.js';
+import type { Line, LineTone } from './toned-lines.js';
+import { plainLines } from './toned-lines.js';
 import type { StatusReport } from './status-report.js';
 import { cutMiddle, plural } from './text.js';
 

@@ -1,7 +1,7 @@
 // What install prints when readiness times out: what is not ready and why, the recent events about
 // those objects, and the command to look further. Plain lines for a log or a CI job, not wrapped.
 import { columnWidths, fitCells, GAP, type Column } from './columns.js';
-import { elapsed, humanDuration } from './duration.js';
+import { elapsed, humanDuration } from './kube-durations.js';
 import type { EventRow } from './events.js';
 import { safeText } from './text.js';
 import type { Verdict } from './verdict.js';

@@ -11,6 +11,6 @@ export { statusReport, type StatusReport, type StatusNode, type StatusPod, type 
 export { formatPodTable, podTableLines, summaryText, type PodTableOptions } from './format-pods.js';
 export { formatTimeoutReport } from './format-timeout.js';
 export { formatStatus, statusLines } from './format-status.js';
-export { humanDuration, elapsed } from './duration.js';
-export { lineText, plainLines, type Line, type LineTone, type Segment } from './lines.js';
+export { humanDuration, elapsed } from './kube-durations.js';
+export { lineText, plainLines, type Line, type LineTone, type Segment } from './toned-lines.js';
 export { safeText } from './text.js';

@@ -1,5 +1,5 @@
 // One pod → one row of the table, with its health and cause.
-import { ageSince, humanDuration } from './duration.js';
+import { ageSince, humanDuration } from './kube-durations.js';
 import { timeOf } from './json-read.js';
 import type { KubePod } from './kube-types.js';
 import { podCause } from './pod-cause.js';

@@ -1,6 +1,6 @@
 // Reads OS, kernel, architecture, host name, cgroup version, swap and existing Kubernetes state.
 import { read } from '../exec.js';
-import { FACTS_SCRIPT, parseFacts } from '../facts.js';
+import { FACTS_SCRIPT, parseFacts } from '../rules/facts-script.js';
 import type { Step } from '../types.js';
 
 export const gatherFactsStep: Step = {

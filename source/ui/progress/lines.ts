@@ -1,8 +1,8 @@
 // Plain progress lines for runs without a TTY (CI, pipes): one line per step and per host result,
 // host-prefixed, with every line redacted. Command output goes to the log file, and to the
 // terminal only with --verbose. A watching step's health rounds print as readiness lines.
-import type { StepEvent } from '../steps/types.js';
-import { readinessLines } from './readiness-lines.js';
+import type { StepEvent } from '../../steps/types.js';
+import { readinessLines } from '../health/readiness-lines.js';
 
 export interface LineReporter {
 	event(event: StepEvent): void;

@@ -3,7 +3,7 @@
 // health (wait-ready). Views mount and unmount asynchronously, so events are handled in order
 // through one queue; finish() waits for it and leaves the last frame on screen.
 import type { StepEvent } from '../steps/types.js';
-import { lineReporter } from './progress-lines.js';
+import { lineReporter } from './progress/lines.js';
 
 export interface RunView {
 	event(event: StepEvent): void;
@@ -28,7 +28,7 @@ export async function runView(options: RunViewOptions): Promise<RunView> {
 	const lines = lineReporter(options.say, options.verbose);
 	const terminal = options.terminal;
 	if (!terminal || options.verbose) return { event: (event) => lines.event(event), finish: async () => undefined };
-	const [{ mountProgress }, { mountLiveTable }] = await Promise.all([import('../ui/progress/mount.js'), import('../ui/health/live.js')]);
+	const [{ mountProgress }, { mountLiveTable }] = await Promise.all([import('./progress/mount.js'), import('./health/live.js')]);
 	let progress: ReturnType<typeof mountProgress> | undefined = mountProgress(terminal, options.color);
 	let table: ReturnType<typeof mountLiveTable> | undefined;
 	// Notes wait while the step view owns the screen, and print once it has closed.

@@ -11,7 +11,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -177,7 +177,14 @@ async function main(): Promise<void> {
 	const key = sha256(Buffer.concat(inputs.map((part) => (typeof part === 'string' ? Buffer.from(part) : part))));
 	const keyFile = join(outDir, 'inputs.sha256');
 	const outputs = ARCHES.map((arch) => join(outDir, `kubestrap-linux-${arch}`));
-	const fresh = existsSync(keyFile) && (await readFile(keyFile, 'utf8')).trim() === key && outputs.every((file) => existsSync(file));
+	let fresh = existsSync(keyFile) && (await readFile(keyFile, 'utf8')).trim() === key && outputs.every((file) => existsSync(file));
+	// KUBESTRAP_EXE_CACHE (CI sets it): executables kept by input hash across fresh checkouts.
+	const cached = process.env['KUBESTRAP_EXE_CACHE'] ? join(process.env['KUBESTRAP_EXE_CACHE'], key) : undefined;
+	if (!fresh && cached !== undefined && ARCHES.every((arch) => existsSync(join(cached, `kubestrap-linux-${arch}`)))) {
+		for (const arch of ARCHES) await copyFile(join(cached, `kubestrap-linux-${arch}`), join(outDir, `kubestrap-linux-${arch}`));
+		await writeFile(keyFile, `${key}\n`);
+		fresh = true;
+	}
 	if (!fresh) {
 		await rm(keyFile, { force: true });
 		// The blob is made by the pinned x64 runtime (this machine's architecture runs it); for arm64 the same
@@ -185,6 +192,14 @@ async function main(): Promise<void> {
 		const blobNode = nodes[process.arch === 'arm64' ? 'arm64' : 'x64'];
 		for (const arch of ARCHES) await buildExecutable(nodes[arch], arch, blobNode, bundleFile, outDir);
 		await writeFile(keyFile, `${key}\n`);
+		if (cached !== undefined) {
+			// One entry is enough: the previous inputs' executables (hash-named directories) are dropped.
+			await mkdir(cached, { recursive: true });
+			for (const name of await readdir(dirname(cached))) {
+				if (/^[0-9a-f]{64}$/.test(name) && name !== key) await rm(join(dirname(cached), name), { recursive: true, force: true });
+			}
+			for (const arch of ARCHES) await copyFile(join(outDir, `kubestrap-linux-${arch}`), join(cached, `kubestrap-linux-${arch}`));
+		}
 	}
 	const sums: string[] = [];
 	for (const file of outputs) {

@@ -16,8 +16,8 @@ export { CHECKOUT_CLI, ROOT };
 export const EXAMPLES = ['baremetal-cilium.yaml', 'baremetal-calico-vxlan.yaml', 'aws-cilium-eni.yaml', 'aws-calico.yaml'];
 
 /** Runs a kubestrap program (argv prefix) to its end; never throws on a non-zero exit. */
-export function kubestrap(program: readonly string[], args: string[], cwd = ROOT): Promise<Run> {
-	return runCli(args, cwd, { program });
+export function kubestrap(program: readonly string[], args: string[], cwd = ROOT, env: Record<string, string> = {}): Promise<Run> {
+	return runCli(args, cwd, { program, env });
 }
 
 const shellWord = (word: string): string => `'${word.replace(/'/g, `'\\''`)}'`;

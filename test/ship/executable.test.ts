@@ -69,6 +69,18 @@ test('x64: --version, render byte-identical to the npm CLI, validate', async (t)
 	t.regex(invalid.stdout + invalid.stderr, /spec\.network\.cilium\.ipam: "eni" is only supported with target "aws"/);
 });
 
+// The AWS SDK bundled into the executable: EC2 pointed at a refused loopback port, with made-up static
+// credentials (no credential lookup, no instance metadata), fails the same way as the npm CLI.
+test('x64: the bundled AWS SDK reports a refused EC2 endpoint as the npm CLI does', async (t) => {
+	const env = { AWS_ACCESS_KEY_ID: 'AKIAKUBESTRAPTEST', AWS_SECRET_ACCESS_KEY: 'not-a-secret', AWS_SESSION_TOKEN: '', AWS_PROFILE: '', AWS_ENDPOINT_URL_EC2: 'http://127.0.0.1:1', AWS_EC2_METADATA_DISABLED: 'true', AWS_MAX_ATTEMPTS: '1' };
+	const args = ['plan', '--config', join(ROOT, 'examples', 'aws-calico.yaml')];
+	const [shipped, checkout] = await Promise.all([kubestrap([X64], args, '/', env), kubestrap(CHECKOUT_CLI, args, '/', env)]);
+	t.regex(shipped.stderr + shipped.stdout, /ec2:DescribeInstances failed \(ECONNREFUSED/);
+	t.regex(shipped.stderr + shipped.stdout, /no SSH connection was made and nothing was changed/);
+	t.is(shipped.code, checkout.code);
+	t.is(shipped.stdout + shipped.stderr, checkout.stdout + checkout.stderr);
+});
+
 test('x64: the wizard in a terminal', async (t) => {
 	await wizardFirstScreens(t, [X64]);
 });

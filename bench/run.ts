@@ -1,23 +1,31 @@
 // `npm run bench`: prints each benchmark's medians and ratios, and whether each target is met.
 import { fileURLToPath } from 'node:url';
+import { benchExecutable } from './executable.js';
 import { benchPipeline } from './pipeline.js';
 import { benchStartup } from './startup.js';
 import { benchWatch, describeWatch } from './watch.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const rounds = Number(process.env.BENCH_ROUNDS ?? 21);
+// BENCH_ONLY=startup,executable,pipeline,watch runs just those sections.
+const only = new Set((process.env.BENCH_ONLY ?? 'startup,executable,pipeline,watch').split(','));
 
-console.log(`startup (${rounds} interleaved rounds, median wall time)`);
 let missed = 0;
-for (const row of benchStartup(root, rounds).rows) {
+if (only.has('startup')) console.log(`startup (${rounds} interleaved rounds, median wall time)`);
+for (const row of only.has('startup') ? benchStartup(root, rounds).rows : []) {
 	const verdict = row.target === undefined ? '' : row.ratio <= row.target ? `  target ≤ ${row.target}×: met` : `  target ≤ ${row.target}×: MISSED`;
 	if (row.target !== undefined && row.ratio > row.target) missed++;
 	console.log(`  ${row.name.padEnd(40)} ${row.medianMs.toFixed(1).padStart(7)} ms  ${row.ratio.toFixed(2)}×${verdict}`);
 }
 
+if (only.has('executable')) {
+	console.log(`\nsingle executable (linux-x64) against the npm CLI (${rounds} interleaved rounds, median wall time, ratio to this machine's node -e 0)`);
+	for (const row of await benchExecutable(root, rounds)) console.log(`  ${row.name.padEnd(40)} ${row.medianMs.toFixed(1).padStart(7)} ms  ${row.ratio.toFixed(2)}×`);
+}
+
 const pipelineRounds = Number(process.env.BENCH_PIPELINE_ROUNDS ?? 3);
-console.log(`\ninstall pipeline with instant simulated node programs (${pipelineRounds} rounds, fresh sshd hosts each, median wall time)`);
-const pipeline = await benchPipeline(root, pipelineRounds);
+if (only.has('pipeline')) console.log(`\ninstall pipeline with instant simulated node programs (${pipelineRounds} rounds, fresh sshd hosts each, median wall time)`);
+const pipeline = only.has('pipeline') ? await benchPipeline(root, pipelineRounds) : [];
 for (const row of pipeline) console.log(`  1+${String(row.hosts - 1).padEnd(2)} hosts  wall ${row.medianMs.toFixed(0).padStart(6)} ms  kubestrap cpu ${row.cpuMs.toFixed(0).padStart(5)} ms  ssh connections per host per run: ${row.connectionsPerHost.toFixed(2)}`);
 const small = pipeline[0];
 const large = pipeline[1];
@@ -29,8 +37,10 @@ if (small && large) {
 	console.log('  (the simulated hosts\' sshd, shells and node programs share this machine\'s cores with kubestrap, so wall time grows with host count here; on real hosts that work runs on each host)');
 }
 
-console.log('\nfollowing a cluster live: status --watch --interval 1s in tmux, over SSH');
-const watch = describeWatch(await benchWatch(root, Number(process.env.BENCH_WATCH_MS ?? 30_000)));
-for (const line of watch.lines) console.log(line);
-if (!watch.met) missed++;
+if (only.has('watch')) {
+	console.log('\nfollowing a cluster live: status --watch --interval 1s in tmux, over SSH');
+	const watch = describeWatch(await benchWatch(root, Number(process.env.BENCH_WATCH_MS ?? 30_000)));
+	for (const line of watch.lines) console.log(line);
+	if (!watch.met) missed++;
+}
 process.exitCode = missed === 0 ? 0 : 1;

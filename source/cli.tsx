@@ -1,13 +1,13 @@
 // The only file that reads argv, the environment and the TTY. It builds the command tree from
 // the field table and hands each command an Io; heavy modules are imported only by the command
 // that needs them, so --help and --version stay fast.
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { EXIT } from './commands/exit.js';
 import type { Io } from './commands/io.js';
+import { readPackageText } from './package-files.js';
 
 function packageVersion(): string {
-	const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+	const text = readPackageText('package.json');
 	return (JSON.parse(text) as { version: string }).version;
 }
 

@@ -1,8 +1,9 @@
 // Where the pinned upstream manifests live and how they are read. They ship in the package next to
-// dist/ (package.json "files"), so they are found relative to this compiled module:
-// dist/source/cluster/manifests.js → ../../../manifests/.
+// dist/ (package.json "files") and, in the single executable, as assets under the same paths; reads go
+// through package-files.ts, which knows which of the two is running.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { packageFileUrl, readPackageText } from '../package-files.js';
 import { CALICO_VERSION, CILIUM_VERSION } from '../spec/versions.js';
 import { parseStream, type KubeObject } from './yaml-stream.js';
 
@@ -17,7 +18,7 @@ export const MANIFEST_FILES = {
 export type ManifestFile = (typeof MANIFEST_FILES)[keyof typeof MANIFEST_FILES];
 
 export function manifestsDir(): URL {
-	return new URL('../../../manifests/', import.meta.url);
+	return packageFileUrl('manifests/');
 }
 
 export function manifestUrl(file: string): URL {
@@ -32,8 +33,13 @@ interface ManifestCache {
 	objects: KubeObject[];
 }
 
-function cacheUrl(file: string): URL {
-	return new URL(`../../manifests/${file}.json`, import.meta.url);
+function cachePath(file: string): string {
+	return `dist/manifests/${file}.json`;
+}
+
+/** Package-relative paths of every manifest and its parse cache: what the single executable embeds. */
+export function manifestAssetPaths(): string[] {
+	return Object.values(MANIFEST_FILES).flatMap((file) => [`manifests/${file}`, cachePath(file)]);
 }
 
 function sha256(text: string): string {
@@ -42,7 +48,7 @@ function sha256(text: string): string {
 
 function fromCache(file: string, hash: string): KubeObject[] | undefined {
 	try {
-		const cache = JSON.parse(readFileSync(cacheUrl(file), 'utf8')) as ManifestCache;
+		const cache = JSON.parse(readPackageText(cachePath(file))) as ManifestCache;
 		return cache.sha256 === hash && Array.isArray(cache.objects) ? cache.objects : undefined;
 	} catch {
 		return undefined;
@@ -51,7 +57,7 @@ function fromCache(file: string, hash: string): KubeObject[] | undefined {
 
 /** Reads and parses one pinned file; every call returns fresh objects, so callers may edit the result. */
 export function readManifest(file: ManifestFile): KubeObject[] {
-	const text = readFileSync(manifestUrl(file), 'utf8');
+	const text = readPackageText(`manifests/${file}`);
 	return fromCache(file, sha256(text)) ?? parseStream(text, `manifests/${file}`);
 }
 
@@ -60,7 +66,7 @@ export function writeManifestCache(): string[] {
 	return Object.values(MANIFEST_FILES).map((file) => {
 		const text = readFileSync(manifestUrl(file), 'utf8');
 		const cache: ManifestCache = { sha256: sha256(text), objects: parseStream(text, `manifests/${file}`) };
-		const url = cacheUrl(file);
+		const url = packageFileUrl(cachePath(file));
 		mkdirSync(new URL('.', url), { recursive: true });
 		writeFileSync(url, JSON.stringify(cache));
 		return file;

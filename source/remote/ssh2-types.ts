@@ -1,8 +1,8 @@
 // The small part of ssh2 (the client under node-ssh) that kubestrap uses, typed here because the project does
 // not depend on @types/ssh2. Keep it to what is called; ssh2's README is the reference.
 
-import { createRequire } from 'node:module';
 import type { EventEmitter } from 'node:events';
+import ssh2 from 'ssh2';
 import type { Duplex, Readable } from 'node:stream';
 
 export interface Ssh2Channel extends Duplex {
@@ -34,9 +34,8 @@ interface Ssh2Module {
 
 /** ssh2's own key parser, so a wrong passphrase is reported as such instead of as a failed login. */
 export function parsePrivateKey(data: Buffer, passphrase?: string): Ssh2ParsedKey | Error {
-	const require = createRequire(import.meta.url);
-	const ssh2 = require('ssh2') as Ssh2Module;
-	const parsed = ssh2.utils.parseKey(data, passphrase);
+	// A static import (not createRequire) so the executable's bundler sees ssh2 and includes it.
+	const parsed = (ssh2 as Ssh2Module).utils.parseKey(data, passphrase);
 	if (parsed instanceof Error) {
 		return parsed;
 	}

@@ -49,9 +49,13 @@ export interface Run {
 	stderr: string;
 }
 
-export function runCli(args: string[], cwd: string, options: { onStderr?: (text: string) => void; signalAfter?: { pattern: RegExp; signal: NodeJS.Signals }; env?: Record<string, string> } = {}): Promise<Run> {
+/** How kubestrap is started: this checkout's bin/kubestrap.js by default; an installed package or the executable otherwise. */
+export const CHECKOUT_CLI: readonly string[] = [process.execPath, join(ROOT, 'bin/kubestrap.js')];
+
+export function runCli(args: string[], cwd: string, options: { onStderr?: (text: string) => void; signalAfter?: { pattern: RegExp; signal: NodeJS.Signals }; program?: readonly string[]; env?: Record<string, string> } = {}): Promise<Run> {
 	return new Promise((resolve) => {
-		const child = spawn(process.execPath, [join(ROOT, 'bin/kubestrap.js'), ...args], { cwd, env: { ...process.env, NO_COLOR: '1', SSH_AUTH_SOCK: '', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+		const [file = process.execPath, ...prefix] = options.program ?? CHECKOUT_CLI;
+		const child = spawn(file, [...prefix, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', SSH_AUTH_SOCK: '', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
 		let stdout = '';
 		let stderr = '';
 		let signalled = false;

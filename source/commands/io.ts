@@ -24,6 +24,10 @@ export interface Io {
 	askSecret?: (prompt: string) => Promise<string>;
 	/** stdin and stdout when both are a terminal: the wizard runs on them */
 	tty?: { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream };
+	/** the command line as typed (after `kubestrap`), for hints that print the command to run again */
+	argv?: readonly string[];
+	/** told of every input problem printed (-o json puts them in its error object) */
+	onProblems?: (problems: readonly Problem[]) => void;
 }
 
 

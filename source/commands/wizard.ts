@@ -13,6 +13,7 @@ import type { ConnectionTest } from '../ui/ssh-check.js';
 import type { AwsFixOptions } from './aws-discovery.js';
 import type { WizardOutcome } from '../ui/wizard.js';
 import { writeFileAtomic, type Io } from './io.js';
+import { schemaLocation } from './package-files.js';
 
 export type { WizardOutcome } from '../ui/wizard.js';
 
@@ -73,6 +74,7 @@ export async function runWizard(options: RunWizardOptions): Promise<WizardOutcom
 		awsDiscovery,
 		onInstall: options.onInstall,
 		awsRegion: io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION,
+		schemaLocation: schemaLocation(),
 		onSave: (path: string, text: string) => writeFileAtomic(resolve(io.cwd, path), text, 0o600),
 		fileExists: async (path: string) => {
 			try {
@@ -87,6 +89,15 @@ export async function runWizard(options: RunWizardOptions): Promise<WizardOutcom
 		},
 	});
 	const terminal = options.terminal ?? { stdin: process.stdin, stdout: process.stdout };
+	// A terminal made narrower re-wraps (or cuts) the lines already drawn, so Ink's count of lines to
+	// erase no longer matches the screen: clear it first, before Ink (and the wizard, at its new width)
+	// draw again, so no piece of an old frame is left. Registered ahead of Ink's own listener.
+	let columns = terminal.stdout.columns;
+	const onResize = (): void => {
+		if (terminal.stdout.columns < columns) terminal.stdout.write('\u001B[2J\u001B[3J\u001B[H');
+		columns = terminal.stdout.columns;
+	};
+	terminal.stdout.prependListener('resize', onResize);
 	const instance = render(element, { stdin: terminal.stdin, stdout: terminal.stdout, exitOnCtrlC: false, patchConsole: false });
 	// In raw mode Ctrl-C arrives as a key (the wizard handles it); a SIGINT from elsewhere aborts io.signal.
 	const interrupted = (): void => instance.unmount();
@@ -95,6 +106,7 @@ export async function runWizard(options: RunWizardOptions): Promise<WizardOutcom
 		await instance.waitUntilExit();
 	} finally {
 		io.signal?.removeEventListener('abort', interrupted);
+		terminal.stdout.off('resize', onResize);
 		probes.abort();
 	}
 	return outcome;

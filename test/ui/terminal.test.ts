@@ -231,7 +231,7 @@ test('baremetal + Cilium in a terminal: host keys trusted by fingerprint, a chan
 	t.is(readFileSync(saved, 'utf8'), expected);
 	t.is(statSync(saved).mode & 0o777, 0o600);
 	t.deepEqual(readdirSync(dir), ['cluster.yaml'], 'no temp file left behind');
-	t.regex(await session.capture(), /Saved \.\/cluster\.yaml \(mode 0600\)\. Install with: kubestrap install --yes\s+\(reads \.\/cluster\.yaml\)/);
+	t.regex(await session.capture(), /Saved \.\/cluster\.yaml \(mode 0600\)\. Install with: kubestrap install --yes\s+\(reads\s+\.\/cluster\.yaml\)/);
 	const knownHosts = readFileSync(join(home, '.ssh', 'known_hosts'), 'utf8');
 	const lines = knownHosts.split('\n');
 	t.is(lines.pop(), '', 'ends with a newline');

@@ -74,7 +74,7 @@ test.serial('baremetal + Cilium: key presses to the final spec object and the sa
 	const reread = resolveSpec({ file: { content: saved.text, name: 'cluster.yaml' } });
 	t.true(reread.ok, JSON.stringify(reread));
 	if (reread.ok) t.deepEqual(reread.cluster, expected, 'the saved file reads back as the same cluster');
-	t.regex(await screen(run.app, /Saved/), /Saved \.\/cluster\.yaml \(mode 0600\)\. Install with: kubestrap install --yes\s+\(reads \.\/cluster\.yaml\)/);
+	t.regex(await screen(run.app, /Saved/), /Saved \.\/cluster\.yaml \(mode 0600\)\. Install with: kubestrap install --yes\s+\(reads\s+\.\/cluster\.yaml\)/);
 });
 
 test.serial('Esc goes back one question at a time and every answer is still there', async (t) => {

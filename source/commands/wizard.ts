@@ -41,6 +41,9 @@ export interface RunWizardOptions {
 	terminal?: { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream };
 }
 
+/** Resize events come in bursts while a window is dragged: the full repaint waits for a pause this long. */
+const RESIZE_SETTLE_MS = 80;
+
 /** How long a host's SSH port may take to answer before it is shown as unreachable. */
 export const PROBE_TIMEOUT_MS = 3000;
 
@@ -65,7 +68,14 @@ export async function runWizard(options: RunWizardOptions): Promise<WizardOutcom
 	// Leaving the wizard cancels probes still waiting on a slow host, so the process can exit at once.
 	const probes = new AbortController();
 	let outcome: WizardOutcome = 'aborted';
+	const repaintListeners = new Set<() => void>();
 	const element = createElement(Wizard, {
+		repaint: {
+			subscribe: (listener: () => void) => {
+				repaintListeners.add(listener);
+				return () => void repaintListeners.delete(listener);
+			},
+		},
 		cluster: merged.cluster,
 		provided,
 		color: colorWanted(io.env),
@@ -89,16 +99,26 @@ export async function runWizard(options: RunWizardOptions): Promise<WizardOutcom
 		},
 	});
 	const terminal = options.terminal ?? { stdin: process.stdin, stdout: process.stdout };
-	// A terminal made narrower re-wraps (or cuts) the lines already drawn, so Ink's count of lines to
-	// erase no longer matches the screen: clear it first, before Ink (and the wizard, at its new width)
-	// draw again, so no piece of an old frame is left. Registered ahead of Ink's own listener.
-	let columns = terminal.stdout.columns;
-	const onResize = (): void => {
-		if (terminal.stdout.columns < columns) terminal.stdout.write('\u001B[2J\u001B[3J\u001B[H');
-		columns = terminal.stdout.columns;
-	};
-	terminal.stdout.prependListener('resize', onResize);
 	const instance = render(element, { stdin: terminal.stdin, stdout: terminal.stdout, exitOnCtrlC: false, patchConsole: false });
+	// A terminal made narrower re-wraps or cuts the lines already drawn, so Ink's count of lines to
+	// erase no longer matches the screen and pieces of old frames stay. Once the resizing stops, the
+	// screen is cleared and the wizard drawn again whole at the new width.
+	let columns = terminal.stdout.columns;
+	let shrunk = false;
+	let settle: NodeJS.Timeout | undefined;
+	const onResize = (): void => {
+		shrunk ||= terminal.stdout.columns < columns;
+		columns = terminal.stdout.columns;
+		clearTimeout(settle);
+		settle = setTimeout(() => {
+			if (!shrunk) return;
+			shrunk = false;
+			terminal.stdout.write('\u001B[2J\u001B[3J\u001B[H');
+			instance.clear();
+			for (const listener of repaintListeners) listener();
+		}, RESIZE_SETTLE_MS);
+	};
+	terminal.stdout.on('resize', onResize);
 	// In raw mode Ctrl-C arrives as a key (the wizard handles it); a SIGINT from elsewhere aborts io.signal.
 	const interrupted = (): void => instance.unmount();
 	io.signal?.addEventListener('abort', interrupted, { once: true });
@@ -107,6 +127,7 @@ export async function runWizard(options: RunWizardOptions): Promise<WizardOutcom
 	} finally {
 		io.signal?.removeEventListener('abort', interrupted);
 		terminal.stdout.off('resize', onResize);
+		clearTimeout(settle);
 		probes.abort();
 	}
 	return outcome;

@@ -47,6 +47,11 @@ export interface WizardProps {
 	defaultSavePath?: string;
 	/** prefill for the AWS region question (e.g. from AWS_REGION) */
 	awsRegion?: string;
+	/**
+	 * Asks for a full repaint after the caller has cleared the screen (a narrower terminal): the frame
+	 * then changes by one trailing blank line, so Ink writes all of it again rather than nothing.
+	 */
+	repaint?: { subscribe: (listener: () => void) => () => void };
 }
 
 const MAX_WIDTH = 80;
@@ -100,6 +105,9 @@ function Screens(props: WizardProps) {
 	const { cluster, provided, probe, connectionTest, awsDiscovery, onSave, fileExists, onInstall, onFinish, defaultSavePath = './cluster.yaml', awsRegion, schemaLocation } = props;
 	const { exit } = useApp();
 	const columns = useColumns(MAX_WIDTH);
+	const [paint, setPaint] = useState(0);
+	const repaint = props.repaint;
+	useEffect(() => repaint?.subscribe(() => setPaint((n) => n + 1)), [repaint]);
 	const context = useMemo<PlanContext>(
 		() => ({ provided, connectionTest: connectionTest !== undefined, awsDiscovery: awsDiscovery !== undefined }),
 		[provided, connectionTest, awsDiscovery],
@@ -241,6 +249,7 @@ function Screens(props: WizardProps) {
 					<Notices lines={state.notices} />
 					{body}
 				</Box>
+				{paint % 2 === 1 ? <Text> </Text> : null}
 			</Box>
 		</WidthContext.Provider>
 	);

@@ -71,6 +71,20 @@ export class TmuxSession {
 		await this.tmux('send-keys', '-t', 'main', '-l', value);
 	}
 
+	/**
+	 * Pastes text as a terminal does: through a tmux paste buffer, so it arrives as one write with each
+	 * line end turned into a carriage return (the byte Enter sends).
+	 */
+	async paste(value: string): Promise<void> {
+		await this.tmux('set-buffer', '-b', 'paste', '--', value);
+		await this.tmux('paste-buffer', '-d', '-b', 'paste', '-t', 'main');
+	}
+
+	/** Resizes the terminal, as dragging a window's edge does (the program gets SIGWINCH). */
+	async resize(width: number, height: number): Promise<void> {
+		await this.tmux('resize-window', '-t', 'main', '-x', String(width), '-y', String(height));
+	}
+
 	/** The visible screen as plain text (with `escapes`, SGR colour codes are kept). */
 	async capture(escapes = false): Promise<string> {
 		return this.tmux('capture-pane', '-p', '-t', 'main', ...(escapes ? ['-e'] : []));

@@ -1,13 +1,16 @@
 // Drives a program in a real terminal: a private tmux server per session (its own -L socket, no user
 // config), keys sent as a person would type them, and the screen read back with capture-pane.
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { $ } from 'zx';
+import { quote } from '../../source/remote/quote.js';
 
-const run = promisify(execFile);
+/** A command line for the pane's shell (POSIX sh), every word quoted by the project's one quote function. */
+export function shellLine(argv: readonly string[]): string {
+	return argv.map((word) => quote(word)).join(' ');
+}
 
 export interface TmuxOptions {
 	/** the shell command to run in the pane */
@@ -57,8 +60,9 @@ export class TmuxSession {
 	}
 
 	private async tmux(...args: string[]): Promise<string> {
-		const { stdout } = await run('tmux', ['-L', this.socket, '-f', '/dev/null', ...args], { env: this.env });
-		return stdout;
+		// zx quotes each argument for its own shell; the pane command inside is quoted by shellLine.
+		const output = await $({ env: this.env as NodeJS.ProcessEnv, quiet: true })`tmux -L ${this.socket} -f /dev/null ${args}`;
+		return output.stdout;
 	}
 
 	/** Named keys: Enter, Escape, Up, Down, Left, Tab, BSpace, C-c. */

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test, { type ExecutionContext } from 'ava';
-import { TmuxSession } from '../_helpers/tmux.js';
+import { shellLine, TmuxSession } from '../_helpers/tmux.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const binary = join(root, 'bin/kubestrap.js');
@@ -27,7 +27,7 @@ async function start(t: ExecutionContext, args: string[], options: { width?: num
 	const home = mkdtempSync(join(tmpdir(), 'kubestrap-input-home-'));
 	for (const [name, content] of Object.entries(options.files ?? {})) writeFileSync(join(dir, name), content);
 	const session = await TmuxSession.start({
-		command: [process.execPath, binary, ...args].map((word) => JSON.stringify(word)).join(' '),
+		command: shellLine([process.execPath, binary, ...args]),
 		cwd: dir,
 		width: options.width ?? 100,
 		// No credentials anywhere and the instance metadata service off: the AWS SDK fails at once, offline.

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import test, { type ExecutionContext } from 'ava';
 import { OS_RELEASE, startHosts, type TestHost, type TestHosts } from '../_helpers/sshd-hosts.js';
-import { TmuxSession } from '../_helpers/tmux.js';
+import { shellLine, TmuxSession } from '../_helpers/tmux.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const binary = join(root, 'bin/kubestrap.js');
@@ -50,7 +50,7 @@ async function start(t: ExecutionContext, env: Record<string, string | undefined
 	const terminalEnv = { FORCE_COLOR: undefined, NO_COLOR: undefined, CI: undefined, HOME: home, SSH_AUTH_SOCK: undefined, ...env };
 	// `kubestrap` alone on a terminal is the guided install.
 	const session = await TmuxSession.start({
-		command: `${JSON.stringify(process.execPath)} ${JSON.stringify(binary)}`,
+		command: shellLine([process.execPath, binary]),
 		cwd: dir,
 		// No CI variable in the terminal: CI=false (set for the test workers) still makes chalk drop colour.
 		env: terminalEnv,
@@ -241,7 +241,7 @@ test('baremetal + Cilium in a terminal: host keys trusted by fingerprint, a chan
 
 	// The saved file installs without questions, with the command the wizard printed.
 	const install = await TmuxSession.start({
-		command: `${JSON.stringify(process.execPath)} ${JSON.stringify(binary)} install --config ./cluster.yaml --yes`,
+		command: shellLine([process.execPath, binary, 'install', '--config', './cluster.yaml', '--yes']),
 		cwd: dir,
 		env: { ...env, NO_COLOR: '1' },
 	});

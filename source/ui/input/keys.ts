@@ -83,7 +83,7 @@ export function keyPresses(input: string, key: Key): KeyPress[] {
 	if (key.end) return [{ kind: 'end' }];
 	if (key.tab) return [{ kind: 'tab' }];
 	// Ink names DEL (what Backspace sends on most terminals) "delete", and so the Delete key's
-	// ESC[3~ too; both erase backwards, as in ink-text-input. Ctrl-D deletes forwards.
+	// ESC[3~ too; both erase backwards, as most line editors do with it. Ctrl-D deletes forwards.
 	if (key.backspace || key.delete) return [{ kind: key.meta ? 'kill-word' : 'backspace' }];
 	if (key.ctrl) {
 		const kind = CTRL[input];

@@ -5,7 +5,8 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { schemaComment } from '../spec/cluster-yaml.js';
 import { CALICO_VERSION, CILIUM_VERSION, DEFAULT_KUBERNETES_MINOR, KUBERNETES_MINORS } from '../spec/versions.js';
-import { EXIT, writeFileAtomic, type Io } from './io.js';
+import { writeFileAtomic } from '../session/write-file.js';
+import { EXIT, type Io } from './io.js';
 import { examplesDir, schemaLocation } from './package-files.js';
 
 export function starterYaml(schema: string): string {

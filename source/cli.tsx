@@ -59,6 +59,11 @@ function makeIo(argv: readonly string[]): Io {
 	// The AWS SDK prints a notice on Node 20 that its releases after January 2027 need Node 22. kubestrap's
 	// lockfile pins the SDK, so the notice is for whoever upgrades it, not for someone running an install.
 	process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+	// `kubestrap render -o json | head`: a reader that stops early is not a failure of ours.
+	process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+		if (error.code === 'EPIPE') process.exit(EXIT.ok);
+		throw error;
+	});
 	const interactive = Boolean(process.stdout.isTTY && process.stdin.isTTY) && !inCi();
 	return {
 		signal: interruptSignal(),

@@ -1,6 +1,7 @@
 // Small timing helpers for `npm run bench`. Commands are interleaved in one run so machine noise
 // hits all of them alike; results are reported as medians and ratios, never as absolute targets.
-import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { $ } from 'zx';
 
 export function median(values: number[]): number {
 	const sorted = [...values].sort((a, b) => a - b);
@@ -19,11 +20,17 @@ export function interleave(commands: readonly Timed[], rounds: number, cwd: stri
 	for (let round = 0; round < rounds; round++) {
 		for (const command of commands) {
 			const start = process.hrtime.bigint();
-			const result = spawnSync(command.argv[0] as string, command.argv.slice(1), { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+			const result = $({ cwd, quiet: true, nothrow: true, sync: true })`${command.argv}`;
 			const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
-			if (result.status !== 0) throw new Error(`${command.name} exited ${result.status}: ${result.stderr.toString()}`);
+			if (result.exitCode !== 0) throw new Error(`${command.name} exited ${result.exitCode}: ${result.stderr}`);
 			times.get(command.name)?.push(elapsed);
 		}
 	}
 	return times;
+}
+
+/** `kubestrap install --config F --yes` in `dir`, without an SSH agent; waits for it, never throws. */
+export function installRun(root: string, dir: string, config: string): { exitCode: number | null; stderr: string } {
+	const result = $({ cwd: dir, quiet: true, nothrow: true, sync: true, env: { ...process.env, SSH_AUTH_SOCK: '' } })`${process.execPath} ${join(root, 'bin/kubestrap.js')} install --config ${config} --yes`;
+	return { exitCode: result.exitCode, stderr: result.stderr };
 }

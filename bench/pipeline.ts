@@ -1,12 +1,11 @@
 // The install pipeline's own overhead: `kubestrap install` against 1+3 and 1+19 sshd test hosts whose
 // node programs are instant simulations, so what is measured is kubestrap (SSH, steps, journal).
 // Target (issue 4): 1+19 takes at most 2x the time of 1+3; one SSH connection per host per run.
-import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startHosts } from '../test/_helpers/sshd-hosts.js';
 import { writeConfig } from '../test/e2e/_install.js';
-import { median } from './measure.js';
+import { installRun, median } from './measure.js';
 
 export interface PipelineRow {
 	hosts: number;
@@ -18,9 +17,9 @@ export interface PipelineRow {
 
 function installOnce(root: string, dir: string, config: string): { ms: number; connections: number[]; cpuMs: number } {
 	const start = process.hrtime.bigint();
-	const result = spawnSync(process.execPath, [join(root, 'bin/kubestrap.js'), 'install', '--config', config, '--yes'], { cwd: dir, encoding: 'utf8', env: { ...process.env, SSH_AUTH_SOCK: '' } });
+	const result = installRun(root, dir, config);
 	const ms = Number(process.hrtime.bigint() - start) / 1e6;
-	if (result.status !== 0) throw new Error(`install failed: ${result.stderr}`);
+	if (result.exitCode !== 0) throw new Error(`install failed: ${result.stderr}`);
 	const logs = join(dir, '.kubestrap/e2e/logs');
 	const newest = readdirSync(logs).sort().pop() ?? '';
 	const connections = [...readFileSync(join(logs, newest), 'utf8').matchAll(/ssh connections opened: (\d+)/g)].map((m) => Number(m[1]));

@@ -5,11 +5,10 @@
 //   the screen is read every 50 ms until the row shows it (target ≤ 2 s).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { startHosts } from '../test/_helpers/sshd-hosts.js';
-import { TmuxSession } from '../test/_helpers/tmux.js';
+import { shellLine, TmuxSession } from '../test/_helpers/tmux.js';
 import { writeConfig } from '../test/e2e/_install.js';
-import { median } from './measure.js';
+import { installRun, median } from './measure.js';
 
 export interface WatchBench {
 	pods: number;
@@ -56,13 +55,13 @@ export async function benchWatch(root: string, windowMs = 30_000, extraPods = 60
 	try {
 		await hosts.setClusterScenario({ extraPods });
 		const { dir, config } = writeConfig(hosts, { controlPlanes: 1 });
-		const install = spawnSync(process.execPath, [join(root, 'bin/kubestrap.js'), 'install', '--config', config, '--yes'], { cwd: dir, encoding: 'utf8', env: { ...process.env, SSH_AUTH_SOCK: '' } });
-		if (install.status !== 0) throw new Error(`install failed: ${install.stderr}`);
+		const install = installRun(root, dir, config);
+		if (install.exitCode !== 0) throw new Error(`install failed: ${install.stderr}`);
 		const list = await hosts.simKubectl(['get', 'pods', '-n', 'kube-system', '-o', 'json']);
 		const pod = (JSON.parse(list.stdout) as { items: Array<{ metadata: { name: string } }> }).items.map((p) => p.metadata.name).find((name) => name.startsWith('coredns-'));
 		if (!pod) throw new Error('no CoreDNS pod to flip');
 		const session = await TmuxSession.start({
-			command: `SSH_AUTH_SOCK= ${JSON.stringify(process.execPath)} ${JSON.stringify(join(root, 'bin/kubestrap.js'))} status --config ${JSON.stringify(config)} --watch --interval 1s`,
+			command: `SSH_AUTH_SOCK= ${shellLine([process.execPath, join(root, 'bin/kubestrap.js'), 'status', '--config', config, '--watch', '--interval', '1s'])}`,
 			cwd: dir,
 			env: { NO_COLOR: '1' },
 			width: 120,

@@ -4,12 +4,7 @@
 import type { Command } from 'commander';
 import { EXIT } from './commands/exit.js';
 import type { Io } from './commands/io.js';
-import { readPackageText } from './package-files.js';
-
-function packageVersion(): string {
-	const text = readPackageText('package.json');
-	return (JSON.parse(text) as { version: string }).version;
-}
+import { packageVersion } from './commands/package-files.js';
 
 /** Reads one line from the terminal with echo off; the text never reaches argv, the environment or a log. */
 function askSecret(prompt: string): Promise<string> {
@@ -94,10 +89,15 @@ function decidedEnvironment(env: NodeJS.ProcessEnv): Pick<Io, 'agent' | 'home' |
 	};
 }
 
-function makeIo(): Io {
+function makeIo(argv: readonly string[]): Io {
 	// The AWS SDK prints a notice on Node 20 that its releases after January 2027 need Node 22. kubestrap's
 	// lockfile pins the SDK, so the notice is for whoever upgrades it, not for someone running an install.
 	process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+	// `kubestrap render -o json | head`: a reader that stops early is not a failure of ours.
+	process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+		if (error.code === 'EPIPE') process.exit(EXIT.ok);
+		throw error;
+	});
 	const interactive = Boolean(process.stdout.isTTY && process.stdin.isTTY) && !inCi();
 	return {
 		signal: interruptSignal(),
@@ -116,16 +116,36 @@ function makeIo(): Io {
 const EXIT_HELP = `
 Exit codes: 0 success, 1 failed, 2 invalid input (nothing contacted), 130 interrupted.`;
 
+const TOP_HELP = `
+Guided install: run \`kubestrap\` on a terminal. \`kubestrap --config cluster.yaml\` or \`kubestrap\` with
+spec flags (e.g. --cni calico) opens it prefilled and asks only what is left.
+Without --config, ./cluster.yaml is read when it exists.
+-o names an output format (yaml, json); --output-file writes a result to a file.${EXIT_HELP}`;
+
+/** -o json: results and failures alike are JSON on stdout (the error object is in the README). */
+function jsonOutput(options: Record<string, unknown>): boolean {
+	return options['output'] === 'json';
+}
+
 async function buildProgram(io: Io, setCode: (code: number) => void): Promise<Command> {
 	const { Command, Option } = await import('commander');
 	const { addSpecOptions } = await import('./spec/flags.js');
 	const program = new Command('kubestrap')
-		.description('Install Kubernetes with Cilium or Calico networking on SSH hosts or EC2 instances.')
+		.description('Install Kubernetes with Cilium or Calico networking on SSH hosts or EC2 instances.\nWith no command on a terminal: the guided install.')
 		.version(packageVersion(), '-V, --version', 'print the kubestrap version')
 		.showSuggestionAfterError(true)
 		.configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
 		.exitOverride()
-		.addHelpText('after', EXIT_HELP);
+		.addHelpText('after', TOP_HELP);
+
+	/** Runs a command's action: ./cluster.yaml when no --config, and JSON failures under -o json. */
+	const act = async (options: Record<string, unknown>, run: (options: Record<string, unknown>, io: Io) => Promise<number>, spec = true): Promise<void> => {
+		const { withDefaultConfig } = await import('./commands/spec-input.js');
+		const { withJsonErrors } = await import('./commands/json-error.js');
+		const json = jsonOutput(options);
+		const go = async (commandIo: Io): Promise<number> => run(spec ? await withDefaultConfig(options, commandIo) : options, commandIo);
+		setCode(json ? await withJsonErrors(io, go) : await go(io));
+	};
 
 	const specCommand = (name: string, description: string): Command => {
 		const command = program.command(name).description(description)
@@ -137,17 +157,12 @@ async function buildProgram(io: Io, setCode: (code: number) => void): Promise<Co
 
 	specCommand('validate', 'check the cluster spec and print one line per problem (contacts nothing)')
 		.addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
-		.action(async (options: Record<string, unknown>) => {
-			const { validateCommand } = await import('./commands/validate.js');
-			setCode(await validateCommand(options, io));
-		});
+		.action((options: Record<string, unknown>) => act(options, async (o, i) => (await import('./commands/validate.js')).validateCommand(o, i)));
 
-	specCommand('render', 'print the CNI manifests install would apply (multi-document YAML)')
-		.option('-o, --output <file>', 'write to this file instead of standard output')
-		.action(async (options: Record<string, unknown>) => {
-			const { renderCommand } = await import('./commands/render.js');
-			setCode(await renderCommand(options, io));
-		});
+	specCommand('render', 'print the CNI manifests install would apply (multi-document YAML, or a JSON List)')
+		.addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
+		.option('--output-file <file>', 'write to this file instead of standard output')
+		.action((options: Record<string, unknown>) => act(options, async (o, i) => (await import('./commands/render.js')).renderCommand(o, i)));
 
 	const installOptions = (command: Command): Command => command
 		.option('--concurrency <n>', 'hosts worked on at once in parallel steps', '10')
@@ -161,17 +176,11 @@ async function buildProgram(io: Io, setCode: (code: number) => void): Promise<Co
 		.option('-y, --yes', 'do not ask for confirmation')
 		.option('--timeout <duration>', 'how long to wait for the cluster to be ready after the CNI is applied (e.g. 10m, 90s)', '10m')
 		.option('--dry-run', 'print what would run on each host, change nothing (same as plan)')
-		.action(async (options: Record<string, unknown>) => {
-			const { installCommand } = await import('./commands/install.js');
-			setCode(await installCommand(options, io, 'install'));
-		});
+		.action((options: Record<string, unknown>) => act(options, async (o, i) => (await import('./commands/install.js')).installCommand(o, i, 'install')));
 
 	installOptions(specCommand('plan', 'print, per host, the ordered actions install would take (connects read-only, changes nothing)'))
 		.addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
-		.action(async (options: Record<string, unknown>) => {
-			const { installCommand } = await import('./commands/install.js');
-			setCode(await installCommand(options, io, 'plan'));
-		});
+		.action((options: Record<string, unknown>) => act(options, async (o, i) => (await import('./commands/install.js')).installCommand(o, i, 'plan')));
 
 	specCommand('status', 'show cluster health: nodes, the CNI and its datapath, DaemonSets/Deployments, system pods, problems')
 		.option('--kubeconfig <file>', 'read the cluster through this kubeconfig with the local kubectl instead of over SSH')
@@ -180,10 +189,7 @@ async function buildProgram(io: Io, setCode: (code: number) => void): Promise<Co
 		.option('--connect-timeout <seconds>', 'give up connecting to the control plane after this long', '30')
 		.addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
 		.addHelpText('after', '\nExit codes of status: 0 healthy, 1 unhealthy or unreachable, 2 invalid input, 130 interrupted (--watch).')
-		.action(async (options: Record<string, unknown>) => {
-			const { statusCommand } = await import('./commands/status.js');
-			setCode(await statusCommand(options, io));
-		});
+		.action((options: Record<string, unknown>) => act(options, async (o, i) => (await import('./commands/status.js')).statusCommand(o, i)));
 
 	specCommand('reset', 'remove nodes (--host) or the whole cluster, leaving each host clean of Kubernetes, the CNI and kubestrap')
 		.option('--host <address>', 'reset only this host: drain it, remove it from etcd, delete its Node, clean it (repeat for more)', (value: string, previous: string[] = []) => [...previous, value])
@@ -225,13 +231,11 @@ or not confirmed (no terminal and no --yes), 130 interrupted (run the same comma
 	const aws = program.command('aws').description('AWS helpers').exitOverride();
 	aws.command('iam-policy')
 		.description('print the IAM policy the control-plane instance role needs for Cilium ENI mode (JSON)')
-		.option('-o, --output <file>', 'write to this file instead of standard output')
+		.addOption(new Option('-o, --output <format>', 'output format').choices(['json']).default('json'))
+		.option('--output-file <file>', 'write to this file instead of standard output')
 		.addHelpText('after', EXIT_HELP)
 		.exitOverride()
-		.action(async (options: { output?: string }) => {
-			const { iamPolicyCommand } = await import('./commands/aws-iam-policy.js');
-			setCode(await iamPolicyCommand(options, io));
-		});
+		.action((options: Record<string, unknown>) => act(options, async (o, i) => (await import('./commands/aws-iam-policy.js')).iamPolicyCommand(o, i), false));
 
 	program.command('schema')
 		.description('print the JSON Schema of cluster.yaml (for editor completion)')
@@ -241,10 +245,69 @@ or not confirmed (no terminal and no --yes), 130 interrupted (run the same comma
 			io.stdout(clusterJsonSchemaText());
 			setCode(EXIT.ok);
 		});
+
+	program.command('version')
+		.description('print the kubestrap version, the Kubernetes minors and the Cilium and Calico releases it installs')
+		.addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+		.exitOverride()
+		.action(async (options: { output?: string }) => {
+			const { versionCommand } = await import('./commands/version.js');
+			setCode(versionCommand(options, packageVersion(), io));
+		});
+
+	program.command('init')
+		.description('write a commented starter cluster.yaml, or one of the examples by name')
+		.argument('[example]', 'an example to start from (aws-calico, aws-cilium-eni, baremetal-calico-vxlan, baremetal-cilium)')
+		.option('--output-file <file>', 'the file to write', 'cluster.yaml')
+		.option('--force', 'replace the file if it exists')
+		.addHelpText('after', EXIT_HELP)
+		.exitOverride()
+		.action(async (example: string | undefined, options: { outputFile?: string; force?: boolean }) => {
+			const { initCommand } = await import('./commands/init.js');
+			setCode(await initCommand(example, options, io));
+		});
+
+	program.command('completion')
+		.description('print a shell completion script (bash: source <(kubestrap completion bash))')
+		.argument('<shell>', 'bash, zsh or fish')
+		.exitOverride()
+		.action(async (shell: string) => {
+			const { completionScript, SHELLS } = await import('./commands/completion.js');
+			if (!(SHELLS as readonly string[]).includes(shell)) {
+				io.stderr(`completion: unknown shell ${JSON.stringify(shell)}; use one of ${SHELLS.join(', ')}\n`);
+				setCode(EXIT.invalid);
+				return;
+			}
+			const words = (command: Command): string[] => command.options.flatMap((option) => (option.long ? [option.long] : [])).concat('--help');
+			const commands = program.commands.map((command) => ({
+				name: command.name(),
+				flags: words(command),
+				args: command.name() === 'completion' ? [...SHELLS] : command.name() === 'aws' || command.name() === 'help' ? command.commands.map((sub) => sub.name()) : [],
+			}));
+			io.stdout(completionScript(shell as (typeof SHELLS)[number], commands, ['--help', '--version', ...words(program.commands.find((c) => c.name() === 'install') ?? program)]));
+			setCode(EXIT.ok);
+		});
 	return program;
 }
 
-export async function main(args: readonly string[], io: Io = makeIo()): Promise<number> {
+/** The commands a word that means "remove" must never be turned into (it would install). */
+const REMOVING = ['reset', 'uninstall', 'remove', 'delete', 'destroy', 'teardown'];
+
+/** "did you mean" for an unknown command; a word near a removing verb only ever suggests reset. */
+async function suggestCommand(word: string, names: readonly string[]): Promise<string | undefined> {
+	const { closest } = await import('./spec/suggest.js');
+	const nearest = closest(word, [...REMOVING, ...names]);
+	if (nearest !== undefined && REMOVING.includes(nearest)) return names.includes('reset') ? 'reset' : undefined;
+	return nearest;
+}
+
+async function unknownCommand(word: string, names: readonly string[], io: Io): Promise<number> {
+	const suggestion = await suggestCommand(word, names);
+	io.stderr(`error: unknown command '${word}'${suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`}\nkubestrap --help lists the commands.\n`);
+	return EXIT.invalid;
+}
+
+export async function main(args: readonly string[], io: Io = makeIo(args)): Promise<number> {
 	let argv = args;
 	// --version alone is answered before commander and the field table are loaded.
 	if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
@@ -256,20 +319,35 @@ export async function main(args: readonly string[], io: Io = makeIo()): Promise<
 		code = value;
 	});
 	const { CommanderError } = await import('commander');
-	// `kubestrap` alone is the guided install on a terminal, and the help everywhere else.
-	if (argv.length === 0) {
+	const names = program.commands.map((command) => command.name());
+	const first = argv[0];
+	// `kubestrap` alone is the guided install on a terminal, and the help everywhere else;
+	// `kubestrap --config F` and `kubestrap --cni calico …` are the guided install prefilled.
+	if (first === undefined) {
 		if (!io.tty) {
 			program.outputHelp();
 			return EXIT.ok;
 		}
 		argv = ['install'];
+	} else if (first.startsWith('-') && !['-h', '--help', '-V', '--version'].includes(first)) {
+		argv = ['install', ...argv];
+	} else if (!first.startsWith('-') && first !== 'help' && !names.includes(first)) {
+		return unknownCommand(first, names, io);
+	} else if (first === 'help' && argv[1] !== undefined && !names.includes(argv[1])) {
+		return unknownCommand(argv[1], names, io);
 	}
 	try {
 		await program.parseAsync([...argv], { from: 'user' });
 	} catch (error) {
 		if (error instanceof CommanderError) {
 			if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
-			// commander already printed its message; usage mistakes are invalid input.
+			// commander already printed its message; usage mistakes are invalid input, and under -o json
+			// they are the JSON error object too.
+			const json = argv.some((word, index) => word === '-ojson' || word === '--output=json' || ((word === '-o' || word === '--output') && argv[index + 1] === 'json'));
+			if (json) {
+				const { jsonError } = await import('./commands/json-error.js');
+				io.stdout(jsonError(EXIT.invalid, [error.message]));
+			}
 			return EXIT.invalid;
 		}
 		throw error;

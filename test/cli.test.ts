@@ -98,10 +98,10 @@ test('render prints the ENI manifests for the AWS ENI example', (t) => {
 	t.notRegex(result.stdout, /BEGIN (EC )?PRIVATE KEY/, 'render never prints key material');
 });
 
-test('render -o FILE writes the same bytes render prints', (t) => {
+test('render --output-file FILE writes the same bytes render prints', (t) => {
 	const dir = tempDir();
 	const target = join(dir, 'out.yaml');
-	const result = run(['render', '--config', join(root, 'examples/baremetal-cilium.yaml'), '-o', target], dir);
+	const result = run(['render', '--config', join(root, 'examples/baremetal-cilium.yaml'), '--output-file', target], dir);
 	t.is(result.code, 0, result.stderr);
 	t.is(result.stdout, '');
 	t.regex(result.stderr, /^wrote \d+ objects \(Cilium 1\.20\.1\) to /);

@@ -1,22 +1,10 @@
 // `kubestrap aws iam-policy`: the policy document the control-plane instance role needs in Cilium ENI
-// mode, for `aws iam put-role-policy --policy-document file://policy.json`.
-import { resolve } from 'node:path';
+// mode, for `aws iam put-role-policy --policy-document file://policy.json`. It is JSON by nature, so
+// -o json is its only format; --output-file writes it to a file.
 import { ciliumEniPolicyText } from '../cloud/iam-policy.js';
-import { EXIT, type Io } from './io.js';
-import { writeFileAtomic } from '../session/write-file.js';
+import type { Io } from './io.js';
+import { writeResult } from './output-file.js';
 
-export async function iamPolicyCommand(options: { output?: string }, io: Io): Promise<number> {
-	const text = ciliumEniPolicyText();
-	if (options.output === undefined || options.output === '-') {
-		io.stdout(text);
-		return EXIT.ok;
-	}
-	try {
-		await writeFileAtomic(resolve(io.cwd, options.output), text);
-	} catch (error) {
-		io.stderr(`${options.output}: cannot write it (${(error as NodeJS.ErrnoException).code ?? String(error)})\n`);
-		return EXIT.failed;
-	}
-	io.stderr(`wrote the IAM policy for Cilium ENI mode to ${options.output}\n`);
-	return EXIT.ok;
+export async function iamPolicyCommand(options: { outputFile?: string }, io: Io): Promise<number> {
+	return writeResult(ciliumEniPolicyText(), options.outputFile, io, 'the IAM policy for Cilium ENI mode');
 }

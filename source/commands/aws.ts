@@ -189,7 +189,7 @@ export async function prepareAws(cluster: Cluster, options: AwsRunOptions, io: I
 		});
 		if (eni) {
 			io.stderr(`aws: Cilium ENI: the control-plane instance role needs ${CILIUM_ENI_ACTIONS.length} EC2 actions; \`kubestrap aws iam-policy\` prints the policy\n`);
-			if (dryRun && options.output !== 'json') io.stdout(`IAM policy for the control-plane instance role (Cilium ENI; kubestrap aws iam-policy -o policy.json writes it):\n${ciliumEniPolicyText()}\n`);
+			if (dryRun && options.output !== 'json') io.stdout(`IAM policy for the control-plane instance role (Cilium ENI; kubestrap aws iam-policy --output-file policy.json writes it):\n${ciliumEniPolicyText()}\n`);
 		}
 		const hostKeys = await readHostKeys(client, discovery.instances, hosts, call, io);
 		return { cluster: { ...cluster, spec: { ...cluster.spec, hosts } }, hostKeys, instances: discovery.instances };

@@ -16,7 +16,10 @@ import type { ReadinessResult } from '../steps/readiness.js';
 import type { StepEvent } from '../steps/types.js';
 import { EXIT } from './exit.js';
 import { sshIdentity, type Io } from './io.js';
+import { jsonError } from './json-error.js';
 import { runView, type RunView } from '../ui/run-view.js';
+import { quote } from '../remote/quote.js';
+import { flagGroups } from '../ui/equivalent-command.js';
 import { printProblems, specFromOptions, treesFromOptions, type SpecOptions } from './spec-input.js';
 
 export interface InstallOptions extends SpecOptions {
@@ -32,8 +35,20 @@ export interface InstallOptions extends SpecOptions {
 	awsFixSecurityGroups?: boolean;
 }
 
-function resumeCommand(options: InstallOptions): string {
-	return options.config ? `kubestrap install --config ${options.config} --yes` : 'kubestrap install <the same flags> --yes';
+/**
+ * The command to run after a failure, printed in full (never a placeholder): for plan and --dry-run the
+ * command as typed, which changes nothing; for a real install the install that resumes, with --yes.
+ */
+export function rerunCommand(cluster: Cluster, options: InstallOptions, io: Io, dryRun: boolean): string {
+	const typed = io.argv ? [...io.argv] : undefined;
+	if (dryRun) {
+		if (typed !== undefined) return ['kubestrap', ...typed].map(quote).join(' ');
+		const source = options.config !== undefined ? ['--config', options.config] : flagGroups(cluster).flat();
+		return ['kubestrap', 'plan', ...source].map(quote).join(' ');
+	}
+	if (typed !== undefined && typed[0] === 'install' && (typed.includes('--yes') || typed.includes('-y'))) return ['kubestrap', ...typed].map(quote).join(' ');
+	const source = options.config !== undefined ? ['--config', options.config] : flagGroups(cluster).flat();
+	return ['kubestrap', 'install', ...source, '--yes'].map(quote).join(' ');
 }
 
 function positive(value: string | undefined, fallback: number, flag: string): number | string {
@@ -131,7 +146,8 @@ async function interactive(options: InstallOptions, io: Io): Promise<number> {
 	if (config === undefined) {
 		const { clusterYaml } = await import('../spec/cluster-yaml.js');
 		config = join(await stateDir(io.cwd, outcome.cluster.metadata.name), 'cluster.yaml');
-		await writeFileAtomic(config, clusterYaml(outcome.cluster), 0o600);
+		const { schemaLocation } = await import('./package-files.js');
+		await writeFileAtomic(config, clusterYaml(outcome.cluster, schemaLocation()), 0o600);
 	}
 	return runInstall(outcome.cluster, { ...options, config }, io, 'install');
 }
@@ -225,13 +241,23 @@ async function runInstall(cluster: Cluster, options: InstallOptions, io: Io, mod
 			const kubeconfigPath = session.ctx.shared.get(KUBECONFIG_PATH);
 			code = await readinessReport(readiness, { say, options, kubeconfigPath: typeof kubeconfigPath === 'string' ? kubeconfigPath : `${cluster.metadata.name}.kubeconfig`, timeoutMs: timeout as number, logPath: session.log.path, first: outcome.failures[0]?.host ?? '' });
 		} else if (outcome.interrupted) {
-			say(`interrupted: running commands were stopped and the journal saved; resume with: ${resumeCommand(options)}`);
+			say(dryRun
+				? `interrupted; nothing was changed. Run it again with: ${rerunCommand(cluster, options, io, true)}`
+				: `interrupted: running commands were stopped and the journal saved; resume with: ${rerunCommand(cluster, options, io, false)}`);
 			code = EXIT.interrupted;
 		} else if (outcome.failures.length > 0) {
 			for (const failure of outcome.failures) say(`error: ${failure.error.message}`);
-			say(`${outcome.failures.length} host${outcome.failures.length === 1 ? '' : 's'} failed; what finished is kept. Fix the cause, then resume with: ${resumeCommand(options)}`);
+			const hosts = `${outcome.failures.length} host${outcome.failures.length === 1 ? '' : 's'} failed`;
+			say(dryRun
+				? `${hosts}; nothing was changed. Fix the cause, then run it again: ${rerunCommand(cluster, options, io, true)}`
+				: `${hosts}; what finished is kept. Fix the cause, then resume with: ${rerunCommand(cluster, options, io, false)}`);
 			say(`log: ${session.log.path}`);
 			code = EXIT.failed;
+			if (json) {
+				const hostLines = outcome.failures.map((f) => ({ host: f.host, step: f.step, message: session.redact(f.error.message) }));
+				const summary = `${hosts}; nothing was changed. Fix the cause, then run it again: ${rerunCommand(cluster, options, io, true)}`;
+				io.stdout(jsonError(code, [...hostLines.map((h) => `${h.host}: ${h.step}: ${h.message}`), summary], [], hostLines));
+			}
 		} else if (dryRun) {
 			if (json) io.stdout(planJson(cluster, events));
 			else printPlan(cluster, events, io);

@@ -40,6 +40,10 @@ export interface Io {
 	askLine?: (prompt: string) => Promise<string>;
 	/** stdin and stdout when both are a terminal: the wizard runs on them */
 	tty?: { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream };
+	/** the command line as typed (after `kubestrap`), for hints that print the command to run again */
+	argv?: readonly string[];
+	/** told of every input problem printed (-o json puts them in its error object) */
+	onProblems?: (problems: readonly Problem[]) => void;
 }
 
 /** Reads a config file with the size limit applied before the read, so a huge file is never loaded. */

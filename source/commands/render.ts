@@ -1,28 +1,25 @@
-// `kubestrap render`: the CNI manifests install would apply, as one multi-document YAML stream.
-import { resolve } from 'node:path';
+// `kubestrap render`: the CNI manifests install would apply, as one multi-document YAML stream
+// (-o yaml, the default) or one JSON List object (-o json), on stdout or into --output-file.
 import { renderManifests } from '../cluster/render.js';
 import { EXIT, type Io } from './io.js';
-import { writeFileAtomic } from '../session/write-file.js';
+import { writeResult } from './output-file.js';
 import { printProblems, specFromOptions, type SpecOptions } from './spec-input.js';
 
-export async function renderCommand(options: SpecOptions & { output?: string }, io: Io): Promise<number> {
+export interface RenderOptions extends SpecOptions {
+	/** yaml | json */
+	output?: string;
+	outputFile?: string;
+}
+
+export async function renderCommand(options: RenderOptions, io: Io): Promise<number> {
 	const result = await specFromOptions(options, io);
 	if (!result.ok) {
 		printProblems(result, io);
 		return EXIT.invalid;
 	}
 	const rendered = renderManifests(result.cluster);
-	if (options.output === undefined || options.output === '-') {
-		io.stdout(rendered.text);
-		return EXIT.ok;
-	}
-	const target = resolve(io.cwd, options.output);
-	try {
-		await writeFileAtomic(target, rendered.text);
-	} catch (error) {
-		io.stderr(`${options.output}: cannot write it (${(error as NodeJS.ErrnoException).code ?? String(error)})\n`);
-		return EXIT.failed;
-	}
-	io.stderr(`wrote ${rendered.documents.length} objects (${rendered.release}) to ${options.output}\n`);
-	return EXIT.ok;
+	const text = options.output === 'json'
+		? `${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: rendered.documents }, null, 2)}\n`
+		: rendered.text;
+	return writeResult(text, options.outputFile, io, `${rendered.documents.length} objects (${rendered.release})`);
 }

@@ -3,7 +3,27 @@ import { flagsToTree } from '../spec/flags.js';
 import { loadConfig, type Tree } from '../spec/load.js';
 import { formatProblem, resolveSpec, type SpecResult } from '../spec/resolve.js';
 import type { Problem } from '../spec/types.js';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { readConfigFile, type Io } from './io.js';
+
+/** The file read when --config is not given, as kubectl-style tools read theirs from the working directory. */
+export const DEFAULT_CONFIG = 'cluster.yaml';
+
+/**
+ * The options with --config set to ./cluster.yaml when none was given and that file exists; says so on
+ * stderr, so nobody wonders where the answers came from.
+ */
+export async function withDefaultConfig<T extends SpecOptions>(options: T, io: Io): Promise<T> {
+	if (options.config !== undefined) return options;
+	try {
+		if (!(await stat(resolve(io.cwd, DEFAULT_CONFIG))).isFile()) return options;
+	} catch {
+		return options;
+	}
+	io.stderr(`reading ./${DEFAULT_CONFIG} (no --config given)\n`);
+	return { ...options, config: DEFAULT_CONFIG };
+}
 
 export interface SpecOptions {
 	config?: string;
@@ -41,6 +61,7 @@ export async function treesFromOptions(options: SpecOptions, io: Io): Promise<{ 
 }
 
 export function printProblems(result: { problems: Problem[] }, io: Io): void {
+	io.onProblems?.(result.problems);
 	for (const problem of result.problems) io.stderr(`${formatProblem(problem)}\n`);
 	io.stderr(`${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}; nothing was contacted or changed.\n`);
 }

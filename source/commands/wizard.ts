@@ -13,6 +13,7 @@ import type { ConnectionTest } from '../session/connection-test.js';
 import type { AwsFixOptions } from './aws-discovery.js';
 import type { WizardOutcome } from '../ui/wizard.js';
 import type { Io } from './io.js';
+import { schemaLocation } from './package-files.js';
 import { writeFileAtomic } from '../session/write-file.js';
 
 export type { WizardOutcome } from '../ui/wizard.js';
@@ -41,6 +42,9 @@ export interface RunWizardOptions {
 	terminal?: { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream };
 }
 
+/** Resize events come in bursts while a window is dragged: the full repaint waits for a pause this long. */
+const RESIZE_SETTLE_MS = 80;
+
 /** How long a host's SSH port may take to answer before it is shown as unreachable. */
 export const PROBE_TIMEOUT_MS = 3000;
 
@@ -60,7 +64,14 @@ export async function runWizard(options: RunWizardOptions): Promise<WizardOutcom
 	// Leaving the wizard cancels probes still waiting on a slow host, so the process can exit at once.
 	const probes = new AbortController();
 	let outcome: WizardOutcome = 'aborted';
+	const repaintListeners = new Set<() => void>();
 	const element = createElement(Wizard, {
+		repaint: {
+			subscribe: (listener: () => void) => {
+				repaintListeners.add(listener);
+				return () => void repaintListeners.delete(listener);
+			},
+		},
 		cluster: merged.cluster,
 		provided,
 		color: io.ttyColor === true,
@@ -69,6 +80,7 @@ export async function runWizard(options: RunWizardOptions): Promise<WizardOutcom
 		awsDiscovery,
 		onInstall: options.onInstall,
 		awsRegion: io.awsRegion,
+		schemaLocation: schemaLocation(),
 		onSave: (path: string, text: string) => writeFileAtomic(resolve(io.cwd, path), text, 0o600),
 		fileExists: async (path: string) => {
 			try {
@@ -84,6 +96,25 @@ export async function runWizard(options: RunWizardOptions): Promise<WizardOutcom
 	});
 	const terminal = options.terminal ?? { stdin: process.stdin, stdout: process.stdout };
 	const instance = render(element, { stdin: terminal.stdin, stdout: terminal.stdout, exitOnCtrlC: false, patchConsole: false });
+	// A terminal made narrower re-wraps or cuts the lines already drawn, so Ink's count of lines to
+	// erase no longer matches the screen and pieces of old frames stay. Once the resizing stops, the
+	// screen is cleared and the wizard drawn again whole at the new width.
+	let columns = terminal.stdout.columns;
+	let shrunk = false;
+	let settle: NodeJS.Timeout | undefined;
+	const onResize = (): void => {
+		shrunk ||= terminal.stdout.columns < columns;
+		columns = terminal.stdout.columns;
+		clearTimeout(settle);
+		settle = setTimeout(() => {
+			if (!shrunk) return;
+			shrunk = false;
+			terminal.stdout.write('\u001B[2J\u001B[3J\u001B[H');
+			instance.clear();
+			for (const listener of repaintListeners) listener();
+		}, RESIZE_SETTLE_MS);
+	};
+	terminal.stdout.on('resize', onResize);
 	// In raw mode Ctrl-C arrives as a key (the wizard handles it); a SIGINT from elsewhere aborts io.signal.
 	const interrupted = (): void => instance.unmount();
 	io.signal?.addEventListener('abort', interrupted, { once: true });
@@ -91,6 +122,8 @@ export async function runWizard(options: RunWizardOptions): Promise<WizardOutcom
 		await instance.waitUntilExit();
 	} finally {
 		io.signal?.removeEventListener('abort', interrupted);
+		terminal.stdout.off('resize', onResize);
+		clearTimeout(settle);
 		probes.abort();
 	}
 	return outcome;

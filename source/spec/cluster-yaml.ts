@@ -5,8 +5,14 @@ import type { Field } from './fields.js';
 import { SHAPE, type ObjectShape } from './shape.js';
 import type { Cluster } from './types.js';
 
-/** First line of a saved file: editors with the YAML language server then complete and check it. */
-export const SCHEMA_COMMENT = '# yaml-language-server: $schema=./node_modules/kubestrap/schema/cluster.schema.json';
+/**
+ * First line of a saved file: editors with the YAML language server then complete and check it. The
+ * location is the schema shipped with the running kubestrap (commands/package-files.ts), which exists
+ * in a clone and in a global install alike.
+ */
+export function schemaComment(location: string): string {
+	return `# yaml-language-server: $schema=${location}`;
+}
 
 type Node = Record<string, unknown>;
 
@@ -48,6 +54,6 @@ function ordered(shape: ObjectShape, value: unknown, cluster: Cluster): Node {
 	return out;
 }
 
-export function clusterYaml(cluster: Cluster): string {
-	return `${SCHEMA_COMMENT}\n${stringify(ordered(SHAPE, cluster, cluster))}`;
+export function clusterYaml(cluster: Cluster, schemaLocation: string): string {
+	return `${schemaComment(schemaLocation)}\n${stringify(ordered(SHAPE, cluster, cluster))}`;
 }

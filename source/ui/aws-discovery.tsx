@@ -166,7 +166,7 @@ function InstanceTable({ view, addressType }: { view: AwsDiscoveryView; addressT
 
 /** `attempt`: which search the result answers (a fresh choice list for each one). */
 type Run = { state: 'running' } | { state: 'finished'; view: AwsDiscoveryView; attempt: number };
-type Choice = 'use' | 'change' | 'again' | 'exit';
+type Choice = 'use' | 'change' | 'again' | 'skip' | 'exit';
 
 export interface AwsDiscoveryScreenProps {
 	cluster: Cluster;
@@ -179,6 +179,8 @@ export interface AwsDiscoveryScreenProps {
 	canGoBack?: boolean;
 	/** leaves the wizard without saving */
 	onExit: () => void;
+	/** goes on to the review without instances, offered when the discovery cannot run here (no credentials) */
+	onSaveWithout?: () => void;
 	isActive?: boolean;
 }
 
@@ -190,7 +192,7 @@ function plural(n: number, word: string): string {
 	return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-export function AwsDiscoveryScreen({ cluster, discover, onUse, onChangeSelection, onBack, canGoBack = true, onExit, isActive = true }: AwsDiscoveryScreenProps) {
+export function AwsDiscoveryScreen({ cluster, discover, onUse, onChangeSelection, onBack, canGoBack = true, onExit, onSaveWithout, isActive = true }: AwsDiscoveryScreenProps) {
 	const [attempt, searchAgain] = useReducer((n: number) => n + 1, 0);
 	const [run, setRun] = useState<Run>({ state: 'running' });
 	const spinner = useSpinner(run.state === 'running');
@@ -238,6 +240,8 @@ export function AwsDiscoveryScreen({ cluster, discover, onUse, onChangeSelection
 		{ value: 'use', label: count === 0 ? 'Use these instances' : `Use ${count === 1 ? 'this instance' : `these ${count} instances`}`, disabledReason: blocked },
 		...(onChangeSelection ? [{ value: 'change' as const, label: 'Change the selection' }] : []),
 		{ value: 'again', label: 'Search again' },
+		// The file can be prepared here and installed from a machine that has the credentials or role.
+		...(view.failure !== undefined && onSaveWithout ? [{ value: 'skip' as const, label: 'Save without discovery (install finds the instances then)' }] : []),
 		{ value: 'exit', label: 'Exit without saving' },
 	];
 	const controlPlanes = view.instances.filter((row) => row.role === 'control-plane').length;
@@ -261,12 +265,13 @@ export function AwsDiscoveryScreen({ cluster, discover, onUse, onChangeSelection
 					key={run.attempt}
 					prompt="Select what to do"
 					items={items}
-					initial={blocked === undefined ? 'use' : onChangeSelection ? 'change' : 'again'}
+					initial={blocked === undefined ? 'use' : view.failure !== undefined && onSaveWithout ? 'skip' : onChangeSelection ? 'change' : 'again'}
 					isActive={isActive}
 					onSubmit={(choice) => {
 						if (choice === 'use') onUse(view);
 						else if (choice === 'change') onChangeSelection?.();
 						else if (choice === 'again') searchAgain();
+						else if (choice === 'skip') onSaveWithout?.();
 						else onExit();
 					}}
 					onBack={onBack}

@@ -1,6 +1,7 @@
 // A yes/no question: y or n answers at once, Enter takes the current value shown in capitals.
 import { useState } from 'react';
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
+import { useKeys } from './input/use-keys.js';
 import { Help, Problems } from './messages.js';
 import { Tinted } from './theme.js';
 
@@ -21,11 +22,15 @@ export function ConfirmField({ prompt, help, initial, check, onSubmit, onBack, i
 		if (refused.length > 0) setMessages(refused);
 		else onSubmit(value);
 	};
-	useInput((input, key) => {
-		if (key.escape || key.leftArrow) onBack?.();
-		else if (key.return) answer(initial);
-		else if (input === 'y' || input === 'Y') answer(true);
-		else if (input === 'n' || input === 'N') answer(false);
+	useKeys((press) => {
+		// One answer per read: "y⏎" arriving together is the y.
+		const letter = press.kind === 'text' ? press.text.charAt(0).toLowerCase() : '';
+		if (press.kind === 'escape' || press.kind === 'left') onBack?.();
+		else if (press.kind === 'enter') answer(initial);
+		else if (letter === 'y') answer(true);
+		else if (letter === 'n') answer(false);
+		else return;
+		return 'stop';
 	}, { isActive });
 	return (
 		<Box flexDirection="column">

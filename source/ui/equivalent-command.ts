@@ -46,6 +46,11 @@ export function configCommand(file = 'cluster.yaml'): string {
 	return `kubestrap install --config ${quote(file)} --yes`;
 }
 
+/** What the wizard's closing line tells to run: ./cluster.yaml is read without --config. */
+export function savedInstallCommand(savedPath: string): string {
+	return /^(\.\/)?cluster\.yaml$/.test(savedPath) ? 'kubestrap install --yes (reads ./cluster.yaml)' : configCommand(savedPath);
+}
+
 /** The flag form, broken into shell continuation lines no wider than `width`. */
 export function flagCommandLines(cluster: Cluster, width = 76): string[] {
 	const lines: string[] = [];

@@ -2,16 +2,38 @@
 // optional fields, the private address and the node name, which Enter on an empty line skips: a host
 // without them costs three Enters and no typing. Every row shows the result of a background TCP
 // check of its SSH port, which never holds up typing. ↑ moves from the input into the list, where e
-// edits and d deletes a row.
+// edits and d deletes a row. Pasting several lines adds one host per line (their optional fields left
+// out), so a list copied from elsewhere goes in at once.
 import { useReducer, useRef } from 'react';
-import { Box, Text, useInput } from 'ink';
-import TextInput from 'ink-text-input';
+import { Box, Text } from 'ink';
 import type { Host, Role } from '../spec/types.js';
+import type { KeyPress } from './input/keys.js';
+import { editLine, lineOf, type Line } from './input/line-editor.js';
+import { LineInput } from './input/line-input.js';
+import { useKeys } from './input/use-keys.js';
 import { HINTS, KeyHints } from './key-hints.js';
 import { Help, Problems } from './messages.js';
 import { Tinted } from './theme.js';
 
 export type ProbeState = { state: 'checking' } | { state: 'reachable'; ms: number } | { state: 'unreachable'; reason: string };
+
+/**
+ * The lines of a paste: the presses of one read when they are only text and Enters and hold at least
+ * two lines. `complete` ended with an Enter; `partial` is what came after the last one.
+ */
+export function pastedLines(presses: readonly KeyPress[]): { complete: string[]; partial: string } | undefined {
+	const complete: string[] = [];
+	let partial = '';
+	for (const press of presses) {
+		if (press.kind === 'text') partial += press.text;
+		else if (press.kind === 'enter') {
+			complete.push(partial);
+			partial = '';
+		} else return undefined;
+	}
+	const lines = [...complete, partial].filter((line) => line.trim() !== '');
+	return complete.length > 0 && lines.length >= 2 ? { complete, partial } : undefined;
+}
 
 /** An optional per-host field asked after the address. */
 export interface HostDetailField {
@@ -56,7 +78,7 @@ function ProbeText({ probe }: { probe: ProbeState | undefined }) {
 }
 
 interface Ui {
-	text: string;
+	line: Line;
 	role: Role;
 	/** index of the row the input line works on: an edited row, or the host whose details are asked */
 	editing?: number;
@@ -75,7 +97,7 @@ export function HostList(props: HostListProps) {
 	const { prompt, help, addressLabel, addressHelp, roles, details = [], hosts, probeOf, checkEntry, checkDone, onChange, onSubmit, onBack, canGoBack = true, isActive = true } = props;
 	// One ref holds the screen state so that keys arriving before the next render (a paste, a fast
 	// terminal) act on what is current rather than on the previous render's copy.
-	const ui = useRef<Ui>({ text: '', role: roleFor(hosts, roles), stage: ADDRESS, mode: 'input', cursor: 0, touched: false, listMessages: [] });
+	const ui = useRef<Ui>({ line: lineOf(''), role: roleFor(hosts, roles), stage: ADDRESS, mode: 'input', cursor: 0, touched: false, listMessages: [] });
 	const [, redraw] = useReducer((n: number) => n + 1, 0);
 	const update = (patch: Partial<Ui>): void => {
 		ui.current = { ...ui.current, ...patch };
@@ -109,69 +131,113 @@ export function HostList(props: HostListProps) {
 		});
 		return { list, index: at };
 	};
-	const clearInput = (list: readonly Host[]): Partial<Ui> => ({ text: '', editing: undefined, stage: ADDRESS, touched: false, role: roleFor(list, roles) });
+	const clearInput = (list: readonly Host[]): Partial<Ui> => ({ line: lineOf(''), editing: undefined, stage: ADDRESS, touched: false, role: roleFor(list, roles) });
 	/** The input line asking optional field `stage` of row `index`, prefilled with its value. */
 	const askDetail = (list: readonly Host[], index: number, stage: number): Partial<Ui> => {
 		const field = details[stage];
 		if (field === undefined) return clearInput(list);
-		return { stage, editing: index, text: list[index]?.[field.key] ?? '', touched: false };
+		return { stage, editing: index, line: lineOf(list[index]?.[field.key] ?? ''), touched: false };
 	};
-	const submitLine = (): void => {
-		const text = ui.current.text.trim();
+	/** Enter on the input line; true when it accepted the whole list (the screen is done). */
+	const submitLine = (): boolean => {
+		const text = ui.current.line.text.trim();
 		const { stage, editing } = ui.current;
 		const list = listRef.current;
 		if (stage === ADDRESS && text === '') {
 			if (editing !== undefined) {
 				update({ ...clearInput(list), listMessages: [] });
-				return;
+				return false;
 			}
 			const refused = checkDone([...list]);
-			if (refused.length > 0) update({ listMessages: refused });
-			else onSubmit([...list]);
-			return;
+			if (refused.length > 0) {
+				update({ listMessages: refused });
+				return false;
+			}
+			onSubmit([...list]);
+			return true;
 		}
 		const next = candidate(text);
 		if (checkEntry(next.list, next.index).length > 0) {
 			update({ touched: true, listMessages: [] });
-			return;
+			return false;
 		}
 		change(next.list);
 		update({ ...askDetail(next.list, next.index, stage + 1), listMessages: [] });
+		return false;
 	};
 	const point = (to: number, length = listRef.current.length): number => Math.max(0, Math.min(length - 1, to));
 
-	useInput((input, key) => {
+	/** Adds each complete pasted line as a host; stops at the first one that cannot be added. */
+	const pasteHosts = (lines: readonly string[], partial: string): void => {
+		let list = [...listRef.current];
+		const addresses = lines.map((line) => line.trim()).filter((line) => line !== '');
+		for (const [index, address] of addresses.entries()) {
+			const role = roleFor(list, roles);
+			const next = [...list, { address, role }];
+			if (checkEntry(next, list.length).length > 0) {
+				const left = addresses.length - index - 1;
+				change(list);
+				update({ ...clearInput(list), role, line: lineOf(address), touched: true, listMessages: left > 0 ? [`${left} pasted line${left === 1 ? '' : 's'} after ${address} ${left === 1 ? 'was' : 'were'} not added; fix this one and paste ${left === 1 ? 'it' : 'them'} again`] : [] });
+				return;
+			}
+			list = next;
+		}
+		change(list);
+		update({ ...clearInput(list), line: lineOf(partial.trim()), touched: partial.trim() !== '', listMessages: [] });
+	};
+
+	useKeys((press, rest) => {
 		const state = ui.current;
 		const list = listRef.current;
+		const edit = (): void => {
+			const next = editLine(state.line, press);
+			if (next !== undefined && (next.text !== state.line.text || next.cursor !== state.line.cursor)) update({ line: next, touched: state.touched || next.text !== state.line.text });
+		};
 		if (state.mode === 'input' && state.stage !== ADDRESS) {
 			// An optional field: Esc steps back to the field before it, the address last.
-			if (key.return) submitLine();
-			else if (key.escape) {
+			if (press.kind === 'enter') {
+				if (submitLine()) return 'stop';
+			} else if (press.kind === 'escape') {
 				const at = state.editing ?? list.length - 1;
 				const host = list[at];
-				if (state.stage === 0) update({ stage: ADDRESS, editing: at, text: host?.address ?? '', role: host?.role ?? state.role, touched: false });
+				if (state.stage === 0) update({ stage: ADDRESS, editing: at, line: lineOf(host?.address ?? ''), role: host?.role ?? state.role, touched: false });
 				else update(askDetail(list, at, state.stage - 1));
-			}
+			} else edit();
 			return;
 		}
 		if (state.mode === 'input') {
-			if (key.return) submitLine();
-			else if (key.tab) update({ role: state.role === roles[0] ? roles[1] ?? state.role : roles[0] ?? state.role });
-			else if (key.upArrow && list.length > 0) update({ mode: 'list', cursor: point(state.editing ?? list.length - 1) });
-			else if (key.escape) {
+			const paste = state.editing === undefined ? pastedLines([press, ...rest]) : undefined;
+			if (paste !== undefined) {
+				const [first = '', ...others] = paste.complete;
+				pasteHosts([state.line.text + first, ...others], paste.complete.length === 0 ? state.line.text + paste.partial : paste.partial);
+				return 'consumed-rest';
+			}
+			if (press.kind === 'enter') {
+				// The list was accepted: the screen is done, whatever else the read held.
+				if (submitLine()) return 'stop';
+			} else if (press.kind === 'tab') update({ role: state.role === roles[0] ? roles[1] ?? state.role : roles[0] ?? state.role });
+			else if (press.kind === 'up' && list.length > 0) update({ mode: 'list', cursor: point(state.editing ?? list.length - 1) });
+			else if (press.kind === 'escape') {
 				if (state.editing !== undefined) update(clearInput(list));
-				else onBack?.();
-			} else if (key.leftArrow && state.text === '' && state.editing === undefined) onBack?.();
+				else {
+					onBack?.();
+					return 'stop';
+				}
+			} else if (press.kind === 'left' && state.line.text === '' && state.editing === undefined) {
+				onBack?.();
+				return 'stop';
+			} else edit();
 			return;
 		}
 		const at = state.cursor;
-		if (key.upArrow) update({ cursor: point(at - 1) });
-		else if (key.downArrow) update(at >= list.length - 1 ? { mode: 'input' } : { cursor: point(at + 1) });
-		else if (key.escape || key.leftArrow) update({ mode: 'input' });
-		else if (input === 'e' || key.return) {
+		const letter = press.kind === 'text' ? press.text : '';
+		if (press.kind === 'up') update({ cursor: point(at - 1) });
+		else if (press.kind === 'down') update(at >= list.length - 1 ? { mode: 'input' } : { cursor: point(at + 1) });
+		else if (press.kind === 'escape' || press.kind === 'left') update({ mode: 'input' });
+		else if (letter === 'e' || press.kind === 'enter') {
 			const host = list[at];
-			if (host !== undefined) update({ editing: at, stage: ADDRESS, text: host.address, role: host.role, touched: false, mode: 'input' });
-		} else if (input === 'd' || key.delete || key.backspace) {
+			if (host !== undefined) update({ editing: at, stage: ADDRESS, line: lineOf(host.address), role: host.role, touched: false, mode: 'input' });
+		} else if (letter === 'd' || press.kind === 'delete' || press.kind === 'backspace') {
 			const rest = list.filter((_host, index) => index !== at);
 			change(rest);
 			update({
@@ -184,7 +250,8 @@ export function HostList(props: HostListProps) {
 		}
 	}, { isActive });
 
-	const { text, role, editing, stage, mode, cursor, touched, listMessages } = ui.current;
+	const { line, role, editing, stage, mode, cursor, touched, listMessages } = ui.current;
+	const text = line.text;
 	const width = Math.min(40, Math.max(12, ...hosts.map((host) => host.address.length)));
 	const privateWidth = Math.min(40, Math.max(0, ...hosts.map((host) => host.privateAddress?.length ?? 0)));
 	const nameWidth = Math.min(40, Math.max(0, ...hosts.map((host) => host.name?.length ?? 0)));
@@ -219,14 +286,7 @@ export function HostList(props: HostListProps) {
 			<Box marginTop={1}>
 				<Tinted tone={mode === 'input' ? 'accent' : undefined} bold={mode === 'input'}>{label}</Tinted>
 				<Text> </Text>
-				<TextInput
-					// A fresh input per edited row and field puts the cursor at the end of the loaded value.
-					key={`${editing ?? 'new'}-${stage}`}
-					value={text}
-					focus={isActive && mode === 'input'}
-					showCursor={mode === 'input'}
-					onChange={(value) => update({ text: value, touched: true })}
-				/>
+				<LineInput line={line} focus={isActive && mode === 'input'} />
 			</Box>
 			<Help text={field === undefined ? addressHelp : field.help} />
 			<Problems messages={[...entryMessages, ...listMessages]} />

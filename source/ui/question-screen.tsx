@@ -27,7 +27,7 @@ export interface QuestionScreenProps {
 	onAnswer: (value: AnswerValue) => void;
 	/** an answer changed without leaving the question (each host added or removed) */
 	onEdit: (value: AnswerValue) => void;
-	onContinue: () => void;
+	onContinue: (result?: { failedAll: boolean }) => void;
 	onBack: () => void;
 	/** back to the host list, when it was asked */
 	onEditHosts?: () => void;

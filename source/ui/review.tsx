@@ -28,6 +28,10 @@ export interface ReviewProps {
 	onInstall?: (cluster: Cluster) => void;
 	onBack?: () => void;
 	canGoBack?: boolean;
+	/** every host failed the SSH connection test: "Save and exit" is the default, with a warning */
+	sshFailedAll?: boolean;
+	/** why "Install now" cannot be taken here although the spec is valid */
+	installUnavailable?: string;
 }
 
 function Row({ label, children }: { label: string; children: ReactNode }) {
@@ -101,12 +105,12 @@ function Commands({ cluster, file }: { cluster: Cluster; file: string }) {
 
 type Stage = { name: 'menu' } | { name: 'path'; error?: string } | { name: 'overwrite'; path: string } | { name: 'saving'; path: string };
 
-export function Review({ cluster, problems, defaultPath, onSave, fileExists, onExit, onInstall, onBack, canGoBack = true }: ReviewProps) {
+export function Review({ cluster, problems, defaultPath, onSave, fileExists, onExit, onInstall, onBack, canGoBack = true, sshFailedAll = false, installUnavailable }: ReviewProps) {
 	const [stage, setStage] = useState<Stage>({ name: 'menu' });
 	const [lastPath, setLastPath] = useState(defaultPath);
 	const blocked = problems.length > 0 ? 'fix the problems above first (esc goes back)' : undefined;
 	const items: Array<SelectItem<ReviewChoice>> = [
-		...(onInstall ? [{ value: 'install' as const, label: 'Install now', disabledReason: blocked }] : []),
+		...(onInstall ? [{ value: 'install' as const, label: 'Install now', disabledReason: blocked ?? installUnavailable }] : []),
 		{ value: 'save', label: 'Save and exit', disabledReason: blocked },
 		{ value: 'exit', label: 'Exit without saving' },
 	];
@@ -139,6 +143,11 @@ export function Review({ cluster, problems, defaultPath, onSave, fileExists, onE
 					<Problems messages={problems.map((p) => `${p.path}: ${p.message}`)} />
 				</Box>
 			) : null}
+			{sshFailedAll ? (
+				<Box marginTop={1}>
+					<Tinted tone="warn" wrap="wrap">Every host failed the SSH connection test: an install now would stop at its first step. Save the file and install once the hosts answer.</Tinted>
+				</Box>
+			) : null}
 			<Commands cluster={cluster} file={file} />
 			<Box marginTop={1} flexDirection="column">
 				{stage.name === 'menu' ? (
@@ -146,7 +155,7 @@ export function Review({ cluster, problems, defaultPath, onSave, fileExists, onE
 						<SelectField
 							prompt="Select what to do"
 							items={items}
-							initial={onInstall ? 'install' : 'save'}
+							initial={onInstall && !sshFailedAll && installUnavailable === undefined ? 'install' : 'save'}
 							onSubmit={(choice) => {
 								if (choice === 'install') onInstall?.(cluster);
 								else if (choice === 'save') setStage({ name: 'path' });

@@ -5,7 +5,9 @@
 // (Esc, Ctrl-C) aborts the test, and every question still open is answered "no".
 import { useEffect, useReducer, useRef, useState } from 'react';
 import { Box, Text, useInput } from 'ink';
-import TextInput from 'ink-text-input';
+import { editLine, lineOf, type Line } from './input/line-editor.js';
+import { LineInput } from './input/line-input.js';
+import { useKeys } from './input/use-keys.js';
 import type { ConnectionTest, ConnectionTestUi, HostCheck, HostKeyQuestion } from '../session/connection-test.js';
 import type { Cluster } from '../spec/types.js';
 import { HINTS, KeyHints } from './key-hints.js';
@@ -20,7 +22,8 @@ type Question =
 export interface SshConnectionCheckProps {
 	cluster: Cluster;
 	connectionTest?: ConnectionTest;
-	onContinue: () => void;
+	/** `failedAll`: every host failed and the user chose to go on anyway */
+	onContinue: (result: { failedAll: boolean }) => void;
 	onBack?: () => void;
 	canGoBack?: boolean;
 	/** jumps back to the host list (offered when hosts fail) */
@@ -91,12 +94,24 @@ function TrustPrompt({ question }: { question: HostKeyQuestion }) {
 }
 
 function SecretPrompt({ prompt, onSubmit }: { prompt: string; onSubmit: (value: string) => void }) {
-	const [value, setValue] = useState('');
+	// Edited like any field, shown as dots; Esc (skip) is the screen's key.
+	const line = useRef<Line>(lineOf(''));
+	const [, redraw] = useReducer((n: number) => n + 1, 0);
+	useKeys((press) => {
+		if (press.kind === 'enter') {
+			onSubmit(line.current.text);
+			return 'stop';
+		}
+		const next = editLine(line.current, press);
+		if (next === undefined) return;
+		line.current = next;
+		redraw();
+	});
 	return (
 		<Box marginTop={1}>
 			<Tinted tone="accent" bold>{prompt}</Tinted>
 			<Text> </Text>
-			<TextInput value={value} mask="•" onChange={setValue} onSubmit={onSubmit} />
+			<LineInput line={line.current} mask="•" />
 		</Box>
 	);
 }
@@ -171,7 +186,7 @@ export function SshConnectionCheck({ cluster, connectionTest, onContinue, onBack
 			return;
 		}
 		if (key.escape || key.leftArrow) onBack?.();
-		else if (key.return && passed) onContinue();
+		else if (key.return && passed) onContinue({ failedAll: false });
 	}, { isActive: isActive && connectionTest !== undefined && !(choosing && current === undefined) });
 
 	if (connectionTest === undefined) return null;
@@ -212,7 +227,7 @@ export function SshConnectionCheck({ cluster, connectionTest, onContinue, onBack
 							if (choice === 'retry') retry();
 							else if (choice === 'hosts') onEditHosts?.();
 							else if (choice === 'back') editSsh?.();
-							else onContinue();
+							else onContinue({ failedAll: run.checks.every((check) => check.state === 'failed') });
 						}}
 						onBack={onBack}
 					/>

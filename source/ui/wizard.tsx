@@ -2,14 +2,16 @@
 // answer with the spec validators, and ends on the review screen. All I/O (saving, probing, installing)
 // comes in through props, so the whole flow runs the same under ink-testing-library.
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
-import { Box, Text, useApp, useInput, useStdout } from 'ink';
+import { Box, Text, useApp } from 'ink';
+import { useColumns } from './input/use-columns.js';
+import { useKeys } from './input/use-keys.js';
 import { validateCluster } from '../spec/rules.js';
 import type { Cluster, Host } from '../spec/types.js';
 import type { PortProbeResult } from '../remote/port-probe.js';
 import { clusterYaml } from '../spec/cluster-yaml.js';
-import { configCommand } from './equivalent-command.js';
+import { savedInstallCommand } from './equivalent-command.js';
 import { newDraft, type AnswerValue } from './flow/draft.js';
-import { AWS_SSH_CHECK, fieldOf, planQuestions, questionById, REVIEW, SECTION_TITLES, type PlanContext, type Section } from './flow/questions.js';
+import { AWS_DISCOVERY, AWS_SSH_CHECK, fieldOf, planQuestions, questionById, REVIEW, SECTION_TITLES, type PlanContext, type Section } from './flow/questions.js';
 import { currentId, initialState, reduce, type WizardAction, type WizardState } from './flow/state.js';
 import { AwsDiscoveryScreen, type AwsDiscovery, type AwsDiscoveryView } from './aws-discovery.js';
 import type { ProbeState } from './host-list.js';
@@ -35,6 +37,8 @@ export interface WizardProps {
 	awsDiscovery?: AwsDiscovery;
 	/** writes cluster.yaml (the caller resolves the path and sets mode 0600) */
 	onSave: (path: string, text: string) => Promise<void>;
+	/** where the saved file's `$schema` line points (the schema shipped with this kubestrap) */
+	schemaLocation: string;
 	fileExists?: (path: string) => Promise<boolean>;
 	/** when given, the review offers "Install now" */
 	onInstall?: (cluster: Cluster) => void;
@@ -43,6 +47,11 @@ export interface WizardProps {
 	defaultSavePath?: string;
 	/** prefill for the AWS region question (e.g. from AWS_REGION) */
 	awsRegion?: string;
+	/**
+	 * Asks for a full repaint after the caller has cleared the screen (a narrower terminal): the frame
+	 * then changes by one trailing blank line, so Ink writes all of it again rather than nothing.
+	 */
+	repaint?: { subscribe: (listener: () => void) => () => void };
 }
 
 const MAX_WIDTH = 80;
@@ -93,9 +102,12 @@ const AWS_SELECTION = ['spec.aws.region', 'spec.aws.instanceIds', 'spec.aws.inst
 const EXITED = 'Exited without saving; nothing was written.';
 
 function Screens(props: WizardProps) {
-	const { cluster, provided, probe, connectionTest, awsDiscovery, onSave, fileExists, onInstall, onFinish, defaultSavePath = './cluster.yaml', awsRegion } = props;
+	const { cluster, provided, probe, connectionTest, awsDiscovery, onSave, fileExists, onInstall, onFinish, defaultSavePath = './cluster.yaml', awsRegion, schemaLocation } = props;
 	const { exit } = useApp();
-	const { stdout } = useStdout();
+	const columns = useColumns(MAX_WIDTH);
+	const [paint, setPaint] = useState(0);
+	const repaint = props.repaint;
+	useEffect(() => repaint?.subscribe(() => setPaint((n) => n + 1)), [repaint]);
 	const context = useMemo<PlanContext>(
 		() => ({ provided, connectionTest: connectionTest !== undefined, awsDiscovery: awsDiscovery !== undefined }),
 		[provided, connectionTest, awsDiscovery],
@@ -103,6 +115,11 @@ function Screens(props: WizardProps) {
 	const reducer = useCallback((state: WizardState, action: WizardAction) => reduce(state, action, context), [context]);
 	const [state, dispatch] = useReducer(reducer, undefined, () => initialState(newDraft(cluster, awsRegion), context));
 	const [finished, setFinished] = useState<Finished | undefined>(undefined);
+	// Every host failed the connection test and the user went on anyway: the review then does not
+	// put "Install now" first.
+	const [sshFailedAll, setSshFailedAll] = useState(false);
+	// The AWS discovery could not run here and the user chose to save the file for another machine.
+	const [skippedDiscovery, setSkippedDiscovery] = useState(false);
 	const draftCluster = state.draft.cluster;
 	const probeOf = useProbes(draftCluster.spec.hosts, draftCluster.spec.ssh.port, probe);
 	// The instances confirmed on the discovery screen. They are only tested and shown, never put into the
@@ -123,11 +140,13 @@ function Screens(props: WizardProps) {
 	useEffect(() => {
 		if (finished !== undefined) exit();
 	}, [finished, exit]);
-	useInput((input, key) => {
-		if (key.ctrl && input === 'c') finish('aborted', 'Interrupted; nothing was saved.');
+	useKeys((press) => {
+		if (press.kind !== 'interrupt') return;
+		finish('aborted', 'Interrupted; nothing was saved.');
+		return 'stop';
 	});
 
-	const width = Math.min(stdout.columns > 0 ? stdout.columns : MAX_WIDTH, MAX_WIDTH);
+	const width = Math.min(columns, MAX_WIDTH);
 	if (finished !== undefined) {
 		return (
 			<WidthContext.Provider value={width}>
@@ -156,11 +175,13 @@ function Screens(props: WizardProps) {
 				cluster={draftCluster}
 				problems={validateCluster(draftCluster)}
 				defaultPath={defaultSavePath}
-				onSave={(path) => onSave(path, clusterYaml(draftCluster))}
+				sshFailedAll={sshFailedAll}
+				installUnavailable={skippedDiscovery && state.history.includes(AWS_DISCOVERY) ? 'the instances were not found from here; install from a machine with AWS access' : undefined}
+				onSave={(path) => onSave(path, clusterYaml(draftCluster, schemaLocation))}
 				fileExists={fileExists}
 				onExit={(savedPath) => {
 					if (savedPath === undefined) finish({ cluster: draftCluster }, EXITED);
-					else finish({ cluster: draftCluster, savedPath }, `Saved ${savedPath} (mode 0600). Install with: ${configCommand(savedPath)}`);
+					else finish({ cluster: draftCluster, savedPath }, `Saved ${savedPath} (mode 0600). Install with: ${savedInstallCommand(savedPath)}`);
 				}}
 				onInstall={onInstall === undefined ? undefined : (chosen) => {
 					onInstall(chosen);
@@ -177,6 +198,7 @@ function Screens(props: WizardProps) {
 				cluster={draftCluster}
 				discover={awsDiscovery}
 				onUse={(view) => {
+					setSkippedDiscovery(false);
 					setDiscovered(view);
 					dispatch({ type: 'continue', id });
 				}}
@@ -184,6 +206,11 @@ function Screens(props: WizardProps) {
 				onBack={back}
 				canGoBack={canGoBack}
 				onExit={() => finish({ cluster: draftCluster }, EXITED)}
+				onSaveWithout={() => {
+					setDiscovered(undefined);
+					setSkippedDiscovery(true);
+					dispatch({ type: 'skipTo', from: id, id: REVIEW });
+				}}
 			/>
 		);
 	} else if (question.kind === 'ssh-check' || field !== undefined) {
@@ -198,7 +225,10 @@ function Screens(props: WizardProps) {
 				canGoBack={canGoBack}
 				onAnswer={(value: AnswerValue) => dispatch({ type: 'answer', id, value })}
 				onEdit={(value: AnswerValue) => dispatch({ type: 'edit', id, value })}
-				onContinue={() => dispatch({ type: 'continue', id })}
+				onContinue={(result) => {
+					setSshFailedAll(result?.failedAll === true);
+					dispatch({ type: 'continue', id });
+				}}
 				onBack={back}
 				onEditHosts={onAws ? toSelection : state.history.includes('spec.hosts') ? () => dispatch({ type: 'backTo', id: 'spec.hosts' }) : undefined}
 				probeOf={probe === undefined ? undefined : probeOf}
@@ -219,6 +249,7 @@ function Screens(props: WizardProps) {
 					<Notices lines={state.notices} />
 					{body}
 				</Box>
+				{paint % 2 === 1 ? <Text> </Text> : null}
 			</Box>
 		</WidthContext.Provider>
 	);

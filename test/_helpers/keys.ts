@@ -36,7 +36,7 @@ export async function press(stdin: KeyTarget, key: string, times = 1): Promise<v
 	}
 }
 
-/** Types text as one chunk, like a paste: ink-text-input inserts it in one change. */
+/** Types text as one chunk, like a paste: the field splits it into key presses. */
 export async function type(stdin: KeyTarget, text: string): Promise<void> {
 	stdin.write(text);
 	await tick();
@@ -74,7 +74,7 @@ export async function screen(app: FrameSource, pattern: RegExp, timeoutMs = 15_0
 }
 
 /**
- * Presses a key `times` times, each time waiting for the screen to change: ink-text-input reads its
+ * Presses a key `times` times, each time waiting for the screen to change: a field reads its
  * value from the last render, so an edit key sent before that render would act on stale text.
  */
 export async function stroke(app: FrameSource & { stdin: KeyTarget }, key: string, times = 1, timeoutMs = 10_000): Promise<void> {

@@ -111,10 +111,14 @@ function walk(dir: string): string[] {
 	});
 }
 
-/** The command files cli.tsx loads when a verb runs: one per verb. */
+/**
+ * The command files cli.tsx loads when a verb runs: one per verb, each exporting its `…Command` entry.
+ * cli.tsx also loads shared command helpers lazily (spec input, JSON errors); those are not verbs.
+ */
 function verbFiles(texts: ReadonlyMap<string, string>): Set<string> {
 	const cli = texts.get('source/cli.tsx') ?? '';
-	return new Set(importsOf(cli).filter((ref) => ref.dynamic).map((ref) => resolveImport('source/cli.tsx', ref.specifier)).filter((target): target is string => target !== undefined && floorOf(target) === 'commands').map((target) => (texts.has(target) ? target : target.replace(/\.ts$/, '.tsx'))));
+	const loaded = importsOf(cli).filter((ref) => ref.dynamic).map((ref) => resolveImport('source/cli.tsx', ref.specifier)).filter((target): target is string => target !== undefined && floorOf(target) === 'commands').map((target) => (texts.has(target) ? target : target.replace(/\.ts$/, '.tsx')));
+	return new Set(loaded.filter((target) => /export (async )?function \w+Command\(/.test(texts.get(target) ?? '')));
 }
 
 export function lintSource(root: string): Violation[] {

@@ -8,7 +8,8 @@
 // sshd is PID 1 of the host's PID namespace and is spawned under `setpriv --pdeathsig KILL`: stopping a host,
 // or the test process dying, kills every process of that host. Needs root, util-linux, openssh-server, sudo.
 
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { $ } from 'zx';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { createWriteStream, existsSync } from 'node:fs';
@@ -16,7 +17,6 @@ import { chmod, chown, copyFile, cp, mkdir, mkdtemp, readFile, readlink, rm, wri
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 
 import { readClusterObjects, readClusterPatches, runSimKubectl, seedObject, type ClusterObject, type ClusterPatch, type SimKubectlResult } from './sim/cluster.js';
 import { leaseAddress, portFree, type Lease } from './sim/leases.js';
@@ -27,7 +27,11 @@ export { OS_RELEASE, type ClusterScenario, type CrashLoopFault, type Fault, type
 export type { ClusterObject, ClusterPatch, SimKubectlResult } from './sim/cluster.js';
 export type { CanaryHit, CmdlineWatch, ProcessInfo } from './sim/processes.js';
 
-const run = promisify(execFile);
+/** Runs a program through zx (its arguments quoted for zx's shell), quietly; rejects on a non-zero exit. */
+async function run(command: string, args: readonly string[]): Promise<{ stdout: string }> {
+	const output = await $({ quiet: true })`${command} ${args}`;
+	return { stdout: output.stdout };
+}
 
 export const TEST_USER = 'kubestrap-test';
 const SIM_MOUNT = '/opt/kubestrap-sim';
@@ -210,11 +214,8 @@ function ensureNewline(text: string): string {
 	return text.endsWith('\n') || text === '' ? text : `${text}\n`;
 }
 
-function runWithInput(command: string, args: string[], input: string): Promise<string> {
-	return new Promise((resolve, reject) => {
-		const child = execFile(command, args, (error, stdout) => (error ? reject(error) : resolve(stdout)));
-		child.stdin?.end(input);
-	});
+async function runWithInput(command: string, args: readonly string[], input: string): Promise<string> {
+	return (await $({ quiet: true, input })`${command} ${args}`).stdout;
 }
 
 function sudoersFile(sudo: StartHostsOptions['sudo']): string | undefined {
@@ -528,7 +529,8 @@ async function prepareHost(host: TestHost, input: PrepareInput): Promise<void> {
 	await copyFile(join(input.simSource, 'lib.sh'), join(sim, 'lib.sh'));
 	await copyFile(join(input.simSource, 'hook.sh'), join(sim, 'hook.sh'));
 	await run('chmod', ['-R', 'a+rX,u+w', sim]);
-	await run('sh', ['-c', 'chmod 755 "$1"/bin/* "$1"/pkg/*', 'sh', sim]);
+	// The globs are the shell's; the directory is quoted by zx.
+	await $({ quiet: true })`chmod 755 ${sim}/bin/* ${sim}/pkg/*`;
 	await run('ln', ['-s', 'dnf', join(sim, 'bin', 'yum')]);
 	for (const [link, target] of [['ip6tables', 'iptables'], ['ip6tables-save', 'iptables-save'], ['ip6tables-restore', 'iptables-restore']]) {
 		await run('ln', ['-s', target as string, join(sim, 'bin', link as string)]);

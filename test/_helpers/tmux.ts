@@ -1,13 +1,16 @@
 // Drives a program in a real terminal: a private tmux server per session (its own -L socket, no user
 // config), keys sent as a person would type them, and the screen read back with capture-pane.
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { $ } from 'zx';
+import { quote } from '../../source/remote/quote.js';
 
-const run = promisify(execFile);
+/** A command line for the pane's shell (POSIX sh), every word quoted by the project's one quote function. */
+export function shellLine(argv: readonly string[]): string {
+	return argv.map((word) => quote(word)).join(' ');
+}
 
 export interface TmuxOptions {
 	/** the shell command to run in the pane */
@@ -57,8 +60,9 @@ export class TmuxSession {
 	}
 
 	private async tmux(...args: string[]): Promise<string> {
-		const { stdout } = await run('tmux', ['-L', this.socket, '-f', '/dev/null', ...args], { env: this.env });
-		return stdout;
+		// zx quotes each argument for its own shell; the pane command inside is quoted by shellLine.
+		const output = await $({ env: this.env as NodeJS.ProcessEnv, quiet: true })`tmux -L ${this.socket} -f /dev/null ${args}`;
+		return output.stdout;
 	}
 
 	/** Named keys: Enter, Escape, Up, Down, Left, Tab, BSpace, C-c. */
@@ -69,6 +73,20 @@ export class TmuxSession {
 	/** Literal text, sent as one write (as a paste would arrive). */
 	async text(value: string): Promise<void> {
 		await this.tmux('send-keys', '-t', 'main', '-l', value);
+	}
+
+	/**
+	 * Pastes text as a terminal does: through a tmux paste buffer, so it arrives as one write with each
+	 * line end turned into a carriage return (the byte Enter sends).
+	 */
+	async paste(value: string): Promise<void> {
+		await this.tmux('set-buffer', '-b', 'paste', '--', value);
+		await this.tmux('paste-buffer', '-d', '-b', 'paste', '-t', 'main');
+	}
+
+	/** Resizes the terminal, as dragging a window's edge does (the program gets SIGWINCH). */
+	async resize(width: number, height: number): Promise<void> {
+		await this.tmux('resize-window', '-t', 'main', '-x', String(width), '-y', String(height));
 	}
 
 	/** The visible screen as plain text (with `escapes`, SGR colour codes are kept). */

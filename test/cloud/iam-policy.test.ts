@@ -25,18 +25,18 @@ test('it holds Cilium\'s current list and kops\' list, and nothing for IPv6 or i
 	t.false(actions.has('ec2:AssignIpv6Addresses'));
 });
 
-test('kubestrap aws iam-policy prints it; -o writes it', (t) => {
+test('kubestrap aws iam-policy prints it; --output-file writes it', (t) => {
 	const run = (args: string[], cwd = root) => spawnSync(process.execPath, [join(root, 'bin/kubestrap.js'), 'aws', 'iam-policy', ...args], { cwd, encoding: 'utf8' });
 	const out = run([]);
 	t.is(out.status, 0);
 	t.is(out.stdout, golden);
 	const dir = mkdtempSync(join(tmpdir(), 'kubestrap-iam-'));
-	const file = run(['-o', 'policy.json'], dir);
+	const file = run(['--output-file', 'policy.json'], dir);
 	t.is(file.status, 0, file.stderr);
 	t.is(readFileSync(join(dir, 'policy.json'), 'utf8'), golden);
 	const help = run(['--help']);
 	t.is(help.status, 0);
-	t.regex(help.stdout, /-o, --output <file>/);
+	t.regex(help.stdout, /--output-file <file>/);
 });
 
 test('ENI maxPods: ENIs × (addresses per ENI − 1) + 2, capped at 110 (250 from 30 vCPUs)', (t) => {

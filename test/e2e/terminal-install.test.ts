@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
 import { startHosts } from '../_helpers/sshd-hosts.js';
-import { TmuxSession } from '../_helpers/tmux.js';
+import { shellLine, TmuxSession } from '../_helpers/tmux.js';
 import { ROOT, writeConfig } from './_install.js';
 
 test('--ask-sudo-password on a terminal: asked once, hidden, used on every host, never logged', async (t) => {
@@ -14,7 +14,7 @@ test('--ask-sudo-password on a terminal: asked once, hidden, used on every host,
 	const { dir, config } = writeConfig(hosts, { controlPlanes: 1 });
 	const watch = hosts.watchCmdlines(() => [password], 50);
 	const session = await TmuxSession.start({
-		command: `SSH_AUTH_SOCK= ${JSON.stringify(process.execPath)} ${JSON.stringify(join(ROOT, 'bin/kubestrap.js'))} install --config ${JSON.stringify(config)} --yes --ask-sudo-password`,
+		command: `SSH_AUTH_SOCK= ${shellLine([process.execPath, join(ROOT, 'bin/kubestrap.js'), 'install', '--config', config, '--yes', '--ask-sudo-password'])}`,
 		cwd: dir,
 		env: { NO_COLOR: '1' },
 	});

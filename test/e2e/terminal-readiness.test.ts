@@ -3,10 +3,10 @@
 import { join } from 'node:path';
 import test from 'ava';
 import { startHosts } from '../_helpers/sshd-hosts.js';
-import { TmuxSession } from '../_helpers/tmux.js';
+import { shellLine, TmuxSession } from '../_helpers/tmux.js';
 import { ROOT, runCli, writeConfig } from './_install.js';
 
-const cli = (args: string): string => `SSH_AUTH_SOCK= ${JSON.stringify(process.execPath)} ${JSON.stringify(join(ROOT, 'bin/kubestrap.js'))} ${args}`;
+const cli = (args: string): string => `SSH_AUTH_SOCK= ${shellLine([process.execPath, join(ROOT, 'bin/kubestrap.js')])} ${args}`;
 
 test('install shows the live pod table until all is ready; status --watch follows a pod turning unready', async (t) => {
 	const hosts = await startHosts(2);

@@ -40,6 +40,7 @@ export function runWizardApp(options: WizardRunOptions = {}): WizardRun {
 			probe={options.probe}
 			connectionTest={options.connectionTest}
 			awsDiscovery={options.awsDiscovery}
+			schemaLocation="file:///kubestrap/schema/cluster.schema.json"
 			onSave={async (path, text) => void saved.push({ path, text })}
 			fileExists={async (path) => (options.existing ?? []).includes(path)}
 			onInstall={options.onInstall ? (chosen) => void installs.push(chosen) : undefined}

@@ -177,12 +177,14 @@ test.serial('a credential error is one line with its fix and the same choices; a
 	let frame = await screen(run.app, /Select what to do/);
 	t.regex(frame, /Could not look for instances in eu-west-1 by tags kubestrap\.dev\/cluster=demo\./);
 	t.regex(frame, /✗ the AWS SSO session of profile team-sso has expired or is not signed in: run\s+`aws sso login --profile team-sso` and try again/);
-	t.regex(frame, /Use these instances — unavailable: the discovery failed \(see above\)\n› Change the selection\n {2}Search again\n {2}Exit without saving/);
+	t.regex(frame, /Use these instances — unavailable: the discovery failed \(see above\)\n {2}Change the selection\n {2}Search again\n› Save without discovery \(install finds the instances then\)\n {2}Exit without saving/);
 	t.notRegex(frame, /^ID /m, 'no table without instances');
-	await select(run, /› Change the selection/, 1);
+	await screen(run.app, /› Save without discovery/);
+	await stroke(run.app, KEYS.up);
+	await select(run, /› Search again/);
 	frame = await screen(run.app, /✗ the discovery stopped: socket hang up/);
 	t.regex(frame, /Use these instances — unavailable/);
-	await select(run, /› Change the selection/, 2);
+	await select(run, /› Save without discovery/, 1);
 	await until(() => run.outcomes.length === 1);
 	t.true(typeof run.outcomes[0] === 'object' && run.outcomes[0].savedPath === undefined);
 	t.deepEqual(run.saved, []);

@@ -10,13 +10,15 @@ import { fieldByPath } from '../../source/spec/fields.js';
 import { mergeLayers } from '../../source/spec/merge.js';
 import { resolveSpec } from '../../source/spec/resolve.js';
 import type { Cluster } from '../../source/spec/types.js';
-import { clusterYaml, SCHEMA_COMMENT } from '../../source/spec/cluster-yaml.js';
+import { clusterYaml, schemaComment } from '../../source/spec/cluster-yaml.js';
 import { flagCommandLines, flagGroups } from '../../source/ui/equivalent-command.js';
 import { problemsFor } from '../../source/ui/flow/check.js';
 import { applyAnswer, newDraft, UNSET } from '../../source/ui/flow/draft.js';
 import { parseAnswer } from '../../source/ui/flow/parse.js';
 import { nextQuestion, planQuestions, questionById, type PlanContext } from '../../source/ui/flow/questions.js';
 import { currentId, initialState, reduce } from '../../source/ui/flow/state.js';
+
+const SCHEMA = 'file:///kubestrap/schema/cluster.schema.json';
 import { selectPrompt } from '../../source/ui/question-screen.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -228,19 +230,19 @@ test('missingAnswers lists each required answer with the flag that gives it', (t
 test('the saved YAML is the example file itself, key for key, after the schema line', (t) => {
 	const { text, cluster } = example('baremetal-cilium');
 	const body = text.split('\n').filter((line) => !line.startsWith('#')).join('\n');
-	t.is(clusterYaml(cluster), `${SCHEMA_COMMENT}\n${body}`);
+	t.is(clusterYaml(cluster, SCHEMA), `${schemaComment(SCHEMA)}\n${body}`);
 });
 
 test('every example survives save and reload unchanged', (t) => {
 	for (const name of EXAMPLES) {
 		const { cluster } = example(name);
-		const text = clusterYaml(cluster);
-		t.true(text.startsWith(`${SCHEMA_COMMENT}\napiVersion: kubestrap.dev/v1alpha1\nkind: Cluster\nmetadata:\n`), name);
+		const text = clusterYaml(cluster, SCHEMA);
+		t.true(text.startsWith(`${schemaComment(SCHEMA)}\napiVersion: kubestrap.dev/v1alpha1\nkind: Cluster\nmetadata:\n`), name);
 		const again = resolveSpec({ file: { content: text, name } });
 		t.true(again.ok, `${name}: ${JSON.stringify(again)}`);
 		if (again.ok) t.deepEqual(again.cluster, cluster, name);
 	}
-	const calico = clusterYaml(example('aws-calico').cluster);
+	const calico = clusterYaml(example('aws-calico').cluster, SCHEMA);
 	t.notRegex(calico, /cilium:/, 'only the chosen CNI\'s section is written');
 	t.notRegex(calico, /hosts:/, 'no empty host list on aws');
 });

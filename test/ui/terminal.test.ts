@@ -7,10 +7,10 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import test, { type ExecutionContext } from 'ava';
 import { OS_RELEASE, startHosts, type TestHost, type TestHosts } from '../_helpers/sshd-hosts.js';
-import { TmuxSession } from '../_helpers/tmux.js';
+import { shellLine, TmuxSession } from '../_helpers/tmux.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const binary = join(root, 'bin/kubestrap.js');
@@ -50,7 +50,7 @@ async function start(t: ExecutionContext, env: Record<string, string | undefined
 	const terminalEnv = { FORCE_COLOR: undefined, NO_COLOR: undefined, CI: undefined, HOME: home, SSH_AUTH_SOCK: undefined, ...env };
 	// `kubestrap` alone on a terminal is the guided install.
 	const session = await TmuxSession.start({
-		command: `${JSON.stringify(process.execPath)} ${JSON.stringify(binary)}`,
+		command: shellLine([process.execPath, binary]),
 		cwd: dir,
 		// No CI variable in the terminal: CI=false (set for the test workers) still makes chalk drop colour.
 		env: terminalEnv,
@@ -226,11 +226,12 @@ test('baremetal + Cilium in a terminal: host keys trusted by fingerprint, a chan
 	const saved = join(dir, 'cluster.yaml');
 	const expected = readFileSync(join(root, 'test/ui/expected/baremetal-cilium.yaml'), 'utf8')
 		.replace('@CONTROL_PLANE@', cp.address).replace('@WORKER@', worker.address)
-		.replace('@PORT@', String(cp.port)).replace('@IDENTITY_FILE@', hosts.identityFile);
+		.replace('@PORT@', String(cp.port)).replace('@IDENTITY_FILE@', hosts.identityFile)
+		.replace('@SCHEMA@', pathToFileURL(join(root, 'schema/cluster.schema.json')).href);
 	t.is(readFileSync(saved, 'utf8'), expected);
 	t.is(statSync(saved).mode & 0o777, 0o600);
 	t.deepEqual(readdirSync(dir), ['cluster.yaml'], 'no temp file left behind');
-	t.regex(await session.capture(), /Saved \.\/cluster\.yaml \(mode 0600\)\. Install with: kubestrap install --config\s+\.\/cluster\.yaml --yes/);
+	t.regex(await session.capture(), /Saved \.\/cluster\.yaml \(mode 0600\)\. Install with: kubestrap install --yes\s+\(reads\s+\.\/cluster\.yaml\)/);
 	const knownHosts = readFileSync(join(home, '.ssh', 'known_hosts'), 'utf8');
 	const lines = knownHosts.split('\n');
 	t.is(lines.pop(), '', 'ends with a newline');
@@ -240,7 +241,7 @@ test('baremetal + Cilium in a terminal: host keys trusted by fingerprint, a chan
 
 	// The saved file installs without questions, with the command the wizard printed.
 	const install = await TmuxSession.start({
-		command: `${JSON.stringify(process.execPath)} ${JSON.stringify(binary)} install --config ./cluster.yaml --yes`,
+		command: shellLine([process.execPath, binary, 'install', '--config', './cluster.yaml', '--yes']),
 		cwd: dir,
 		env: { ...env, NO_COLOR: '1' },
 	});

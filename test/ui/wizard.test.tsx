@@ -70,11 +70,11 @@ test.serial('baremetal + Cilium: key presses to the final spec object and the sa
 	t.is(run.saved.length, 1);
 	const saved = run.saved[0]!;
 	t.is(saved.path, './cluster.yaml');
-	t.true(saved.text.startsWith('# yaml-language-server: $schema=./node_modules/kubestrap/schema/cluster.schema.json\napiVersion: kubestrap.dev/v1alpha1\nkind: Cluster\n'));
+	t.true(saved.text.startsWith('# yaml-language-server: $schema=file:///kubestrap/schema/cluster.schema.json\napiVersion: kubestrap.dev/v1alpha1\nkind: Cluster\n'));
 	const reread = resolveSpec({ file: { content: saved.text, name: 'cluster.yaml' } });
 	t.true(reread.ok, JSON.stringify(reread));
 	if (reread.ok) t.deepEqual(reread.cluster, expected, 'the saved file reads back as the same cluster');
-	t.regex(await screen(run.app, /Saved/), /Saved \.\/cluster\.yaml \(mode 0600\)\. Install with: kubestrap install --config\s+\.\/cluster\.yaml --yes/);
+	t.regex(await screen(run.app, /Saved/), /Saved \.\/cluster\.yaml \(mode 0600\)\. Install with: kubestrap install --yes\s+\(reads\s+\.\/cluster\.yaml\)/);
 });
 
 test.serial('Esc goes back one question at a time and every answer is still there', async (t) => {

@@ -19,7 +19,9 @@ export type WizardAction =
 	| { type: 'continue'; id: string }
 	| { type: 'back' }
 	/** back to an earlier question, e.g. from the connection test to the host list */
-	| { type: 'backTo'; id: string };
+	| { type: 'backTo'; id: string }
+	/** from a screen straight to a later one, e.g. from the AWS discovery to the review when discovery cannot run */
+	| { type: 'skipTo'; from: string; id: string };
 
 export function initialState(draft: Draft, context: PlanContext): WizardState {
 	return { draft, history: [firstQuestion(draft.cluster, context)], notices: [] };
@@ -43,6 +45,9 @@ export function reduce(state: WizardState, action: WizardAction, context: PlanCo
 			return { ...state, history: [...state.history, nextQuestion(state.draft.cluster, action.id, context)], notices: [] };
 		case 'back':
 			return state.history.length > 1 ? { ...state, history: state.history.slice(0, -1), notices: [] } : state;
+		case 'skipTo':
+			if (action.from !== currentId(state)) return state;
+			return { ...state, history: [...state.history, action.id], notices: [] };
 		case 'backTo': {
 			const at = state.history.lastIndexOf(action.id);
 			return at === -1 || at === state.history.length - 1 ? state : { ...state, history: state.history.slice(0, at + 1), notices: [] };

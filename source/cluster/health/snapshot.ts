@@ -183,8 +183,13 @@ function deployment(item: Json): KubeDeployment {
  * text is not a JSON List; items of other kinds and items without a name are skipped.
  */
 export function parseSnapshot(text: string): Snapshot {
+	return snapshotFromItems(listItems(text, 'kubectl get nodes,pods,daemonsets,deployments'));
+}
+
+/** The same from objects already parsed (each with its kind), e.g. the copies a watch keeps. */
+export function snapshotFromItems(items: Iterable<Json>): Snapshot {
 	const snapshot: Snapshot = { nodes: [], pods: [], daemonSets: [], deployments: [] };
-	for (const item of listItems(text, 'kubectl get nodes,pods,daemonsets,deployments')) {
+	for (const item of items) {
 		if (str(obj(item, 'metadata'), 'name') === '') continue;
 		switch (item['kind']) {
 			case 'Pod':

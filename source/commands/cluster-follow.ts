@@ -5,7 +5,7 @@
 // PATH` through a RawReader (over SSH on the first control plane, or a local kubectl), one
 // long-running watch per collection on the same connection.
 import type { Json } from '../cluster/health/json-read.js';
-import { listWatch, snapshotFromItems, type Snapshot } from '../cluster/health/index.js';
+import { createParseCache, listWatch, snapshotFromItems, type Snapshot } from '../cluster/health/index.js';
 import { sleep } from './sleep.js';
 
 type Collection = listWatch.Collection;
@@ -45,6 +45,8 @@ export interface FollowOptions {
 	onError(message: string | undefined): void;
 	/** one line per notable step (relists, reconnects) for the run log */
 	onNote?(line: string): void;
+	/** more collections found while the first ones are listed (the CNI's namespaces); followed once known */
+	more?: Promise<Collection[]>;
 	settleMs?: number;
 }
 
@@ -61,6 +63,16 @@ export function collectionsFor(namespaces: readonly string[]): Collection[] {
 	return out;
 }
 
+/** Collections of whichever CNI namespaces exist (besides kube-system), from one small list of namespaces. */
+export async function cniCollections(reader: RawReader, signal: AbortSignal, onError: (message: string) => void): Promise<Collection[]> {
+	const found = await systemNamespaces(reader, signal);
+	if (typeof found === 'string') {
+		onError(found);
+		return [];
+	}
+	return collectionsFor(found.filter((n) => n !== 'kube-system')).filter((c) => c.resource !== 'nodes');
+}
+
 /** kube-system and whichever CNI namespaces exist (one small list of namespaces). */
 export async function systemNamespaces(reader: RawReader, signal: AbortSignal): Promise<string[] | string> {
 	const out = await reader.get('/api/v1/namespaces', { signal, timeoutMs: 30_000 });
@@ -74,15 +86,18 @@ export async function systemNamespaces(reader: RawReader, signal: AbortSignal): 
 }
 
 /** Follows the collections until the signal aborts. */
-export async function followCluster(collections: readonly Collection[], options: FollowOptions): Promise<void> {
+export async function followCluster(first: readonly Collection[], options: FollowOptions): Promise<void> {
 	const tuning = options.tuning ?? listWatch.DEFAULT_TUNING;
+	const collections = [...first];
 	const states = collections.map((c) => listWatch.initialState(c));
+	const initial = states.length;
 	const remaining = new Map<State, number>();
 	const errors = new Map<State, string>();
 	const settle = options.settleMs ?? 100;
 	let timer: NodeJS.Timeout | undefined;
 	let firstPages = 0;
 	let started = false;
+	const cache = createParseCache();
 
 	const emit = (): void => {
 		timer = undefined;
@@ -92,7 +107,7 @@ export async function followCluster(collections: readonly Collection[], options:
 			const source = s.items.size === 0 && s.pending !== undefined ? s.pending.items : s.items;
 			for (const item of source.values()) items.push(item);
 		}
-		options.onUpdate(snapshotFromItems(items), {
+		options.onUpdate(snapshotFromItems(items, cache), {
 			synced: states.every((s) => s.synced),
 			remaining: [...remaining.values()].reduce((a, b) => a + b, 0),
 			collections: collections.map(listWatch.collectionName),
@@ -100,7 +115,7 @@ export async function followCluster(collections: readonly Collection[], options:
 	};
 	const changed = (): void => {
 		// The first frame waits for a first page of every collection, then frames follow changes.
-		if (!started && firstPages < states.length) return;
+		if (!started && firstPages < initial) return;
 		started = true;
 		if (timer === undefined) timer = setTimeout(emit, settle);
 	};
@@ -197,8 +212,14 @@ export async function followCluster(collections: readonly Collection[], options:
 		}
 	};
 
+	const added = (options.more ?? Promise.resolve([])).then((more) => {
+		const fresh = more.map((c) => listWatch.initialState(c));
+		collections.push(...more);
+		states.push(...fresh);
+		return Promise.all(fresh.map(follow));
+	});
 	try {
-		await Promise.all(states.map(follow));
+		await Promise.all([...states.map(follow), added]);
 	} finally {
 		if (timer !== undefined) clearTimeout(timer);
 	}

@@ -268,18 +268,18 @@ async function reportOf(snapshot: Snapshot, context: Context, config: string, lo
  * live view, elsewhere the report again each time it changes.
  */
 async function follow(runner: KubectlRunner, context: Context, io: Io, w: { json: boolean; signal: AbortSignal }): Promise<number> {
-	const { collectionsFor, followCluster, systemNamespaces } = await import('./cluster-follow.js');
-	const namespaces = await systemNamespaces(runner.raw, w.signal);
-	if (w.signal.aborted) return EXIT.interrupted;
-	if (typeof namespaces === 'string') {
-		io.stderr(`status: ${namespaces}\nstatus: following the cluster by re-reading it every 2s instead\n`);
-		return watch(runner, context, io, { json: w.json, intervalMs: 2000, signal: w.signal });
-	}
-	const collections = collectionsFor(namespaces);
+	const { cniCollections, collectionsFor, followCluster } = await import('./cluster-follow.js');
+	// kube-system is followed at once; the CNI's own namespaces (if any exist) join when the namespace list answers.
+	const more = cniCollections(runner.raw, w.signal, (message) => io.stderr(`status: ${message}\n`));
+	const collections = collectionsFor(['kube-system']);
 	// Which route this run took, for the user and the log: scripts read stdout, so it goes to stderr.
-	io.stderr(`status: following ${runner.where}: list then watch (kubectl get --raw …?watch=1) of nodes and of pods, DaemonSets and Deployments in ${namespaces.join(', ')}\n`);
-	const configOut = context.cni !== 'calico' ? await runner.run([...CILIUM_CONFIG_ARGS]) : undefined;
-	const config = configOut?.code === 0 ? configOut.stdout : '';
+	io.stderr(`status: following ${runner.where}: list then watch (kubectl get --raw …?watch=1) of nodes and of pods, DaemonSets and Deployments in kube-system and the CNI's namespaces\n`);
+	let config = '';
+	const configRead = context.cni !== 'calico'
+		? runner.run([...CILIUM_CONFIG_ARGS]).then((out) => {
+				config = out.code === 0 ? out.stdout : '';
+			})
+		: Promise.resolve();
 	const live = !w.json && io.tty ? (await import('../ui/health/status-live.js')).mountStatus(io.tty.stdout, io.color === true) : undefined;
 	const { logRequests, logKey, logLines, assess } = await import('../cluster/health/index.js');
 	const logs = new Map<string, string[]>();
@@ -289,8 +289,16 @@ async function follow(runner: KubectlRunner, context: Context, io: Io, w: { json
 	let latest: Snapshot | undefined;
 	let lastError: string | undefined;
 	let drawing = Promise.resolve();
+	let latestListing: string | undefined;
+	// The CNI's datapath comes from its ConfigMap, read beside the first list: redraw once it is in.
+	void configRead.then(() => {
+		const snapshot = latest;
+		if (snapshot !== undefined) drawing = drawing.then(() => draw(snapshot, latestListing));
+	});
 
 	const draw = async (snapshot: Snapshot, listing: string | undefined): Promise<void> => {
+		// Without a terminal only whole documents are printed: nothing while the first list is paging.
+		if (!live && listing !== undefined) return;
 		const report = await reportOf(snapshot, context, config, logs);
 		healthy = report.healthy && listing === undefined;
 		if (live) {
@@ -298,9 +306,9 @@ async function follow(runner: KubectlRunner, context: Context, io: Io, w: { json
 			live.notice(listing);
 			return;
 		}
-		if (listing !== undefined) return;
+		// Compared without the timestamp, so an unchanged cluster prints nothing new; rendered once.
 		const text = await render({ ...report, generatedAt: '' }, io, w.json);
-		if (text !== last) io.stdout(w.json ? await render(report, io, true) : `— ${report.generatedAt}\n${text}`);
+		if (text !== last) io.stdout(w.json ? text.replace('"generatedAt":""', `"generatedAt":${JSON.stringify(report.generatedAt)}`) : `— ${report.generatedAt}\n${text}`);
 		last = text;
 	};
 	// A crash loop is explained by its last log lines, read once per restart.
@@ -325,9 +333,14 @@ async function follow(runner: KubectlRunner, context: Context, io: Io, w: { json
 		await followCluster(collections, {
 			reader: runner.raw,
 			signal: w.signal,
+			more: more.then((found) => {
+				if (found.length > 0) io.stderr(`status: also following ${[...new Set(found.map((c) => c.namespace))].join(', ')}\n`);
+				return found;
+			}),
 			onUpdate: (snapshot, progress) => {
 				latest = snapshot;
 				const listing = progress.synced ? undefined : `listing the cluster: ${progress.remaining} more objects to read`;
+				latestListing = listing;
 				drawing = drawing
 					.then(() => draw(snapshot, listing))
 					.then(async () => {
@@ -348,6 +361,7 @@ async function follow(runner: KubectlRunner, context: Context, io: Io, w: { json
 			},
 		});
 		await drawing;
+		await configRead;
 	} finally {
 		await live?.finish();
 	}

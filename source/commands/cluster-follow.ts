@@ -6,7 +6,7 @@
 // long-running watch per collection on the same connection.
 import type { Json } from '../cluster/health/json-read.js';
 import { createParseCache, listWatch, snapshotFromItems, type Snapshot } from '../cluster/health/index.js';
-import { sleep } from './sleep.js';
+import { sleep } from '../steps/sleep.js';
 
 type Collection = listWatch.Collection;
 type State = listWatch.ListWatchState;

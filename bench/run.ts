@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { benchPipeline } from './pipeline.js';
 import { benchStartup } from './startup.js';
 import { benchWatch, describeWatch } from './watch.js';
+import { benchScaleWatch, describeScaleWatch } from './scale-watch.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const rounds = Number(process.env.BENCH_ROUNDS ?? 21);
@@ -33,4 +34,9 @@ console.log('\nfollowing a cluster live: status --watch --interval 1s in tmux, o
 const watch = describeWatch(await benchWatch(root, Number(process.env.BENCH_WATCH_MS ?? 30_000)));
 for (const line of watch.lines) console.log(line);
 if (!watch.met) missed++;
+
+console.log('\nstatus --watch -o json at scale: 1,000 nodes and 30,000 pods (stand-in kubectl), old --poll route and the watch route');
+const scale = describeScaleWatch(await benchScaleWatch(root, Number(process.env.BENCH_SCALE_MS ?? 15_000)));
+for (const line of scale.lines) console.log(line);
+if (!scale.met) missed++;
 process.exitCode = missed === 0 ? 0 : 1;

@@ -4,11 +4,12 @@ import { benchExecutable } from './executable.js';
 import { benchPipeline } from './pipeline.js';
 import { benchStartup } from './startup.js';
 import { benchWatch, describeWatch } from './watch.js';
+import { benchScaleWatch, describeScaleWatch } from './scale-watch.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const rounds = Number(process.env.BENCH_ROUNDS ?? 21);
 // BENCH_ONLY=startup,executable,pipeline,watch runs just those sections.
-const only = new Set((process.env.BENCH_ONLY ?? 'startup,executable,pipeline,watch').split(','));
+const only = new Set((process.env.BENCH_ONLY ?? 'startup,executable,pipeline,watch,scale').split(','));
 
 let missed = 0;
 if (only.has('startup')) console.log(`startup (${rounds} interleaved rounds, median wall time)`);
@@ -42,5 +43,12 @@ if (only.has('watch')) {
 	const watch = describeWatch(await benchWatch(root, Number(process.env.BENCH_WATCH_MS ?? 30_000)));
 	for (const line of watch.lines) console.log(line);
 	if (!watch.met) missed++;
+}
+
+if (only.has('scale')) {
+	console.log('\nstatus --watch -o json at scale: 1,000 nodes and 30,000 pods (stand-in kubectl), old --poll route and the watch route');
+	const scale = describeScaleWatch(await benchScaleWatch(root, Number(process.env.BENCH_SCALE_MS ?? 15_000)));
+	for (const line of scale.lines) console.log(line);
+	if (!scale.met) missed++;
 }
 process.exitCode = missed === 0 ? 0 : 1;

@@ -184,8 +184,9 @@ async function buildProgram(io: Io, setCode: (code: number) => void): Promise<Co
 
 	specCommand('status', 'show cluster health: nodes, the CNI and its datapath, DaemonSets/Deployments, system pods, problems')
 		.option('--kubeconfig <file>', 'read the cluster through this kubeconfig with the local kubectl instead of over SSH')
-		.option('-w, --watch', 'keep redrawing until interrupted (with -o json: one JSON document per line on every change)')
-		.option('--interval <duration>', 'time between reads with --watch', '2s')
+		.option('-w, --watch', 'keep redrawing until interrupted (with -o json: one JSON document per line on every change); follows the cluster with the API\'s list-then-watch, so only changes travel')
+		.option('--poll', 'with --watch: re-read the whole cluster every --interval instead of watching (the older, costlier route)')
+		.option('--interval <duration>', 'time between reads with --watch --poll', '2s')
 		.option('--connect-timeout <seconds>', 'give up connecting to the control plane after this long', '30')
 		.addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
 		.addHelpText('after', '\nExit codes of status: 0 healthy, 1 unhealthy or unreachable, 2 invalid input, 130 interrupted (--watch).')

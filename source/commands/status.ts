@@ -2,23 +2,25 @@
 // DaemonSets/Deployments, system pods and problems with causes. It reads the cluster over SSH on
 // the first control plane (the spec's hosts and ssh settings), or with --kubeconfig through a local
 // kubectl. The verdict comes from the same pure code install waits on (source/cluster/health).
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Remote } from '../remote/remote.js';
 import type { Cluster, Host } from '../spec/types.js';
-import type { Cni, StatusReport } from '../cluster/health/index.js';
+import type { Cni, Snapshot, StatusReport } from '../cluster/health/index.js';
 import { EXIT } from './exit.js';
 import { sshIdentity, type Io } from './io.js';
 import { parseDuration } from '../spec/durations.js';
 import { sleep } from '../steps/sleep.js';
 import { printProblems, specFromOptions, type SpecOptions } from './spec-input.js';
-import { kubectl } from '../cluster/kubectl.js';
+import { CILIUM_CONFIG_ARGS, kubectl, previousLogsArgs } from '../cluster/kubectl.js';
 import { formatProblem } from '../spec/resolve.js';
+import type { RawReader } from './cluster-follow.js';
 
 export interface StatusOptions extends SpecOptions {
 	kubeconfig?: string;
 	watch?: boolean;
+	poll?: boolean;
 	interval?: string;
 	connectTimeout?: string;
 	output?: string;
@@ -34,20 +36,66 @@ interface Result {
 interface KubectlRunner {
 	where: string;
 	run(args: string[]): Promise<Result>;
+	/** `kubectl get --raw PATH` (the API's own answer; a watch streams line by line); never rejects */
+	raw: RawReader;
 	close(): Promise<void>;
 }
 
 function sshRunner(remote: Remote, signal: AbortSignal): KubectlRunner {
+	const where = `kubectl on ${remote.host} (over SSH)`;
 	return {
-		where: `kubectl on ${remote.host} (over SSH)`,
+		where,
 		run: (args) => remote.exec(kubectl(...args), { sudo: true, signal, timeoutMs: 30_000 }),
+		raw: {
+			where,
+			get: (path, options) =>
+				remote
+					.exec(kubectl('get', '--raw', path), {
+						sudo: true,
+						signal: options.signal,
+						timeoutMs: options.timeoutMs,
+						...(options.onLine ? { onLine: (stream: string, line: string) => (stream === 'stdout' ? options.onLine?.(line) : undefined) } : {}),
+					})
+					.catch((error: unknown) => ({ code: null, stdout: '', stderr: (error as Error).message })),
+		},
 		close: () => remote.close(),
+	};
+}
+
+function localRaw(kubeconfig: string, env: Readonly<Record<string, string | undefined>> | undefined, where: string): RawReader {
+	return {
+		where,
+		get: (path, options) =>
+			new Promise((done) => {
+				const child = spawn('kubectl', ['--kubeconfig', kubeconfig, 'get', '--raw', path], { signal: options.signal, ...(env ? { env: env as NodeJS.ProcessEnv } : {}), stdio: ['ignore', 'pipe', 'pipe'] });
+				const out: Buffer[] = [];
+				const err: Buffer[] = [];
+				let partial = '';
+				const timer = setTimeout(() => child.kill('SIGTERM'), options.timeoutMs);
+				child.stdout.on('data', (chunk: Buffer) => {
+					if (!options.onLine) return void out.push(chunk);
+					const lines = (partial + chunk.toString('utf8')).split('\n');
+					partial = lines.pop() ?? '';
+					for (const line of lines) options.onLine(line);
+				});
+				child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+				child.on('error', (error) => {
+					clearTimeout(timer);
+					done({ code: null, stdout: '', stderr: error.message });
+				});
+				child.on('close', (code) => {
+					clearTimeout(timer);
+					if (options.onLine && partial !== '') options.onLine(partial);
+					done({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+				});
+			}),
 	};
 }
 
 function localRunner(kubeconfig: string, env: Readonly<Record<string, string | undefined>> | undefined, signal: AbortSignal): KubectlRunner {
 	return {
 		where: `local kubectl with ${kubeconfig}`,
+		raw: localRaw(kubeconfig, env, `local kubectl with ${kubeconfig}`),
 		run: (args) =>
 			new Promise((done) => {
 				execFile('kubectl', ['--kubeconfig', kubeconfig, ...args], { signal, timeout: 30_000, maxBuffer: 64 * 1024 * 1024, ...(env ? { env: env as NodeJS.ProcessEnv } : {}) }, (error, stdout, stderr) => {
@@ -81,7 +129,9 @@ async function awsHosts(cluster: Cluster, io: Io): Promise<Host[] | string> {
 	}
 }
 
-async function readReport(runner: KubectlRunner, spec: { cni?: Cni; cluster?: string; nodeNames?: string[] }): Promise<StatusReport | string> {
+type Context = { cni?: Cni; cluster?: string; nodeNames?: string[] };
+
+async function readReport(runner: KubectlRunner, spec: Context): Promise<StatusReport | string> {
 	const [health, { readHealth }] = await Promise.all([import('../cluster/health/index.js'), import('../steps/read-health.js')]);
 	const read = await readHealth((args) => runner.run(args), { ...spec, now: Date.now(), cniConfig: true });
 	if (!read.ok) return `${runner.where}: ${read.error}`;
@@ -172,14 +222,131 @@ export async function statusCommand(options: StatusOptions, io: Io): Promise<num
 			io.stdout(await render(report, io, json));
 			return report.healthy ? EXIT.ok : EXIT.failed;
 		}
-		return await watch(runner, context, io, { json, intervalMs: interval as number, signal: abort.signal });
+		if (options.poll === true) return await watch(runner, context, io, { json, intervalMs: interval as number, signal: abort.signal });
+		return await follow(runner, context, io, { json, signal: abort.signal });
 	} finally {
 		await runner.close();
 		io.signal?.removeEventListener('abort', onAbort);
 	}
 }
 
-/** --watch: a live view on a terminal; elsewhere the report again each time it changes. */
+/** The report of a snapshot: the verdict, the CNI's datapath and the last logs of crash loops. */
+async function reportOf(snapshot: Snapshot, context: Context, config: string, logs: Map<string, string[]>): Promise<StatusReport> {
+	const health = await import('../cluster/health/index.js');
+	const detected = health.cniInfo(snapshot, '').cni;
+	const cni: Cni = context.cni ?? (detected === 'calico' ? 'calico' : 'cilium');
+	let verdict = health.assess(snapshot, { cni, now: Date.now(), ...(context.nodeNames ? { nodeNames: context.nodeNames } : {}) });
+	if (logs.size > 0) verdict = health.withLogs(verdict, logs);
+	return health.statusReport(verdict, health.cniInfo(snapshot, config), { ...(context.cluster ? { cluster: context.cluster } : {}), generatedAt: new Date().toISOString() });
+}
+
+/**
+ * --watch: the nodes and the system namespaces are listed once (in pages, so the first frame comes
+ * early) and then followed with watches; a frame is drawn when something changed. On a terminal a
+ * live view, elsewhere the report again each time it changes.
+ */
+async function follow(runner: KubectlRunner, context: Context, io: Io, w: { json: boolean; signal: AbortSignal }): Promise<number> {
+	const { cniCollections, collectionsFor, followCluster } = await import('./cluster-follow.js');
+	// kube-system is followed at once; the CNI's own namespaces (if any exist) join when the namespace list answers.
+	const more = cniCollections(runner.raw, w.signal, (message) => io.stderr(`status: ${message}\n`));
+	const collections = collectionsFor(['kube-system']);
+	// Which route this run took, for the user and the log: scripts read stdout, so it goes to stderr.
+	io.stderr(`status: following ${runner.where}: list then watch (kubectl get --raw …?watch=1) of nodes and of pods, DaemonSets and Deployments in kube-system and the CNI's namespaces\n`);
+	let config = '';
+	const configRead = context.cni !== 'calico'
+		? runner.run([...CILIUM_CONFIG_ARGS]).then((out) => {
+				config = out.code === 0 ? out.stdout : '';
+			})
+		: Promise.resolve();
+	const live = !w.json && io.tty ? (await import('../ui/health/status-live.js')).mountStatus(io.tty.stdout, io.color === true) : undefined;
+	const { logRequests, logKey, logLines, assess } = await import('../cluster/health/index.js');
+	const logs = new Map<string, string[]>();
+	const logsSeen = new Map<string, number>();
+	let last = '';
+	let healthy = false;
+	let latest: Snapshot | undefined;
+	let lastError: string | undefined;
+	let drawing = Promise.resolve();
+	let latestListing: string | undefined;
+	// The CNI's datapath comes from its ConfigMap, read beside the first list: redraw once it is in.
+	void configRead.then(() => {
+		const snapshot = latest;
+		if (snapshot !== undefined) drawing = drawing.then(() => draw(snapshot, latestListing));
+	});
+
+	const draw = async (snapshot: Snapshot, listing: string | undefined): Promise<void> => {
+		// Without a terminal only whole documents are printed: nothing while the first list is paging.
+		if (!live && listing !== undefined) return;
+		const report = await reportOf(snapshot, context, config, logs);
+		healthy = report.healthy && listing === undefined;
+		if (live) {
+			live.update(report);
+			live.notice(listing);
+			return;
+		}
+		// Compared without the timestamp, so an unchanged cluster prints nothing new; rendered once.
+		const text = await render({ ...report, generatedAt: '' }, io, w.json);
+		if (text !== last) io.stdout(w.json ? text.replace('"generatedAt":""', `"generatedAt":${JSON.stringify(report.generatedAt)}`) : `— ${report.generatedAt}\n${text}`);
+		last = text;
+	};
+	// A crash loop is explained by its last log lines, read once per restart.
+	const fetchLogs = async (snapshot: Snapshot): Promise<boolean> => {
+		const verdict = assess(snapshot, { cni: context.cni ?? 'cilium', now: Date.now() });
+		let fetched = false;
+		for (const want of logRequests(verdict)) {
+			const key = logKey(want.namespace, want.pod, want.container);
+			const restarts = verdict.pods.find((p) => p.namespace === want.namespace && p.name === want.pod)?.restartCount ?? 0;
+			if (logsSeen.get(key) === restarts) continue;
+			logsSeen.set(key, restarts);
+			const out = await runner.run(previousLogsArgs(want.namespace, want.pod, want.container, 5));
+			if (out.code === 0) {
+				logs.set(key, logLines(out.stdout));
+				fetched = true;
+			}
+		}
+		return fetched;
+	};
+
+	try {
+		await followCluster(collections, {
+			reader: runner.raw,
+			signal: w.signal,
+			more: more.then((found) => {
+				if (found.length > 0) io.stderr(`status: also following ${[...new Set(found.map((c) => c.namespace))].join(', ')}\n`);
+				return found;
+			}),
+			onUpdate: (snapshot, progress) => {
+				latest = snapshot;
+				const listing = progress.synced ? undefined : `listing the cluster: ${progress.remaining} more objects to read`;
+				latestListing = listing;
+				drawing = drawing
+					.then(() => draw(snapshot, listing))
+					.then(async () => {
+						if (progress.synced && latest === snapshot && (await fetchLogs(snapshot)) && latest === snapshot) await draw(snapshot, undefined);
+					})
+					.catch((error: unknown) => {
+						io.stderr(`status: ${(error as Error).message}\n`);
+					});
+			},
+			onError: (message) => {
+				if (live) live.error(message);
+				else if (message !== undefined && message !== lastError) io.stderr(`status: ${message}\n`);
+				lastError = message;
+				if (message !== undefined) healthy = false;
+			},
+			onNote: (line) => {
+				if (!live) io.stderr(`status: ${line}\n`);
+			},
+		});
+		await drawing;
+		await configRead;
+	} finally {
+		await live?.finish();
+	}
+	return w.signal.aborted ? EXIT.interrupted : healthy ? EXIT.ok : EXIT.failed;
+}
+
+/** --watch --poll: the whole cluster read again every interval; a live view on a terminal, elsewhere the report again each time it changes. */
 async function watch(runner: KubectlRunner, context: { cni?: Cni; cluster?: string; nodeNames?: string[] }, io: Io, w: { json: boolean; intervalMs: number; signal: AbortSignal }): Promise<number> {
 	const live = !w.json && io.tty ? (await import('../ui/health/status-live.js')).mountStatus(io.tty.stdout, io.color === true) : undefined;
 	let last = '';
@@ -195,6 +362,7 @@ async function watch(runner: KubectlRunner, context: { cni?: Cni; cluster?: stri
 				healthy = false;
 			} else {
 				healthy = report.healthy;
+				live?.error(undefined);
 				if (live) live.update(report);
 				else {
 					// Compared without the timestamp, so an unchanged cluster prints nothing new.

@@ -1,5 +1,6 @@
 // `kubestrap status` as text: the verdict, nodes, the CNI and its datapath, system workloads and
 // pods, then every problem with its cause.
+import { humanDuration } from './kube-durations.js';
 import { columnWidths, fitCells, GAP, type Column, type ShrinkStep } from './columns.js';
 import { causeLines } from './format-pods.js';
 import type { Line, LineTone } from './toned-lines.js';
@@ -63,6 +64,13 @@ function cniLines(report: StatusReport): Line[] {
 	];
 }
 
+/** kubectl's RESTARTS: "3 (5m ago)", the age taken when the cluster was read (a bare count without that time). */
+function restartsText(pod: StatusReport['pods'][number], readAt: number): string {
+	const last = pod.lastRestartAt === null ? Number.NaN : Date.parse(pod.lastRestartAt);
+	if (pod.restarts === 0 || Number.isNaN(last) || Number.isNaN(readAt)) return String(pod.restarts);
+	return `${pod.restarts} (${humanDuration(readAt - last)} ago)`;
+}
+
 export function statusLines(report: StatusReport, options: { width: number }): Line[] {
 	const width = Math.max(20, options.width);
 	const lines: Line[] = [verdictLine(report), { key: '#generated', segments: [{ text: `read at ${report.generatedAt}`, tone: 'muted' }] }];
@@ -71,7 +79,7 @@ export function statusLines(report: StatusReport, options: { width: number }): L
 	if (report.nodes.length === 0) lines.push({ key: '#nodes-none', segments: [{ text: 'no nodes registered', tone: 'error' }] });
 	else {
 		const rows = report.nodes.map((n) => ({
-			cells: [n.name, n.ready ? 'Ready' : 'NotReady', n.roles.length === 0 ? '<none>' : n.roles.join(','), n.version, n.internalIP || '<none>', n.kernel, n.os],
+			cells: [n.name, n.status, n.roles.length === 0 ? '<none>' : n.roles.join(','), n.version, n.internalIP || '<none>', n.kernel, n.os],
 			tone: (n.ready ? 'ok' : 'error') as LineTone,
 		}));
 		lines.push(...table('node', NODE_COLUMNS, NODE_SHRINK, rows, 1, width));
@@ -88,8 +96,9 @@ export function statusLines(report: StatusReport, options: { width: number }): L
 	else lines.push(...table('workload', WORKLOAD_COLUMNS, WORKLOAD_SHRINK, workloads, 4, width));
 
 	lines.push(heading('#pods', 'SYSTEM PODS'));
+	const readAt = Date.parse(report.generatedAt);
 	const pods = report.pods.map((p) => ({
-		cells: [p.namespace, p.name, `${p.containers.ready}/${p.containers.total}`, p.status, String(p.restarts), p.node ?? '<none>'],
+		cells: [p.namespace, p.name, `${p.containers.ready}/${p.containers.total}`, p.status, restartsText(p, readAt), p.node ?? '<none>'],
 		tone: (p.healthy ? (p.status === 'Running' ? 'ok' : 'muted') : 'error') as LineTone,
 	}));
 	if (pods.length === 0) lines.push({ key: '#pods-none', segments: [{ text: 'none', tone: 'muted' }] });

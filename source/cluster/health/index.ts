@@ -1,7 +1,8 @@
 // The health model of a cluster: kubectl JSON in, rows, a verdict and its presentations out. Pure:
 // the caller runs kubectl (over SSH) and passes the text.
 export type { Cni, Snapshot, KubeNode, KubePod, KubeDaemonSet, KubeDeployment, Condition, ContainerSpec, ContainerStatus, ContainerState, ObjectMeta } from './kube-types.js';
-export { SnapshotError, parseSnapshot } from './snapshot.js';
+export { SnapshotError, parseSnapshot, snapshotFromItems, createParseCache, type ParseCache } from './snapshot.js';
+export * as listWatch from './list-watch.js';
 export type { Expectation, Verdict, NodeRow, PodRow, WorkloadRow, HealthProblem, HealthSummary } from './verdict.js';
 export { assess } from './assess.js';
 export { logRequests, withLogs, logKey, logLines, type LogRequest } from './logs.js';

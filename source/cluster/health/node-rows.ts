@@ -16,7 +16,9 @@ function roles(labels: Record<string, string>): string[] {
 }
 
 export function nodeRow(node: KubeNode): NodeRow {
-	const ready = node.status.conditions.find((c) => c.type === 'Ready');
+	// kubectl keys the conditions by type, so when the list holds Ready twice the last one counts.
+	let ready: KubeNode['status']['conditions'][number] | undefined;
+	for (const condition of node.status.conditions) if (condition.type === 'Ready') ready = condition;
 	const isReady = ready?.status === 'True';
 	// kubectl: "NotReady" for False and Unknown alike, "Unknown" when the kubelet never reported.
 	const states = [ready === undefined ? 'Unknown' : isReady ? 'Ready' : 'NotReady'];

@@ -40,6 +40,7 @@ export function podRow(pod: KubePod, now: number): PodRow {
 		readyContainers: summary.readyContainers,
 		totalContainers: summary.totalContainers,
 		restartCount: summary.restarts,
+		...(summary.restarts !== 0 && summary.lastRestart !== undefined ? { lastRestartAt: new Date(summary.lastRestart).toISOString() } : {}),
 		createdAt: creationTimestamp,
 		crashLooping: [...pod.status.initContainerStatuses, ...pod.status.containerStatuses]
 			.filter((c) => c.state.waiting?.reason === 'CrashLoopBackOff')

@@ -183,25 +183,47 @@ function deployment(item: Json): KubeDeployment {
  * text is not a JSON List; items of other kinds and items without a name are skipped.
  */
 export function parseSnapshot(text: string): Snapshot {
+	return snapshotFromItems(listItems(text, 'kubectl get nodes,pods,daemonsets,deployments'));
+}
+
+type Parsed = { kind: 'Pod'; value: KubePod } | { kind: 'Node'; value: KubeNode } | { kind: 'DaemonSet'; value: KubeDaemonSet } | { kind: 'Deployment'; value: KubeDeployment } | { kind: 'other' };
+
+function parseItem(item: Json): Parsed {
+	if (str(obj(item, 'metadata'), 'name') === '') return { kind: 'other' };
+	switch (item['kind']) {
+		case 'Pod':
+			return { kind: 'Pod', value: pod(item) };
+		case 'Node':
+			return { kind: 'Node', value: node(item) };
+		case 'DaemonSet':
+			return { kind: 'DaemonSet', value: daemonSet(item) };
+		case 'Deployment':
+			return { kind: 'Deployment', value: deployment(item) };
+		default:
+			return { kind: 'other' };
+	}
+}
+
+/** Typed copies by the JSON object they came from: a watch replaces the object of what changed, so only that is read again. */
+export type ParseCache = WeakMap<Json, Parsed>;
+
+export function createParseCache(): ParseCache {
+	return new WeakMap();
+}
+
+/** The same from objects already parsed (each with its kind), e.g. the copies a watch keeps. */
+export function snapshotFromItems(items: Iterable<Json>, cache?: ParseCache): Snapshot {
 	const snapshot: Snapshot = { nodes: [], pods: [], daemonSets: [], deployments: [] };
-	for (const item of listItems(text, 'kubectl get nodes,pods,daemonsets,deployments')) {
-		if (str(obj(item, 'metadata'), 'name') === '') continue;
-		switch (item['kind']) {
-			case 'Pod':
-				snapshot.pods.push(pod(item));
-				break;
-			case 'Node':
-				snapshot.nodes.push(node(item));
-				break;
-			case 'DaemonSet':
-				snapshot.daemonSets.push(daemonSet(item));
-				break;
-			case 'Deployment':
-				snapshot.deployments.push(deployment(item));
-				break;
-			default:
-				break;
+	for (const item of items) {
+		let parsed = cache?.get(item);
+		if (parsed === undefined) {
+			parsed = parseItem(item);
+			cache?.set(item, parsed);
 		}
+		if (parsed.kind === 'Pod') snapshot.pods.push(parsed.value);
+		else if (parsed.kind === 'Node') snapshot.nodes.push(parsed.value);
+		else if (parsed.kind === 'DaemonSet') snapshot.daemonSets.push(parsed.value);
+		else if (parsed.kind === 'Deployment') snapshot.deployments.push(parsed.value);
 	}
 	return snapshot;
 }

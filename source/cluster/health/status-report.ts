@@ -16,7 +16,8 @@ import type { HealthSummary, Verdict, WorkloadRow } from './verdict.js';
  *   "generatedAt": "2026-08-01T12:00:00.000Z", // when the cluster was read
  *   "healthy": true,                           // exactly when "problems" is empty
  *   "summary": { "podsReady": 14, "podsTotal": 14, "nodesReady": 3, "nodesTotal": 3 },
- *   "nodes": [{ "name", "ready": bool, "roles": ["control-plane"], "version": "v1.35.1",
+ *   "nodes": [{ "name", "ready": bool, "status": "Ready" | "NotReady" | "Unknown" (+ ",SchedulingDisabled"),
+ *               "roles": ["control-plane"], "version": "v1.35.1",
  *               "kernel", "internalIP", "os", "message"?: "<Ready condition message when not Ready>" }],
  *   "cni": { "name": "cilium" | "calico" | "none", "release": "1.20.1" | null,
  *            "datapath": { "ipam", "routing", "kubeProxyReplacement" } | { "encapsulation", "crossSubnet" } },
@@ -24,10 +25,13 @@ import type { HealthSummary, Verdict, WorkloadRow } from './verdict.js';
  *                   "desired", "ready", "updated", "available", "healthy": bool, "cause"?: string }],
  *   "pods": [{ "namespace", "name", "ready": bool, "healthy": bool,
  *              "containers": { "ready": 1, "total": 1 }, "status": "Running", "restarts": 0,
+ *              "lastRestartAt": "<RFC 3339>" | null,     // when the last restarted container last ended
  *              "node": "cp-1" | null, "createdAt": "<RFC 3339>" | null, "cause"?: string }],
  *   "problems": [{ "subject": "pod kube-system/coredns-…", "cause": "…", "progressing": bool }]
  * }
  * ```
+ * `nodes[].status` and `pods[].status` are kubectl's STATUS columns; the text's RESTARTS "3 (5m ago)" is
+ * `restarts` with the age of `lastRestartAt` at `generatedAt`.
  * Counts are numbers; times are RFC 3339 strings (no ages: they go stale); `pods` and `workloads`
  * list the system ones (kube-system and the CNI's), CNI first; a cause's first line is its summary, further lines
  * are the container's last log lines.
@@ -49,6 +53,8 @@ export interface StatusReport {
 export interface StatusNode {
 	name: string;
 	ready: boolean;
+	/** kubectl's STATUS column */
+	status: string;
 	roles: string[];
 	version: string;
 	kernel: string;
@@ -69,6 +75,7 @@ export interface StatusPod {
 	containers: { ready: number; total: number };
 	status: string;
 	restarts: number;
+	lastRestartAt: string | null;
 	node: string | null;
 	createdAt: string | null;
 	cause?: string;
@@ -87,7 +94,7 @@ export function statusReport(verdict: Verdict, cni: CniInfo, context: { cluster?
 		healthy: verdict.healthy,
 		summary: { ...verdict.summary },
 		nodes: verdict.nodes.map((n) =>
-			withOptional({ name: n.name, ready: n.ready, roles: [...n.roles], version: n.version, kernel: n.kernel, internalIP: n.internalIP, os: n.os }, 'message', n.message),
+			withOptional({ name: n.name, ready: n.ready, status: n.status, roles: [...n.roles], version: n.version, kernel: n.kernel, internalIP: n.internalIP, os: n.os }, 'message', n.message),
 		),
 		cni: { name: cni.cni, release: cni.release ?? null, datapath: { ...cni.datapath } },
 		workloads: verdict.workloads
@@ -107,6 +114,7 @@ export function statusReport(verdict: Verdict, cni: CniInfo, context: { cluster?
 						containers: { ready: p.readyContainers, total: p.totalContainers },
 						status: p.status,
 						restarts: p.restartCount,
+						lastRestartAt: p.lastRestartAt ?? null,
 						node: p.node === '' ? null : p.node,
 						createdAt: p.createdAt ?? null,
 					},

@@ -55,6 +55,8 @@ export interface PodRow {
 	readyContainers: number;
 	totalContainers: number;
 	restartCount: number;
+	/** when the most recently restarted container last terminated (RFC 3339), the "(5m ago)" of RESTARTS */
+	lastRestartAt?: string;
 	/** creationTimestamp as the API server printed it */
 	createdAt?: string;
 	/** containers (init containers too) in CrashLoopBackOff: their previous logs say why */

@@ -10,11 +10,15 @@ import { createStore, type Store } from './store.js';
 interface State {
 	report?: StatusReport;
 	error?: string;
+	/** e.g. "listing the cluster: 2500 more objects to read" */
+	notice?: string;
 }
 
 export interface StatusHandle {
 	update(report: StatusReport): void;
-	error(message: string): void;
+	/** a read error, or undefined once reads succeed again */
+	error(message: string | undefined): void;
+	notice(text: string | undefined): void;
 	finish(): Promise<void>;
 }
 
@@ -23,6 +27,7 @@ function LiveStatus({ store, color, width }: { store: Store<State>; color: boole
 	return (
 		<Box flexDirection="column">
 			{state.report ? <StatusView report={state.report} color={color} width={width} /> : <Text>reading the cluster…</Text>}
+			{state.notice ? <Text dimColor={color}>{state.notice}</Text> : null}
 			{state.error ? <Text {...(color ? { color: 'red' } : {})}>{`cannot read the cluster: ${state.error}`}</Text> : null}
 			<Text dimColor={color}>Ctrl-C to stop</Text>
 		</Box>
@@ -33,8 +38,13 @@ export function mountStatus(stream: NodeJS.WriteStream, color: boolean): StatusH
 	const store = createStore<State>({});
 	const app = render(<LiveStatus store={store} color={color} width={stream.columns || 80} />, { stdout: stream, exitOnCtrlC: false, patchConsole: false });
 	return {
-		update: (report) => store.set({ report }),
-		error: (message) => store.set({ ...store.get(), error: message }),
+		update: (report) => store.set({ ...store.get(), report }),
+		error: (message) => {
+			if (store.get().error !== message) store.set({ ...store.get(), error: message });
+		},
+		notice: (text) => {
+			if (store.get().notice !== text) store.set({ ...store.get(), notice: text });
+		},
 		finish: () => unmountAfterFrame(app),
 	};
 }

@@ -248,6 +248,12 @@ export interface ClusterScenario {
 	/** true: the API server is down (kubectl on the hosts is refused, the HTTPS endpoint closed); 'local': only
 	 * the HTTPS endpoint the test machine reaches is closed (kubectl on the hosts still works). */
 	apiUnreachable?: boolean | 'local';
+	/** Watches (`kubectl get --raw …?watch=1`): how far back a resourceVersion may be (default 300 s; older → 410). */
+	watchHistorySeconds?: number;
+	/** Seconds between BOOKMARK events of watches that allow them (default 60). */
+	watchBookmarkSeconds?: number;
+	/** Every watch stream breaks after this many seconds (kubectl exits 1, `error: unexpected EOF`). */
+	watchDropSeconds?: number;
 }
 
 type StoredScenario = ClusterScenario & { since: Record<string, number> };

@@ -15,7 +15,7 @@ test('the document has exactly the documented keys, numbers as numbers and no ag
 	t.deepEqual(Object.keys(doc), ['apiVersion', 'kind', 'cluster', 'generatedAt', 'healthy', 'summary', 'nodes', 'cni', 'workloads', 'pods', 'problems']);
 	t.like(doc, { apiVersion: 'kubestrap.dev/v1alpha1', kind: 'Status', cluster: 'demo', generatedAt: GENERATED, healthy: false });
 	t.deepEqual(doc.summary, { podsReady: 13, podsTotal: 16, nodesReady: 2, nodesTotal: 3 });
-	t.deepEqual(doc.nodes[2], { name: 'worker-2', ready: false, roles: [], version: 'v1.35.1', kernel: '6.8.0-1021-aws', internalIP: '10.0.0.13', os: 'Ubuntu 24.04.2 LTS', message: 'Kubelet stopped posting node status.' });
+	t.deepEqual(doc.nodes[2], { name: 'worker-2', ready: false, status: 'NotReady', roles: [], version: 'v1.35.1', kernel: '6.8.0-1021-aws', internalIP: '10.0.0.13', os: 'Ubuntu 24.04.2 LTS', message: 'Kubelet stopped posting node status.' });
 	t.false('message' in doc.nodes[0], 'no message on a Ready node');
 	t.deepEqual(doc.cni, { name: 'cilium', release: '1.20.1', datapath: { ipam: 'cluster-pool', routing: 'tunnel vxlan', kubeProxyReplacement: 'false' } });
 	t.deepEqual(doc.workloads[0], { kind: 'DaemonSet', namespace: 'kube-system', name: 'cilium', desired: 3, ready: 1, updated: 1, available: 1, healthy: false, cause: 'rolling out: 1 of 3 pods updated, 1 ready' });
@@ -28,6 +28,7 @@ test('the document has exactly the documented keys, numbers as numbers and no ag
 		containers: { ready: 0, total: 1 },
 		status: 'CrashLoopBackOff',
 		restarts: 5,
+		lastRestartAt: '2026-08-01T11:59:15.000Z',
 		node: 'worker-1',
 		createdAt: '2026-08-01T10:20:00Z',
 		cause: 'exit code 1 (Error), restarted 5 times',
@@ -70,7 +71,7 @@ test('formatStatus: every section, within 80 columns', (t) => {
 	t.true(lines.includes('cilium 1.20.1'));
 	t.regex(lines.join('\n'), /^ {2}routing +tunnel vxlan$/m);
 	t.regex(lines.join('\n'), /^DaemonSet +kube-system +cilium +3 +1 +1 +1$/m);
-	t.regex(lines.join('\n'), /^kube-system +cilium-bq9zt +0\/1 +CrashLoopBackOff +5 +worker-1$/m);
+	t.regex(lines.join('\n'), /^kube-system +cilium-bq9zt +0\/1 +CrashLoopBackOff +5 \(45s ago\) +worker-1$/m);
 	const problems = lines.slice(lines.indexOf('PROBLEMS') + 1);
 	t.deepEqual(problems.slice(0, 2), ['node worker-2', '  ↳ Kubelet stopped posting node status.']);
 });

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { clusterAt, containerLogs, daemonSetObject, deploymentObject, events, iso, nodeObject, podObject, readCluster } from './model.mjs';
 import { applyObjects, BUILTIN_NAMESPACES, keyOf, loadStore, patchObject, storedCrds } from './store.mjs';
 import { qualifiedName, resolveType, resources } from './resources.mjs';
+import { raw, RawError } from './raw.mjs';
 
 const SIM = process.env.KUBESTRAP_SIM_ROOT ?? '/opt/kubestrap-sim';
 const CLUSTER = process.env.KUBESTRAP_SIM_CLUSTER || join(SIM, 'cluster');
@@ -35,7 +36,7 @@ const VALUE_FLAGS = new Map([
 	['filename', 'filename'], ['f', 'filename'], ['selector', 'selector'], ['l', 'selector'], ['field-selector', 'field-selector'],
 	['context', 'context'], ['cluster', 'cluster'], ['user', 'user'], ['server', 'server'], ['s', 'server'],
 	['request-timeout', 'request-timeout'], ['field-manager', 'field-manager'], ['type', 'type'], ['container', 'container'],
-	['c', 'container'], ['tail', 'tail'], ['since', 'since'], ['timeout', 'timeout'], ['v', 'v'], ['patch', 'patch'],
+	['c', 'container'], ['tail', 'tail'], ['raw', 'raw'], ['since', 'since'], ['timeout', 'timeout'], ['v', 'v'], ['patch', 'patch'],
 ]);
 const BOOL_FLAGS = new Map([
 	['all-namespaces', 'all-namespaces'], ['A', 'all-namespaces'], ['ignore-not-found', 'ignore-not-found'],
@@ -338,6 +339,17 @@ function lazyState() {
 }
 
 function get(flags, args, out) {
+	if (flags.raw !== undefined) {
+		if (args.length > 0) throw new KubectlError('error: arguments may not be passed when --raw is specified');
+		if (flags.output) throw new KubectlError('error: --raw and --output are mutually exclusive');
+		const scenario = readJsonFile(join(CLUSTER, 'scenario.json')) ?? {};
+		// Streamed: a watch prints each event as it happens.
+		process.stdout.on('error', () => process.exit(0));
+		return raw(CLUSTER, flags.raw, scenario, (text, done) => process.stdout.write(text, done)).catch((error) => {
+			if (error instanceof RawError) throw new KubectlError(error.message, error.code);
+			throw error;
+		});
+	}
 	if (flags.watch) throw new KubectlError('error: --watch is not supported by the simulated kubectl of the kubestrap test hosts');
 	if (args.length === 0) {
 		throw new KubectlError('You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse "kubectl explain <resource>" for a detailed description of that resource (e.g. kubectl explain pods).\nSee \'kubectl get -h\' for help and examples');
@@ -728,19 +740,26 @@ export function main(argv, out) {
 if (import.meta.url === `file://${process.argv[1]}`) {
 	const chunks = { stdout: [], stderr: [] };
 	const out = { stdout: (text) => chunks.stdout.push(text), stderr: (text) => chunks.stderr.push(text) };
-	let code = 0;
-	try {
-		main(process.argv.slice(2), out);
-	} catch (error) {
+	const fail = (error) => {
 		if (error instanceof KubectlError) {
 			out.stderr(`${error.message}\n`);
-			code = error.code;
-		} else {
-			out.stderr(`error: simulated kubectl failed: ${error.stack ?? error}\n`);
-			code = 1;
+			return error.code;
 		}
+		out.stderr(`error: simulated kubectl failed: ${error.stack ?? error}\n`);
+		return 1;
+	};
+	const finish = (code) => {
+		if (process.env.SIM_STDIN_FILE) rmSync(process.env.SIM_STDIN_FILE, { force: true });
+		process.stderr.write(chunks.stderr.join(''));
+		process.stdout.write(chunks.stdout.join(''), () => process.exit(code));
+	};
+	let result;
+	let code = 0;
+	try {
+		result = main(process.argv.slice(2), out);
+	} catch (error) {
+		code = fail(error);
 	}
-	if (process.env.SIM_STDIN_FILE) rmSync(process.env.SIM_STDIN_FILE, { force: true });
-	process.stderr.write(chunks.stderr.join(''));
-	process.stdout.write(chunks.stdout.join(''), () => process.exit(code));
+	if (result instanceof Promise) result.then((exit) => finish(exit ?? 0), (error) => finish(fail(error)));
+	else finish(code);
 }

@@ -151,6 +151,19 @@ async function buildProgram(io: Io, setCode: (code: number) => void): Promise<Co
 			setCode(await statusCommand(options, io));
 		});
 
+	specCommand('check', 'prove the network: same-node, cross-node, node-to-pod, ClusterIP, Service name, kubernetes.default and NodePort paths per node pair, with causes')
+		.option('--kubeconfig <file>', 'reach the cluster through this kubeconfig with the local kubectl instead of over SSH')
+		.option('--keep', 'leave the check namespace in place for debugging (default: deleted at the end)')
+		.option('--timeout <duration>', 'give up on paths that have not answered after this long (e.g. 3m, 90s)', '3m')
+		.option('--external <host[:port]>', 'also test pod-to-world to this host (default port 443); nothing outside the cluster is contacted without it')
+		.option('--connect-timeout <seconds>', 'give up connecting to the control plane after this long', '30')
+		.addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+		.addHelpText('after', '\nExit codes of check: 0 every path passes, 1 a path fails (causes and fixes printed) or the check could not run, 2 invalid input, 130 interrupted (the check namespace is deleted).')
+		.action(async (options: Record<string, unknown>) => {
+			const { checkCommand } = await import('./commands/check.js');
+			setCode(await checkCommand(options, io));
+		});
+
 	const aws = program.command('aws').description('AWS helpers').exitOverride();
 	aws.command('iam-policy')
 		.description('print the IAM policy the control-plane instance role needs for Cilium ENI mode (JSON)')

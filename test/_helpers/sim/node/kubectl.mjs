@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 
 import { clusterAt, containerLogs, daemonSetObject, deploymentObject, events, iso, nodeObject, podObject, readCluster } from './model.mjs';
-import { applyObjects, BUILTIN_NAMESPACES, keyOf, loadStore, patchObject, storedCrds } from './store.mjs';
+import { applyObjects, BUILTIN_NAMESPACES, deleteObjects, keyOf, loadStore, patchObject, storedCrds } from './store.mjs';
 import { qualifiedName, resolveType, resources } from './resources.mjs';
 
 const SIM = process.env.KUBESTRAP_SIM_ROOT ?? '/opt/kubestrap-sim';
@@ -42,6 +42,7 @@ const BOOL_FLAGS = new Map([
 	['server-side', 'server-side'], ['force-conflicts', 'force-conflicts'], ['client', 'client'], ['previous', 'previous'],
 	['watch', 'watch'], ['w', 'watch'], ['no-headers', 'no-headers'], ['show-labels', 'show-labels'], ['timestamps', 'timestamps'],
 	['dry-run', 'dry-run'], ['validate', 'validate'], ['insecure-skip-tls-verify', 'insecure-skip-tls-verify'], ['follow', 'follow'],
+	['wait', 'wait'],
 ]);
 
 /** The verb: the first argument that is neither a flag nor a flag's separate value. */
@@ -513,6 +514,33 @@ function patch(flags, args, out) {
 	out.stdout(`${result.line}\n`);
 }
 
+function remove(flags, args, out) {
+	if (flags.filename.length > 0 || flags.selector || flags['all-namespaces']) throw new KubectlError('error: kubectl delete with -f, -l or -A is not supported by the simulated kubectl of the kubestrap test hosts (name the objects)');
+	const requests = [];
+	if (args[0]?.includes('/')) {
+		for (const arg of args) {
+			const [type, name] = arg.split('/');
+			requests.push({ type, names: [name] });
+		}
+	} else if (args.length > 1) {
+		requests.push({ type: args[0], names: args.slice(1) });
+	}
+	if (requests.length === 0) throw new KubectlError("error: resource(s) were provided, but no name was specified");
+	const all = resources(storedCrds(loadStore(CLUSTER)));
+	const errors = [];
+	for (const request of requests) {
+		const resource = resolveType(all, request.type);
+		if (!resource) throw new KubectlError(`error: the server doesn't have a resource type "${request.type}"`);
+		if (resource.kind === 'Namespace' && request.names.some((n) => BUILTIN_NAMESPACES.includes(n))) {
+			throw new KubectlError(`Error from server (Forbidden): namespaces "${request.names.find((n) => BUILTIN_NAMESPACES.includes(n))}" is forbidden: this namespace may not be deleted`);
+		}
+		const result = deleteObjects(CLUSTER, resource, resource.namespaced ? flags.namespace ?? 'default' : undefined, request.names, { ignoreNotFound: flags['ignore-not-found'] === true });
+		out.stdout(result.lines.map((line) => `${line}\n`).join(''));
+		errors.push(...result.errors);
+	}
+	if (errors.length > 0) throw new KubectlError(errors.join('\n'));
+}
+
 function logs(flags, args, out) {
 	if (flags.follow) throw new KubectlError('error: --follow is not supported by the simulated kubectl of the kubestrap test hosts');
 	const target = args[0];
@@ -551,7 +579,7 @@ function version(flags, out, withServer) {
 }
 
 const KNOWN_VERBS = ['annotate', 'api-resources', 'api-versions', 'attach', 'auth', 'autoscale', 'certificate', 'cluster-info', 'completion',
-	'config', 'cordon', 'cp', 'debug', 'delete', 'describe', 'diff', 'drain', 'edit', 'events', 'exec', 'explain', 'expose', 'kustomize',
+	'config', 'cordon', 'cp', 'debug', 'describe', 'diff', 'drain', 'edit', 'events', 'exec', 'explain', 'expose', 'kustomize',
 	'label', 'plugin', 'port-forward', 'proxy', 'replace', 'rollout', 'run', 'scale', 'set', 'taint', 'top', 'uncordon', 'wait'];
 
 export function main(argv, out) {
@@ -566,6 +594,7 @@ export function main(argv, out) {
 		create: () => create(flags, out),
 		patch: () => patch(flags, args, out),
 		logs: () => logs(flags, args, out),
+		delete: () => remove(flags, args, out),
 	};
 	const handler = handlers[verb];
 	if (!handler) {

@@ -74,18 +74,19 @@ function cell(results: readonly ProbeResult[], match: (r: ProbeResult) => boolea
 export function gridLines(nodes: readonly CheckNode[], results: readonly ProbeResult[], s: GridSymbols = SYMBOLS): string[] {
 	const names = nodes.map((n) => n.name);
 	const used = COLUMNS.filter((c) => results.some((r) => r.probe.path === c.path));
-	const width = Math.max(4, ...names.map((n) => n.length));
-	const colWidth = (title: string): number => Math.max(3, title.length);
-	const header = ['from \\ to'.padEnd(width + 2), ...names.map((n, i) => `${i + 1}`.padEnd(colWidth(`${i + 1}`) + 1)), '| ', ...used.map((c) => c.title.padEnd(colWidth(c.title) + 1))].join('');
+	const labels = names.map((n, i) => `${i + 1} ${n}`);
+	const width = Math.max('from \\ to'.length, ...labels.map((l) => l.length)) + 1;
+	const numberWidth = Math.max(2, String(names.length).length) + 1;
+	const header = ['from \\ to'.padEnd(width), ...names.map((_, i) => `${i + 1}`.padEnd(numberWidth)), '| ', ...used.map((c) => `${c.title} `)].join('');
 	const lines = [header.trimEnd()];
 	names.forEach((from, i) => {
-		const row = [`${i + 1} ${from}`.padEnd(width + 2 + `${i + 1} `.length).slice(0, Math.max(width + 2, `${i + 1} ${from}`.length + 1))];
-		for (const [j, to] of names.entries()) {
+		const row = [(labels[i] as string).padEnd(width)];
+		for (const to of names) {
 			const text = from === to ? s.none : cell(results, (r) => (r.probe.path === 'cross-node' || r.probe.path === 'node-to-pod') && r.probe.from === from && r.probe.to === to, s);
-			row.push(text.padEnd(colWidth(`${j + 1}`) + 1));
+			row.push(text.padEnd(numberWidth));
 		}
 		row.push('| ');
-		for (const c of used) row.push(cell(results, (r) => r.probe.path === c.path && r.probe.from === from, s).padEnd(colWidth(c.title) + 1));
+		for (const c of used) row.push(cell(results, (r) => r.probe.path === c.path && r.probe.from === from, s).padEnd(c.title.length + 1));
 		lines.push(row.join('').trimEnd());
 	});
 	return lines;

@@ -11,7 +11,7 @@ import type { Remote } from '../remote/remote.js';
 import type { Cluster, Host } from '../spec/types.js';
 import { CONNECTION_CHECK_SCRIPT, parseConnectionCheck, type ConnectionCheckFacts } from '../steps/facts.js';
 import { platformProblems } from '../steps/preflight.js';
-import { sshTarget } from './ssh-connect.js';
+import { sshTarget } from '../session/ssh-connect.js';
 import type { ConnectionTest, ConnectionTestUi, HostCheck, HostKeyQuestion } from '../ui/ssh-check.js';
 
 export interface ConnectionTestOptions {

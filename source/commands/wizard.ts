@@ -12,7 +12,8 @@ import type { AwsDiscovery } from '../ui/aws-discovery.js';
 import type { ConnectionTest } from '../ui/ssh-check.js';
 import type { AwsFixOptions } from './aws-discovery.js';
 import type { WizardOutcome } from '../ui/wizard.js';
-import { writeFileAtomic, type Io } from './io.js';
+import type { Io } from './io.js';
+import { writeFileAtomic } from '../session/write-file.js';
 
 export type { WizardOutcome } from '../ui/wizard.js';
 

@@ -39,6 +39,7 @@ export async function runSteps(ctx: RunContext, steps: readonly Step[]): Promise
 	const failures: RunOutcome['failures'] = [];
 	for (const step of steps) {
 		if (ctx.signal.aborted) break;
+		if (step.wholeCluster && failed.size > 0) break;
 		const hosts = step.targets(ctx).filter((h) => !failed.has(h.id));
 		if (hosts.length === 0) continue;
 		ctx.emit({ kind: 'step', step: step.id, title: step.title, hosts: hosts.map((h) => h.id) });

@@ -39,6 +39,8 @@ export interface FakeHostState {
 	failures: Map<string, ExecResult>;
 	/** what the cluster's API already holds, for kubectl reads: "kind/name" (kube-system) → object */
 	live: Map<string, unknown>;
+	/** answers for successive health reads (kubectl get nodes,pods,…), the last one repeating */
+	snapshots?: string[];
 }
 
 export function freshHost(hostname: string, changes: Partial<FakeHostState> = {}): FakeHostState {
@@ -124,6 +126,11 @@ export class FakeRemote implements StepRemote {
 		const s = this.state;
 		if (args[0] !== '--kubeconfig' || !s.files.has(args[1] ?? '')) return fail('The connection to the server localhost:8080 was refused - did you specify the right host or port?');
 		const rest = args.slice(2).filter((a, i, all) => a !== '-n' && all[i - 1] !== '-n');
+		if (rest[0] === 'get' && rest[1] === 'nodes,pods,daemonsets,deployments') {
+			const snapshot = s.snapshots && s.snapshots.length > 1 ? s.snapshots.shift() : s.snapshots?.[0];
+			return snapshot === undefined ? fail('The connection to the server 10.0.0.10:6443 was refused - did you specify the right host or port?') : ok(snapshot);
+		}
+		if (rest[0] === 'get' && rest[1] === 'events') return ok('{"kind":"List","items":[]}');
 		if (rest[0] === 'get' && rest.includes('--ignore-not-found')) {
 			const key = `${rest[1]}/${rest[2]}`;
 			const object = s.live.get(key);

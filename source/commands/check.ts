@@ -9,10 +9,10 @@ import type { ProbeResult } from '../cluster/check/types.js';
 import type { Cluster } from '../spec/types.js';
 import { localKubectl, sshKubectl, type KubectlRunner } from '../steps/check/kubectl-runner.js';
 import { runCheck, type CheckOutcome, type CheckProgress } from '../steps/check/run.js';
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../spec/durations.js';
 import { EXIT } from './exit.js';
-import type { Io } from './io.js';
-import { sleep } from './sleep.js';
+import { sshIdentity, type Io } from './io.js';
+import { sleep } from '../steps/sleep.js';
 import { printProblems, specFromOptions, type SpecOptions } from './spec-input.js';
 
 export interface CheckCommandOptions extends SpecOptions {
@@ -155,9 +155,9 @@ export async function checkCommand(options: CheckCommandOptions, io: Io): Promis
 				io.stderr('spec.hosts: no control-plane host to run kubectl on; add one, or use --kubeconfig\n');
 				return EXIT.invalid;
 			}
-			const [{ connect }, { createRedactor }, { connectOptions }] = await Promise.all([import('../remote/connection.js'), import('../remote/redact.js'), import('./ssh-connect.js')]);
+			const [{ connect }, { createRedactor }, { connectOptions }] = await Promise.all([import('../remote/connection.js'), import('../remote/redact.js'), import('../session/ssh-connect.js')]);
 			try {
-				const remote = await connect(connectOptions(cluster, first.address, io, { deadlineMs: connectTimeout as number, redactor: createRedactor(), signal: abort.signal }));
+				const remote = await connect(connectOptions(cluster, first.address, sshIdentity(io), { deadlineMs: connectTimeout as number, redactor: createRedactor(), signal: abort.signal }));
 				kubectl = sshKubectl(remote, first.address);
 				close = () => remote.close();
 			} catch (error) {

@@ -2,7 +2,7 @@
 // kubeadm wrote there, as apply-cni does), or through a local kubectl with --kubeconfig.
 import { execFile } from 'node:child_process';
 import type { StepRemote } from '../types.js';
-import { kubectl } from '../kubectl.js';
+import { kubectl } from '../../cluster/kubectl.js';
 
 export interface KubectlResult {
 	code: number | null;

@@ -9,7 +9,7 @@ import type { CheckReport } from '../../../source/cluster/check/report.js';
 import type { Cluster } from '../../../source/spec/types.js';
 import { sshKubectl } from '../../../source/steps/check/kubectl-runner.js';
 import { runCheck, type CheckOutcome } from '../../../source/steps/check/run.js';
-import { sleep } from '../../../source/commands/sleep.js';
+import { sleep } from '../../../source/steps/sleep.js';
 import { bootCluster, eventually, isReady, type SimCluster } from '../../sim/_cluster.js';
 
 let sim: SimCluster;

@@ -127,6 +127,7 @@ async function buildProgram(io: Io, setCode: (code: number) => void): Promise<Co
 		.option('-y, --yes', 'do not ask for confirmation')
 		.option('--timeout <duration>', 'how long to wait for the cluster to be ready after the CNI is applied (e.g. 10m, 90s)', '10m')
 		.option('--dry-run', 'print what would run on each host, change nothing (same as plan)')
+		.option('--skip-check', 'do not run the network check after readiness (install then reports success once the cluster is ready)')
 		.action(async (options: Record<string, unknown>) => {
 			const { installCommand } = await import('./commands/install.js');
 			setCode(await installCommand(options, io, 'install'));

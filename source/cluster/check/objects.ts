@@ -115,14 +115,17 @@ export function probeCommand(probe: Probe): string {
 }
 
 /**
- * The client's script: `p ID COMMAND…` tries the command up to ATTEMPTS times and prints
+ * The client's script: `p ID COMMAND…` tries the command up to ATTEMPTS times and reports
  * `kubestrap-check ID pass` or `kubestrap-check ID fail <what it printed>`; `done` ends a complete run.
+ * `r` prints each line to the log and appends it to the termination message, so the results arrive
+ * with the pod's status (no extra call per pod) and stay readable with `kubectl logs`.
  */
 export function probeScript(probes: readonly Probe[]): string {
 	return [
-		`p() { id=$1; shift; n=0; while :; do if out=$("$@" 2>&1); then echo "${RESULT_PREFIX} $id pass"; return 0; fi; n=$((n+1)); if [ "$n" -ge ${ATTEMPTS} ]; then echo "${RESULT_PREFIX} $id fail $(echo "$out" | tr '\\n' ' ')"; return 0; fi; sleep 1; done; }`,
+		'r() { echo "$1"; echo "$1" >> /dev/termination-log; }',
+		`p() { id=$1; shift; n=0; while :; do if out=$("$@" 2>&1); then r "${RESULT_PREFIX} $id pass"; return 0; fi; n=$((n+1)); if [ "$n" -ge ${ATTEMPTS} ]; then r "${RESULT_PREFIX} $id fail $(echo "$out" | tr '\\n' ' ')"; return 0; fi; sleep 1; done; }`,
 		...probes.map((probe) => `p ${safe(probe.id)} ${probeCommand(probe)}`),
-		`echo "${RESULT_PREFIX} done"`,
+		`r "${RESULT_PREFIX} done"`,
 	].join('\n');
 }
 

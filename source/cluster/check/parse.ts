@@ -52,6 +52,8 @@ export interface PodInfo {
 	/** why the pod does not run, when it does not (Unschedulable message, waiting reason and message) */
 	waiting?: string;
 	app?: string;
+	/** the first container's termination message, once it exited */
+	message?: string;
 }
 
 export function parsePods(text: string): PodInfo[] {
@@ -63,6 +65,7 @@ export function parsePods(text: string): PodInfo[] {
 		const scheduled = conditions.find((c) => c['type'] === 'PodScheduled');
 		const container = list(status['containerStatuses']).map(record)[0];
 		const waiting = record(record(container?.['state'])['waiting']);
+		const message = str(record(record(container?.['state'])['terminated'])['message']);
 		const why = scheduled?.['status'] === 'False'
 			? `${str(scheduled['reason']) ?? 'Unschedulable'}: ${str(scheduled['message']) ?? ''}`.trim()
 			: str(waiting['reason']) !== undefined ? `${str(waiting['reason'])}${str(waiting['message']) ? `: ${str(waiting['message'])}` : ''}` : undefined;
@@ -73,6 +76,7 @@ export function parsePods(text: string): PodInfo[] {
 			...(str(status['podIP']) ? { ip: str(status['podIP']) as string } : {}),
 			ready: conditions.some((c) => c['type'] === 'Ready' && c['status'] === 'True'),
 			...(why !== undefined ? { waiting: why } : {}),
+			...(message !== undefined ? { message } : {}),
 			...(str(record(metadata['labels'])['app.kubernetes.io/name']) ? { app: str(record(metadata['labels'])['app.kubernetes.io/name']) as string } : {}),
 		};
 	});

@@ -131,9 +131,10 @@ export async function runCheck(o: CheckOptions): Promise<CheckOutcome> {
 			for (const pod of lastPods) {
 				if (!names.has(pod.name) || read.has(pod.name)) continue;
 				if (pod.phase !== 'Succeeded' && pod.phase !== 'Failed') continue;
-				const logs = await must(['logs', '-n', namespace, pod.name]);
+				// The termination message carries the results; the logs are the fallback (an empty or cut message).
+				let parsed = parseResults(pod.message ?? '');
+				if (!parsed.complete) parsed = parseResults(await must(['logs', '-n', namespace, pod.name]));
 				read.add(pod.name);
-				const parsed = parseResults(logs);
 				results = results.map((r) => {
 					const got = parsed.results.get(r.probe.id);
 					if (got) return { ...r, outcome: got.pass ? 'pass' : 'fail', detail: got.detail };

@@ -1,5 +1,9 @@
 // Table tests of the check's pure parts: pair selection, the objects it creates, the probe plan,
 // result parsing and the mapping from failed paths to causes.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import test from 'ava';
 import { mapCauses, transport } from '../../../source/cluster/check/causes.js';
 import { datapathFromCluster } from '../../../source/cluster/check/datapath.js';
@@ -51,10 +55,30 @@ test('objects: the probe script runs agnhost connect and nslookup and refuses an
 	const script = probeScript([probe({}), probe({ id: 'kubernetes-dns/a', path: 'kubernetes-dns', target: 'kubernetes.default', how: 'dns' })]);
 	t.true(script.includes('\np same-node/a/a /agnhost connect --timeout=2s 10.244.0.5:8080\n'));
 	t.true(script.includes('\np kubernetes-dns/a nslookup kubernetes.default\n'));
-	t.true(script.endsWith('echo "kubestrap-check done"'));
+	t.true(script.endsWith('r "kubestrap-check done"'));
 	t.throws(() => probeScript([probe({ target: '10.0.0.1:80; rm -rf /' })]), { message: /unsafe value/ });
 	const pod = clientPod('ns', 'a', [probe({})], true, 60) as { spec: Record<string, unknown> };
 	t.like(pod.spec, { nodeName: 'a', restartPolicy: 'Never', hostNetwork: true, dnsPolicy: 'ClusterFirstWithHostNet', activeDeadlineSeconds: 60 });
+});
+
+test('objects: the probe script itself, run by sh with stand-ins for agnhost and nslookup', (t) => {
+	const dir = mkdtempSync(join(tmpdir(), 'kubestrap-probe-'));
+	// agnhost connect: exit 0 for port 80, else print TIMEOUT on stderr and exit 1 (as agnhost does).
+	writeFileSync(join(dir, 'agnhost'), '#!/bin/sh\ncase "$3" in *:80) exit 0;; *) echo TIMEOUT >&2; exit 1;; esac\n', { mode: 0o755 });
+	writeFileSync(join(dir, 'nslookup'), '#!/bin/sh\necho ";; connection timed out; no servers could be reached"\nexit 1\n', { mode: 0o755 });
+	const script = probeScript([
+		probe({ id: 'same-node/a/a', target: '10.244.0.5:80' }),
+		probe({ id: 'cross-node/a/b', path: 'cross-node', to: 'b', target: '10.244.1.5:8080' }),
+		probe({ id: 'kubernetes-dns/a', path: 'kubernetes-dns', to: undefined, target: 'kubernetes.default', how: 'dns' }),
+	]).replaceAll('/agnhost', join(dir, 'agnhost')).replaceAll('/dev/termination-log', join(dir, 'termination-log'));
+	const run = spawnSync('/bin/sh', ['-c', script], { encoding: 'utf8', env: { PATH: `${dir}:/usr/bin:/bin` } });
+	t.is(run.status, 0);
+	const expected = 'kubestrap-check same-node/a/a pass\nkubestrap-check cross-node/a/b fail TIMEOUT \nkubestrap-check kubernetes-dns/a fail ;; connection timed out; no servers could be reached \nkubestrap-check done\n';
+	t.is(run.stdout, expected);
+	t.is(readFileSync(join(dir, 'termination-log'), 'utf8'), expected);
+	const parsed = parseResults(run.stdout);
+	t.true(parsed.complete);
+	t.deepEqual(parsed.results.get('cross-node/a/b'), { pass: false, detail: 'TIMEOUT' });
 });
 
 test('plan: probes per node with pairs, services, NodePort on the next node; missing echo pods leave empty targets', (t) => {

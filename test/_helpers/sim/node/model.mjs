@@ -719,6 +719,7 @@ function playProbes(input, ctx) {
 		const run = playScript(net, pod, probeScript(pod), pod.m0);
 		pod.script = run.lines;
 		pod.endAt = run.end;
+		pod.terminationMessage = run.message;
 	}
 }
 
@@ -837,7 +838,7 @@ function containerState(pod, c, index, initCount, ctx) {
 	}
 	if (pod.endAt !== undefined && now >= pod.endAt) {
 		// restartPolicy Never: the script ran to its end and the container exited 0.
-		base.state = { terminated: { containerID: cid(0), exitCode: 0, finishedAt: iso(pod.endAt), reason: 'Completed', startedAt: iso(begin) } };
+		base.state = { terminated: { containerID: cid(0), exitCode: 0, finishedAt: iso(pod.endAt), ...(pod.terminationMessage ? { message: pod.terminationMessage } : {}), reason: 'Completed', startedAt: iso(begin) } };
 		return base;
 	}
 	base.state = { running: { startedAt: iso(begin) } };

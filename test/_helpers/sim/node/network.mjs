@@ -195,7 +195,7 @@ export function probeScript(pod) {
 	const argv = [...(c?.command ?? []), ...(c?.args ?? [])];
 	if (argv[0] !== '/bin/sh' || argv[1] !== '-c' || typeof argv[2] !== 'string') return undefined;
 	const script = argv[2];
-	if (!/^p\(\) \{/.test(script)) return undefined;
+	if (!/^p\(\) \{/m.test(script)) return undefined;
 	return script;
 }
 
@@ -206,7 +206,9 @@ export function probeScript(pod) {
  */
 export function playScript(net, client, script, start) {
 	const attempts = Number(/-ge "?(\d+)"?/.exec(script)?.[1] ?? 1);
-	const prefix = /echo "(\S+) \$id pass"/.exec(script)?.[1] ?? 'result';
+	const prefix = /(?:echo|r) "(\S+) \$id pass"/.exec(script)?.[1] ?? 'result';
+	// `r` (if the script defines it) also appends the line to the termination message file.
+	const toMessage = /^r\(\) \{.*>> \/dev\/termination-log/m.test(script);
 	let t = start;
 	const lines = [];
 	for (const raw of script.split('\n')) {
@@ -221,10 +223,12 @@ export function playScript(net, client, script, start) {
 				if (outcome.ok) break;
 				if (i + 1 < attempts) t += SLEEP_BETWEEN_MS / net.speed;
 			}
-			lines.push({ at: t, text: outcome.ok ? `${prefix} ${m[1]} pass` : `${prefix} ${m[1]} fail ${outcome.output.replace(/\n/g, ' ')} ` });
-		} else if ((m = /^echo "(.*)"$/.exec(line))) {
-			lines.push({ at: t, text: m[1] });
+			lines.push({ at: t, text: outcome.ok ? `${prefix} ${m[1]} pass` : `${prefix} ${m[1]} fail ${outcome.output.replace(/\n/g, ' ')} `, message: toMessage });
+		} else if ((m = /^(echo|r) "(.*)"$/.exec(line))) {
+			lines.push({ at: t, text: m[2], message: m[1] === 'r' && toMessage });
 		}
 	}
-	return { lines, end: t + PASS_MS / net.speed };
+	// The kubelet reads the termination message file when the container exits (at most 4096 bytes).
+	const message = lines.filter((l) => l.message).map((l) => `${l.text}\n`).join('');
+	return { lines, end: t + PASS_MS / net.speed, message: message.length > 4096 ? message.slice(-4096) : message };
 }

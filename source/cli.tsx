@@ -176,6 +176,7 @@ async function buildProgram(io: Io, setCode: (code: number) => void): Promise<Co
 		.option('-y, --yes', 'do not ask for confirmation')
 		.option('--timeout <duration>', 'how long to wait for the cluster to be ready after the CNI is applied (e.g. 10m, 90s)', '10m')
 		.option('--dry-run', 'print what would run on each host, change nothing (same as plan)')
+		.option('--skip-check', 'do not run the network check after readiness (install then reports success once the cluster is ready)')
 		.action((options: Record<string, unknown>) => act(options, async (o, i) => (await import('./commands/install.js')).installCommand(o, i, 'install')));
 
 	installOptions(specCommand('plan', 'print, per host, the ordered actions install would take (connects read-only, changes nothing)'))
@@ -227,6 +228,19 @@ or not confirmed (no terminal and no --yes), 130 interrupted (run the same comma
 			const { homedir } = await import('node:os');
 			const fromEnv = (process.env['KUBECONFIG'] ?? '').split(':').find((part) => part !== '');
 			setCode(await kubeconfigCommand({ ...options, mergeFile: fromEnv ?? join(process.env['HOME'] ?? homedir(), '.kube', 'config') }, io));
+		});
+
+	specCommand('check', 'prove the network: same-node, cross-node, node-to-pod, ClusterIP, Service name, kubernetes.default and NodePort paths per node pair, with causes')
+		.option('--kubeconfig <file>', 'reach the cluster through this kubeconfig with the local kubectl instead of over SSH')
+		.option('--keep', 'leave the check namespace in place for debugging (default: deleted at the end)')
+		.option('--timeout <duration>', 'give up on paths that have not answered after this long (e.g. 3m, 90s)', '3m')
+		.option('--external <host[:port]>', 'also test pod-to-world to this host (default port 443); nothing outside the cluster is contacted without it')
+		.option('--connect-timeout <seconds>', 'give up connecting to the control plane after this long', '30')
+		.addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+		.addHelpText('after', '\nExit codes of check: 0 every path passes, 1 a path fails (causes and fixes printed) or the check could not run, 2 invalid input, 130 interrupted (the check namespace is deleted).')
+		.action(async (options: Record<string, unknown>) => {
+			const { checkCommand } = await import('./commands/check.js');
+			setCode(await checkCommand(options, io));
 		});
 
 	const aws = program.command('aws').description('AWS helpers').exitOverride();

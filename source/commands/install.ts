@@ -12,6 +12,7 @@ import type { Cluster } from '../spec/types.js';
 import { KUBECONFIG_PATH } from '../steps/list/fetch-kubeconfig.js';
 import { INSTALL_STEPS } from '../steps/list/index.js';
 import { READINESS, WAIT_READY } from '../steps/list/wait-ready.js';
+import { NETWORK_CHECK } from '../steps/list/network-check.js';
 import type { ReadinessResult } from '../steps/readiness.js';
 import type { StepEvent } from '../steps/types.js';
 import { EXIT } from './exit.js';
@@ -24,6 +25,8 @@ import { printProblems, specFromOptions, treesFromOptions, type SpecOptions } fr
 
 export interface InstallOptions extends SpecOptions {
 	yes?: boolean;
+	/** leave out the network check after readiness */
+	skipCheck?: boolean;
 	dryRun?: boolean;
 	verbose?: boolean;
 	concurrency?: string;
@@ -231,7 +234,8 @@ async function runInstall(cluster: Cluster, options: InstallOptions, io: Io, mod
 		view = await runView({ say, verbose: options.verbose === true, ...(io.terminal && !json ? { terminal: io.terminal } : {}), color: io.color === true, title: `cluster ${cluster.metadata.name}`, watchSteps: [WAIT_READY] });
 		let outcome: Outcome;
 		try {
-			outcome = await session.run(INSTALL_STEPS);
+			// The network check is the last step; --skip-check leaves it out (install then reports readiness only).
+			outcome = await session.run(options.skipCheck === true ? INSTALL_STEPS.filter((step) => step.id !== NETWORK_CHECK) : INSTALL_STEPS);
 		} finally {
 			await view.finish();
 		}

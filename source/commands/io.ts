@@ -1,5 +1,6 @@
 // What a command may touch of the outside world, passed in by cli.tsx (the only file that reads
 // argv, env and the TTY) as decided values, so commands stay testable and never reach for globals.
+import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Problem } from '../spec/types.js';
@@ -67,4 +68,9 @@ export function sshIdentity(io: Io): { agent: string | false; home?: string; ask
 		...(io.home ? { home: io.home } : {}),
 		...(io.askSecret ? { askSecret: io.askSecret } : {}),
 	};
+}
+
+/** True when `program` is a file in one of the directories of the search path (PATH as cli.tsx decided it). */
+export function onSearchPath(program: string, searchPath: string | undefined): boolean {
+	return (searchPath ?? '').split(':').some((dir) => dir !== '' && existsSync(resolve(dir, program)));
 }

@@ -9,7 +9,7 @@ import type { Remote } from '../remote/remote.js';
 import type { Cluster, Host } from '../spec/types.js';
 import type { Cni, Snapshot, StatusReport } from '../cluster/health/index.js';
 import { EXIT } from './exit.js';
-import { sshIdentity, type Io } from './io.js';
+import { onSearchPath, sshIdentity, type Io } from './io.js';
 import { parseDuration } from '../spec/durations.js';
 import { sleep } from '../steps/sleep.js';
 import { printProblems, specFromOptions, type SpecOptions } from './spec-input.js';
@@ -107,9 +107,6 @@ function localRunner(kubeconfig: string, env: Readonly<Record<string, string | u
 	};
 }
 
-function onPath(program: string, searchPath: string): boolean {
-	return searchPath.split(':').some((dir) => dir !== '' && existsSync(resolve(dir, program)));
-}
 
 /** target aws: the instances are found again (read-only, no checks), as install found them. */
 async function awsHosts(cluster: Cluster, io: Io): Promise<Host[] | string> {
@@ -166,7 +163,7 @@ export async function statusCommand(options: StatusOptions, io: Io): Promise<num
 			io.stderr(`--kubeconfig: ${path} does not exist\n`);
 			return EXIT.invalid;
 		}
-		if (!onPath('kubectl', io.searchPath ?? '')) {
+		if (!onSearchPath('kubectl', io.searchPath)) {
 			io.stderr('--kubeconfig: no kubectl on PATH to read the cluster with; install kubectl, or use --config cluster.yaml to read it over SSH on the first control plane\n');
 			return EXIT.invalid;
 		}

@@ -46,6 +46,11 @@ export async function runView(options: RunViewOptions): Promise<RunView> {
 			await closeProgress();
 			return;
 		}
+		// A step after the watched one (the network check) prints its notes below the last pod table.
+		if (event.kind === 'step' && table) {
+			await table.finish();
+			table = undefined;
+		}
 		if (event.kind === 'note') {
 			if (progress) notes.push(event.line);
 			else options.say(event.line);

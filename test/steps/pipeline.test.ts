@@ -15,7 +15,9 @@ import { baremetalBase, withPaths } from '../spec/_base.js';
 import { CERT_KEY, FakeRemote, freshHost, TEST_CA_HASH, TOKEN, type FakeHostState } from './_fake-remote.js';
 
 // The readiness wait watches a live API the fake hosts do not run; it has its own tests (wait-ready.test.ts).
-const INSTALL_STEPS = ALL_STEPS.filter((step) => step.id !== WAIT_READY);
+// The steps that watch or probe the whole cluster (wait-ready, the network check) are tested on their own.
+const INSTALL_STEPS = ALL_STEPS.filter((step) => step.id !== WAIT_READY && step.id !== NETWORK_CHECK);
+import { NETWORK_CHECK } from '../../source/steps/list/network-check.js';
 
 function cluster(changes: Record<string, unknown> = {}): Cluster {
 	const result = resolveSpec({ file: { content: stringify(withPaths(baremetalBase(), changes)), name: 'c.yaml' } });

@@ -14,6 +14,7 @@ import { joinControlPlanesStep, joinWorkersStep } from './join-nodes.js';
 import { kubePackagesStep } from './kube-packages.js';
 import { preflightStep } from './preflight.js';
 import { prepareHostStep } from './prepare-host.js';
+import { networkCheckStep } from './network-check.js';
 import { waitReadyStep } from './wait-ready.js';
 
 export const INSTALL_STEPS: readonly Step[] = [
@@ -31,4 +32,5 @@ export const INSTALL_STEPS: readonly Step[] = [
 	applyCniStep,
 	fetchKubeconfigStep,
 	waitReadyStep,
+	networkCheckStep,
 ];

@@ -233,6 +233,24 @@ export interface NodeNotReadyFault {
 	message?: string;
 }
 
+/** Traffic between two nodes that is dropped: a port of a protocol, IP protocol 4 (ipip), or everything. */
+export interface BlockedTraffic {
+	/** two node names: traffic between them (both directions) is dropped */
+	nodes: readonly [string, string];
+	protocol: 'udp' | 'tcp' | 'ipip' | 'all';
+	/** default: every port of the protocol */
+	port?: number;
+}
+
+/** Faults of the pod network model (sim/node/network.mjs), played by the client pods of `kubestrap check`. */
+export interface NetworkScenario {
+	blocked?: readonly BlockedTraffic[];
+	/** CoreDNS does not answer (lookups time out) */
+	dnsDown?: boolean;
+	/** ClusterIPs and NodePorts are not served (kube-proxy or its replacement down) */
+	servicesDown?: boolean;
+}
+
 /**
  * What the simulated cluster plays (harness-wide; see sim/README.md "Cluster scenarios"). Every field is
  * timed from when it was first set (kept across later calls that leave it unchanged).
@@ -254,6 +272,8 @@ export interface ClusterScenario {
 	watchBookmarkSeconds?: number;
 	/** Every watch stream breaks after this many seconds (kubectl exits 1, `error: unexpected EOF`). */
 	watchDropSeconds?: number;
+	/** Pod network faults between nodes, and DNS or services down (README "Pod networking"). */
+	network?: NetworkScenario;
 }
 
 type StoredScenario = ClusterScenario & { since: Record<string, number> };

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 
 import { clusterAt, containerLogs, daemonSetObject, deploymentObject, events, iso, nodeObject, podObject, readCluster } from './model.mjs';
-import { applyObjects, BUILTIN_NAMESPACES, keyOf, loadStore, patchObject, storedCrds } from './store.mjs';
+import { applyObjects, BUILTIN_NAMESPACES, deleteObjects, keyOf, loadStore, patchObject, storedCrds } from './store.mjs';
 import { qualifiedName, resolveType, resources } from './resources.mjs';
 import { raw, RawError } from './raw.mjs';
 
@@ -44,6 +44,7 @@ const BOOL_FLAGS = new Map([
 	['watch', 'watch'], ['w', 'watch'], ['no-headers', 'no-headers'], ['show-labels', 'show-labels'], ['timestamps', 'timestamps'],
 	['ignore-daemonsets', 'ignore-daemonsets'], ['delete-emptydir-data', 'delete-emptydir-data'], ['force', 'force'], ['disable-eviction', 'disable-eviction'],
 	['dry-run', 'dry-run'], ['validate', 'validate'], ['insecure-skip-tls-verify', 'insecure-skip-tls-verify'], ['follow', 'follow'],
+	['wait', 'wait'],
 ]);
 
 /** The verb: the first argument that is neither a flag nor a flag's separate value. */
@@ -526,6 +527,33 @@ function patch(flags, args, out) {
 	out.stdout(`${result.line}\n`);
 }
 
+function remove(flags, args, out) {
+	if (flags.filename.length > 0 || flags.selector || flags['all-namespaces']) throw new KubectlError('error: kubectl delete with -f, -l or -A is not supported by the simulated kubectl of the kubestrap test hosts (name the objects)');
+	const requests = [];
+	if (args[0]?.includes('/')) {
+		for (const arg of args) {
+			const [type, name] = arg.split('/');
+			requests.push({ type, names: [name] });
+		}
+	} else if (args.length > 1) {
+		requests.push({ type: args[0], names: args.slice(1) });
+	}
+	if (requests.length === 0) throw new KubectlError("error: resource(s) were provided, but no name was specified");
+	const all = resources(storedCrds(loadStore(CLUSTER)));
+	const errors = [];
+	for (const request of requests) {
+		const resource = resolveType(all, request.type);
+		if (!resource) throw new KubectlError(`error: the server doesn't have a resource type "${request.type}"`);
+		if (resource.kind === 'Namespace' && request.names.some((n) => BUILTIN_NAMESPACES.includes(n))) {
+			throw new KubectlError(`Error from server (Forbidden): namespaces "${request.names.find((n) => BUILTIN_NAMESPACES.includes(n))}" is forbidden: this namespace may not be deleted`);
+		}
+		const result = deleteObjects(CLUSTER, resource, resource.namespaced ? flags.namespace ?? 'default' : undefined, request.names, { ignoreNotFound: flags['ignore-not-found'] === true });
+		out.stdout(result.lines.map((line) => `${line}\n`).join(''));
+		errors.push(...result.errors);
+	}
+	if (errors.length > 0) throw new KubectlError(errors.join('\n'));
+}
+
 function logs(flags, args, out) {
 	if (flags.follow) throw new KubectlError('error: --follow is not supported by the simulated kubectl of the kubestrap test hosts');
 	const target = args[0];
@@ -707,7 +735,7 @@ function exec(flags, args, out) {
 }
 
 const KNOWN_VERBS = ['annotate', 'api-resources', 'api-versions', 'attach', 'auth', 'autoscale', 'certificate', 'cluster-info', 'completion',
-	'config', 'cordon', 'cp', 'debug', 'delete', 'describe', 'diff', 'drain', 'edit', 'events', 'exec', 'explain', 'expose', 'kustomize',
+	'config', 'cordon', 'cp', 'debug', 'describe', 'diff', 'drain', 'edit', 'events', 'exec', 'explain', 'expose', 'kustomize',
 	'label', 'plugin', 'port-forward', 'proxy', 'replace', 'rollout', 'run', 'scale', 'set', 'taint', 'top', 'uncordon', 'wait'];
 
 export function main(argv, out) {
@@ -725,7 +753,8 @@ export function main(argv, out) {
 		cordon: () => cordon(flags, args, out, true),
 		uncordon: () => cordon(flags, args, out, false),
 		drain: () => drain(flags, args, out),
-		delete: () => deleteNode(flags, args, out),
+		// Nodes are the cluster's own model (kubelets re-register); every other kind lives in the object store.
+		delete: () => (/^(nodes?|no)(\/|$)/.test(args[0] ?? '') ? deleteNode(flags, args, out) : remove(flags, args, out)),
 		exec: () => exec(flags, args, out),
 	};
 	const handler = handlers[verb];

@@ -17,7 +17,8 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { canonical, loadWorkloads, shortHash } from './store.mjs';
+import { canonical, loadStore, loadWorkloads, shortHash } from './store.mjs';
+import { datapath, playScript, probeScript } from './network.mjs';
 
 export const TIMINGS = {
 	create: 400,
@@ -198,7 +199,16 @@ export function readCluster(dir) {
 		const cordonedAt = mtime(join(dir, 'cordoned', name));
 		return { name, role, joinedAt: extra.joinedAt ?? mtime(join(dir, 'nodes', name)) ?? 0, ...extra, ...(cordonedAt !== undefined ? { cordonedAt } : {}) };
 	});
-	return { dir, info, scenario, flips, nodes, workloads: loadWorkloads(dir), cniReadyAt: mtime(join(dir, 'cni-ready')) };
+	const workloads = loadWorkloads(dir);
+	// The network model needs Services and cilium-config: read the whole store only when bare pods may probe.
+	let services = [];
+	let ciliumConfig;
+	if (workloads.some((w) => w.kind === 'Pod')) {
+		const objects = Object.values(loadStore(dir).objects);
+		services = objects.filter((rec) => rec.kind === 'Service' && rec.group === '').map((rec) => rec.object);
+		ciliumConfig = objects.find((rec) => rec.kind === 'ConfigMap' && rec.namespace === 'kube-system' && rec.name === 'cilium-config')?.object.data;
+	}
+	return { dir, info, scenario, flips, nodes, workloads, services, ciliumConfig, cniReadyAt: mtime(join(dir, 'cni-ready')) };
 }
 
 // ---------------------------------------------------------------- the model
@@ -225,6 +235,7 @@ export function clusterAt(input, now) {
 	}
 
 	const workloads = [...systemWorkloads(ctx, info), ...input.workloads.map(storedWorkload), ...extraWorkloads(ctx)];
+	ctx.workloadsAll = workloads;
 	const faults = faultsFor(scenario);
 	const pods = [];
 	ctx.pods = pods;
@@ -255,6 +266,8 @@ export function clusterAt(input, now) {
 	}
 	for (const w of workloads.filter((w) => w.kind === 'DaemonSet' && !isCni(w))) daemonPods(w, ctx, faults);
 	for (const w of workloads.filter((w) => w.kind === 'Deployment')) deploymentPods(w, ctx, faults);
+	for (const w of workloads.filter((w) => w.kind === 'Pod')) barePod(w, ctx, faults);
+	playProbes(input, ctx);
 
 	const visible = pods.filter((p) => p.createdAt <= now && (p.goneAt === undefined || p.goneAt > now));
 	for (const pod of visible) pod.status = podStatus(pod, ctx);
@@ -336,7 +349,8 @@ function storedWorkload(rec) {
 		object,
 		revisions: rec.revisions ?? [{ hash: 'initial', at: rec.createdAt, generation: rec.generation }],
 		replicas: rec.kind === 'Deployment' ? object.spec?.replicas ?? 1 : undefined,
-		templateOf: (rev) => rev?.template ?? object.spec?.template ?? {},
+		// A bare Pod is its own template.
+		templateOf: (rev) => rec.kind === 'Pod' ? { metadata: object.metadata, spec: object.spec } : rev?.template ?? object.spec?.template ?? {},
 	};
 }
 
@@ -657,6 +671,62 @@ function deploymentPods(w, ctx, faults) {
 	make(current, current.at);
 }
 
+/**
+ * A Pod created directly (kubectl create/apply of kind Pod). Only pods with spec.nodeName are simulated:
+ * they skip the scheduler, as on a real cluster; pods for the scheduler stay Pending.
+ */
+function barePod(w, ctx, faults) {
+	const template = w.templateOf();
+	const spec = template.spec ?? {};
+	const node = ctx.nodes.find((n) => n.name === spec.nodeName);
+	const createdAt = w.revisions[0]?.at ?? 0;
+	const pod = basePod(w, template, {
+		name: w.name,
+		uid: w.uid,
+		node,
+		createdAt,
+		scheduledAt: node ? Math.max(createdAt, node.joinedAt) : undefined,
+		ownerReferences: undefined,
+		extraLabels: {},
+		revision: w.revisions[0],
+	});
+	pod.bare = true;
+	pod.fault = podFault(w, spec, faults);
+	if (!node) pod.attempts = [createdAt];
+	timeline(pod, ctx);
+	place(pod, ctx);
+}
+
+/** The IP a pod gets: its node's address with host networking, else one of its node's pod CIDR. */
+function podIp(pod) {
+	if (pod.spec.hostNetwork) return pod.node.address;
+	return `${pod.node.podCIDR.split('.').slice(0, 3).join('.')}.${2 + (hash('ip', pod.uid)[0] % 250)}`;
+}
+
+/** Client pods of `kubestrap check` run their probe scripts through the network model (network.mjs). */
+function playProbes(input, ctx) {
+	const players = ctx.pods.filter((p) => p.bare && p.node && probeScript(p));
+	if (players.length === 0) return;
+	for (const pod of ctx.pods) if (pod.node) pod.ip = podIp(pod);
+	const net = {
+		dp: datapath({ ciliumConfig: input.ciliumConfig, workloads: ctx.workloadsAll ?? [] }),
+		scenario: ctx.scenario,
+		serviceSubnet: input.info?.serviceSubnet ?? '10.96.0.0/12',
+		services: input.services ?? [],
+		nodes: ctx.nodes,
+		pods: ctx.pods,
+		speed: ctx.speed,
+	};
+	net.serviceLayer = input.info?.kubeProxy !== false || net.dp.kpr;
+	for (const pod of players) {
+		if (!Number.isFinite(pod.m0)) continue;
+		const run = playScript(net, pod, probeScript(pod), pod.m0);
+		pod.script = run.lines;
+		pod.endAt = run.end;
+		pod.terminationMessage = run.message;
+	}
+}
+
 /** Places a Deployment pod on the least loaded node that takes it, at the first time one does. */
 function schedule(pod, ctx, load) {
 	const times = [pod.createdAt, ...changeTimes(ctx).filter((t) => t > pod.createdAt)].filter((t) => t <= ctx.now);
@@ -770,6 +840,11 @@ function containerState(pod, c, index, initCount, ctx) {
 		}
 		return base;
 	}
+	if (pod.endAt !== undefined && now >= pod.endAt) {
+		// restartPolicy Never: the script ran to its end and the container exited 0.
+		base.state = { terminated: { containerID: cid(0), exitCode: 0, finishedAt: iso(pod.endAt), ...(pod.terminationMessage ? { message: pod.terminationMessage } : {}), reason: 'Completed', startedAt: iso(begin) } };
+		return base;
+	}
 	base.state = { running: { startedAt: iso(begin) } };
 	base.started = true;
 	base.ready = now >= (fault ? pod.m0 + TIMINGS.ready / s : pod.readyAt);
@@ -828,10 +903,16 @@ function podStatus(pod, ctx) {
 	}
 	cond('PodScheduled', 'True', pod.scheduledAt);
 
-	// Running once every container has started (a crash-looping one counts: it restarts).
-	const phase = allStarted && initialized ? 'Running' : 'Pending';
+	// Running once every container has started (a crash-looping one counts: it restarts); Succeeded when
+	// a pod that is not restarted (restartPolicy Never) has every container exited 0.
+	const completed = mainStatuses.length > 0 && mainStatuses.every((st) => st.state.terminated?.exitCode === 0) && pod.endAt !== undefined;
+	const phase = completed ? 'Succeeded' : allStarted && initialized ? 'Running' : 'Pending';
+	if (completed) {
+		for (const c of conditions) if (c.type === 'Ready' || c.type === 'ContainersReady') Object.assign(c, { status: 'False', reason: 'PodCompleted', lastTransitionTime: iso(pod.endAt) }, { message: undefined });
+		for (const c of conditions) if (c.message === undefined) delete c.message;
+	}
 	const hostIP = pod.node.address;
-	const podIP = pod.spec.hostNetwork ? hostIP : now >= sandboxAt ? `${pod.node.podCIDR.split('.').slice(0, 3).join('.')}.${2 + (hash('ip', pod.uid)[0] % 250)}` : undefined;
+	const podIP = pod.spec.hostNetwork ? hostIP : now >= sandboxAt ? podIp(pod) : undefined;
 	const status = {
 		conditions,
 		hostIP,
@@ -867,12 +948,12 @@ export function podObject(pod, ctx) {
 	const metadata = {
 		creationTimestamp: iso(pod.createdAt),
 		...(pod.deletedAt !== undefined && ctx.now >= pod.deletedAt ? { deletionGracePeriodSeconds: pod.spec.terminationGracePeriodSeconds ?? 30, deletionTimestamp: iso(pod.deletedAt + 1000 * (pod.spec.terminationGracePeriodSeconds ?? 30)) } : {}),
-		...(pod.static ? {} : { generateName: pod.name.slice(0, pod.name.length - 5) }),
+		...(pod.static || pod.bare ? {} : { generateName: pod.name.slice(0, pod.name.length - 5) }),
 		labels: pod.labels,
 		...(pod.annotations ? { annotations: pod.annotations } : {}),
 		name: pod.name,
 		namespace: pod.workload.namespace,
-		ownerReferences: pod.ownerReferences,
+		...(pod.ownerReferences ? { ownerReferences: pod.ownerReferences } : {}),
 		resourceVersion: resourceVersion(ctx, lastChange(pod)),
 		uid: pod.uid,
 	};
@@ -1051,8 +1132,8 @@ export function events(model) {
 	for (const pod of pods) {
 		if (pod.static) continue;
 		const ns = pod.workload.namespace;
-		const owner = pod.ownerReferences[0];
-		raw.push({ involvedObject: { apiVersion: 'apps/v1', kind: owner.kind, name: owner.name, namespace: ns, uid: owner.uid }, reason: 'SuccessfulCreate', type: 'Normal', message: `Created pod: ${pod.name}`, first: pod.createdAt, last: pod.createdAt, count: 1, source: { component: owner.kind === 'DaemonSet' ? 'daemonset-controller' : 'replicaset-controller' }, reportingComponent: owner.kind === 'DaemonSet' ? 'daemonset-controller' : 'replicaset-controller', reportingInstance: '' });
+		const owner = pod.ownerReferences?.[0];
+		if (owner) raw.push({ involvedObject: { apiVersion: 'apps/v1', kind: owner.kind, name: owner.name, namespace: ns, uid: owner.uid }, reason: 'SuccessfulCreate', type: 'Normal', message: `Created pod: ${pod.name}`, first: pod.createdAt, last: pod.createdAt, count: 1, source: { component: owner.kind === 'DaemonSet' ? 'daemonset-controller' : 'replicaset-controller' }, reportingComponent: owner.kind === 'DaemonSet' ? 'daemonset-controller' : 'replicaset-controller', reportingInstance: '' });
 		const pending = pod.scheduledAt === undefined || pod.scheduledAt > now;
 		const tried = (pod.attempts ?? []).filter((t) => t <= now);
 		if (pending || tried.length > 0 || pod.scheduledAt > pod.createdAt) {
@@ -1178,6 +1259,7 @@ export function containerLogs(model, namespace, podName, containerName, previous
 		return { error: `Error from server (BadRequest): container "${containerName}" in pod "${podName}" is waiting to start: ${detail}` };
 	}
 	if (crash) return { lines: crash.logs ?? [] };
+	if (pod.script) return { lines: pod.script.filter((line) => line.at <= model.ctx.now).map((line) => line.text) };
 	const started = st.state.running?.startedAt ?? st.state.terminated?.startedAt ?? iso(model.ctx.now);
 	return {
 		lines: [

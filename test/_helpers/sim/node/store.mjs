@@ -50,7 +50,8 @@ function writeAtomic(file, text) {
 
 function saveStore(dir, store) {
 	writeAtomic(join(dir, 'objects.json'), JSON.stringify(store));
-	const workloads = Object.values(store.objects).filter((rec) => rec.group === 'apps' && (rec.kind === 'DaemonSet' || rec.kind === 'Deployment'));
+	// Bare Pods too: the model runs them like the workloads' pods.
+	const workloads = Object.values(store.objects).filter((rec) => (rec.group === 'apps' && (rec.kind === 'DaemonSet' || rec.kind === 'Deployment')) || (rec.group === '' && rec.kind === 'Pod'));
 	writeAtomic(join(dir, 'workloads.json'), JSON.stringify(workloads));
 }
 
@@ -122,7 +123,54 @@ function defaulted(object, resource) {
 		out.spec ??= {};
 		out.spec.replicas ??= 1;
 	}
+	if (resource.kind === 'Service' && resource.group === '') {
+		out.spec ??= {};
+		out.spec.type ??= 'ClusterIP';
+		out.spec.sessionAffinity ??= 'None';
+		out.spec.ipFamilies ??= ['IPv4'];
+		out.spec.ipFamilyPolicy ??= 'SingleStack';
+		out.spec.internalTrafficPolicy ??= 'Cluster';
+		if (out.spec.type === 'NodePort' || out.spec.type === 'LoadBalancer') out.spec.externalTrafficPolicy ??= 'Cluster';
+	}
 	return out;
+}
+
+/** The n-th address of an IPv4 CIDR. */
+function nthAddress(cidr, n) {
+	const [base] = cidr.split('/');
+	const value = base.split('.').reduce((acc, part) => acc * 256 + Number(part), 0) + n;
+	return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join('.');
+}
+
+/**
+ * ClusterIP and NodePort allocation as the API server does it: a free address of the service subnet
+ * (.1 is the kubernetes Service, .10 kube-dns) and a free port of 30000-32767, kept on later writes.
+ */
+function allocateService(store, object, existing, serviceSubnet) {
+	const spec = object.spec ?? (object.spec = {});
+	const old = existing?.object.spec;
+	const services = Object.values(store.objects).filter((rec) => rec.kind === 'Service' && rec.group === '' && rec !== existing);
+	const usedIps = new Set(services.map((rec) => rec.object.spec?.clusterIP));
+	if (spec.clusterIP === undefined || spec.clusterIP === '') {
+		if (old?.clusterIP) spec.clusterIP = old.clusterIP;
+		else {
+			let n = 11;
+			while (usedIps.has(nthAddress(serviceSubnet, n))) n++;
+			spec.clusterIP = nthAddress(serviceSubnet, n);
+		}
+	}
+	if (spec.clusterIP !== 'None') spec.clusterIPs ??= [spec.clusterIP];
+	if (spec.type === 'NodePort' || spec.type === 'LoadBalancer') {
+		const usedPorts = new Set(services.flatMap((rec) => (rec.object.spec?.ports ?? []).map((p) => p.nodePort)));
+		(spec.ports ?? []).forEach((port, i) => {
+			if (port.nodePort !== undefined) return;
+			const kept = old?.ports?.[i]?.nodePort;
+			let candidate = kept ?? 30000 + (Number.parseInt(shortHash(`${object.metadata.namespace}/${object.metadata.name}/${i}`, 6), 16) % 2768);
+			while (kept === undefined && usedPorts.has(candidate)) candidate = 30000 + ((candidate - 30000 + 1) % 2768);
+			port.nodePort = candidate;
+			usedPorts.add(candidate);
+		});
+	}
 }
 
 function isPlainObject(value) {
@@ -267,6 +315,7 @@ export function namespaceExists(store, namespace) {
  * fails as with kubectl). Returns stdout lines and error lines; errors do not stop the other objects.
  */
 export function applyObjects(dir, documents, { manager, serverSide, file, defaultNamespace, now = Date.now() }) {
+	const serviceSubnet = readJson(join(dir, 'info.json'), {})?.serviceSubnet ?? '10.96.0.0/12';
 	return withStore(dir, (store) => {
 		const all = resources(storedCrds(store));
 		const lines = [];
@@ -294,9 +343,39 @@ export function applyObjects(dir, documents, { manager, serverSide, file, defaul
 			if (!serverSide) {
 				copy.metadata.annotations = { ...copy.metadata.annotations, 'kubectl.kubernetes.io/last-applied-configuration': `${JSON.stringify(object)}\n` };
 			}
+			if (resource.kind === 'Service' && resource.group === '') {
+				copy.spec = { type: 'ClusterIP', ...copy.spec };
+				allocateService(store, copy, store.objects[keyOf(resource, copy.metadata.namespace, copy.metadata.name)], serviceSubnet);
+			}
 			const result = put(store, resource, copy, manager, now);
 			changed ||= result.changed;
 			lines.push(`${qualifiedName(resource, copy.metadata.name)} ${serverSide ? 'serverside-applied' : result.action}`);
+		}
+		return { changed, lines, errors };
+	});
+}
+
+/**
+ * kubectl delete of named objects. A Namespace takes everything in it along (the namespace controller's
+ * work, done at once here: a real namespace stays Terminating for a while). Returns { lines, errors }.
+ */
+export function deleteObjects(dir, resource, namespace, names, { ignoreNotFound = false } = {}) {
+	return withStore(dir, (store) => {
+		const lines = [];
+		const errors = [];
+		let changed = false;
+		for (const name of names) {
+			const key = keyOf(resource, namespace, name);
+			if (!store.objects[key]) {
+				if (!ignoreNotFound) errors.push(`Error from server (NotFound): ${resource.plural}${resource.group ? `.${resource.group}` : ''} "${name}" not found`);
+				continue;
+			}
+			delete store.objects[key];
+			if (resource.kind === 'Namespace' && resource.group === '') {
+				for (const [other, rec] of Object.entries(store.objects)) if (rec.namespace === name) delete store.objects[other];
+			}
+			changed = true;
+			lines.push(`${resource.singular ?? resource.kind.toLowerCase()}${resource.group ? `.${resource.group}` : ''} "${name}" deleted${namespace && resource.namespaced ? ` from ${namespace} namespace` : ''}`);
 		}
 		return { changed, lines, errors };
 	});

@@ -68,7 +68,7 @@ export class FakeRemote implements StepRemote {
 		].join('\n');
 	}
 
-	private answer(argv: string[]): ExecResult {
+	protected answer(argv: string[]): ExecResult {
 		const s = this.state;
 		const line = argv.join(' ');
 		for (const [prefix, result] of s.failures) if (line.startsWith(prefix)) return result;

@@ -2,7 +2,8 @@
 // mode, for `aws iam put-role-policy --policy-document file://policy.json`.
 import { resolve } from 'node:path';
 import { ciliumEniPolicyText } from '../cloud/iam-policy.js';
-import { EXIT, writeFileAtomic, type Io } from './io.js';
+import { EXIT, type Io } from './io.js';
+import { writeFileAtomic } from '../session/write-file.js';
 
 export async function iamPolicyCommand(options: { output?: string }, io: Io): Promise<number> {
 	const text = ciliumEniPolicyText();

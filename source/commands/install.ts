@@ -1,31 +1,23 @@
 // `kubestrap install` and `kubestrap plan`: from a valid spec, connect to every host and run the
 // install steps (plan: the same steps as a dry run that prints, per host, what install would do).
 // Local state (journal, lock, logs) lives in .kubestrap/<name>/; a re-run resumes.
-import { chmod } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { connect } from '../remote/connection.js';
-import { createRedactor } from '../remote/redact.js';
-import type { Remote } from '../remote/remote.js';
+import { join } from 'node:path';
 import type { TrustedHostKeys } from '../remote/host-key-check.js';
-import type { Cluster } from '../spec/types.js';
-import { INSTALL_STEPS } from '../steps/list/index.js';
-import { KUBECONFIG } from '../steps/list/fetch-kubeconfig.js';
-import { openJournal } from '../steps/journal.js';
-import { acquireLock, LockedError, type Lock } from '../steps/lock.js';
-import { runSteps, type RunOutcome } from '../steps/runner.js';
-import { stateDir } from '../steps/state-dir.js';
-import type { RunContext, StepEvent, StepHost } from '../steps/types.js';
-import { EXIT } from './exit.js';
-import { writeFileAtomic, type Io } from './io.js';
-import { lineReporter } from './progress-lines.js';
-import type { ProgressHandle } from '../ui/progress/mount.js';
-import { openRunLog } from './run-log.js';
+import { LockedError, openSession, type Outcome, type Session } from '../session/session.js';
+import { stateDir } from '../session/state-dir.js';
+import { writeFileAtomic } from '../session/write-file.js';
+import { formatDuration, parseDuration } from '../spec/durations.js';
 import { mergeLayers } from '../spec/merge.js';
+import type { Cluster } from '../spec/types.js';
+import { KUBECONFIG_PATH } from '../steps/list/fetch-kubeconfig.js';
+import { INSTALL_STEPS } from '../steps/list/index.js';
+import { READINESS, WAIT_READY } from '../steps/list/wait-ready.js';
+import type { ReadinessResult } from '../steps/readiness.js';
+import type { StepEvent } from '../steps/types.js';
+import { EXIT } from './exit.js';
+import { sshIdentity, type Io } from './io.js';
+import { runView, type RunView } from './run-view.js';
 import { printProblems, specFromOptions, treesFromOptions, type SpecOptions } from './spec-input.js';
-import { formatDuration, parseDuration } from './duration.js';
-import { readinessLines } from './readiness-lines.js';
-import { checkReadyz } from './readyz.js';
-import { connectOptions } from './ssh-connect.js';
 
 export interface InstallOptions extends SpecOptions {
 	yes?: boolean;
@@ -47,10 +39,6 @@ function resumeCommand(options: InstallOptions): string {
 function positive(value: string | undefined, fallback: number, flag: string): number | string {
 	if (value === undefined) return fallback;
 	return /^\d{1,4}$/.test(value) && Number(value) > 0 ? Number(value) : `${flag} ${JSON.stringify(value)} must be a whole number above 0`;
-}
-
-function hostsOf(cluster: Cluster): StepHost[] {
-	return cluster.spec.hosts.map((host) => ({ host, id: host.address }));
 }
 
 function printPlan(cluster: Cluster, events: StepEvent[], io: Io): void {
@@ -75,81 +63,30 @@ function planJson(cluster: Cluster, events: StepEvent[]): string {
 	return `${JSON.stringify({ cluster: cluster.metadata.name, hosts }, null, 2)}\n`;
 }
 
-interface FinishContext {
-	options: InstallOptions;
-	io: Io;
-	say(line: string): void;
-	timeoutMs: number;
-	signal: AbortSignal;
-	logPath: string;
-}
-
-/** kubeadm's node names: the spec's name, else the host's hostname in lower case. */
-function nodeNames(ctx: RunContext): string[] | undefined {
-	const names = ctx.hosts.map((h) => h.host.name ?? h.facts?.hostname.toLowerCase());
-	return names.every((name): name is string => typeof name === 'string' && name !== '') ? names : undefined;
-}
-
-/**
- * After the steps: the kubeconfig is written, then install waits until the cluster is really ready
- * (every node, the CNI, CoreDNS, every system pod, and /readyz through the new kubeconfig) and only
- * then says so. A timeout names what is not ready and why.
- */
-async function finishInstall(ctx: RunContext, f: FinishContext): Promise<number> {
-	const { cluster } = ctx;
-	const kubeconfig = ctx.shared.get(KUBECONFIG);
-	if (typeof kubeconfig !== 'string') throw new Error('install finished without a kubeconfig');
-	const path = resolve(f.io.cwd, `${cluster.metadata.name}.kubeconfig`);
-	await writeFileAtomic(path, kubeconfig, 0o600);
-	await chmod(path, 0o600);
-	f.say(`kubeconfig: ${path} (mode 0600)`);
-	const first = ctx.hosts.find((h) => h.host.role === 'control-plane');
-	if (!first?.remote) throw new Error('install finished without a connection to the first control plane');
-	const cni = cluster.spec.network.cni;
-	f.say(`waiting up to ${formatDuration(f.timeoutMs)} for the cluster to be ready: every node, ${cni === 'cilium' ? 'Cilium' : 'Calico'}, CoreDNS, the system pods and the API through the new kubeconfig`);
-	const lines = readinessLines(f.say);
-	const table = f.io.terminal && f.options.verbose !== true
-		? (await import('../ui/health/live.js')).mountLiveTable(f.io.terminal, f.io.color === true, `cluster ${cluster.metadata.name}`)
-		: undefined;
-	const names = nodeNames(ctx);
-	const { watchReadiness } = await import('./readiness.js');
-	let result: Awaited<ReturnType<typeof watchReadiness>>;
-	try {
-		result = await watchReadiness({
-			remote: first.remote,
-			cni,
-			...(names ? { nodeNames: names } : {}),
-			timeoutMs: f.timeoutMs,
-			signal: f.signal,
-			onVerdict(verdict, elapsedMs) {
-				if (table) table.update(verdict, elapsedMs);
-				else lines(verdict, elapsedMs);
-			},
-			apiCheck: () => checkReadyz(kubeconfig),
-		});
-	} finally {
-		await table?.finish();
-	}
-	const status = f.options.config ? `kubestrap status --config ${f.options.config}` : `kubectl --kubeconfig ${path} get pods -A`;
-	if (result.outcome === 'ready') {
+/** The closing lines once the cluster is ready, or why it is not. */
+function readinessReport(result: ReadinessResult | undefined, f: { say(line: string): void; options: InstallOptions; kubeconfigPath: string; timeoutMs: number; logPath: string; first: string }): Promise<number> | number {
+	const status = f.options.config ? `kubestrap status --config ${f.options.config}` : `kubectl --kubeconfig ${f.kubeconfigPath} get pods -A`;
+	if (result?.outcome === 'ready') {
 		const { podsReady, nodesReady } = result.verdict.summary;
-		f.say(`ready: ${nodesReady} node${nodesReady === 1 ? '' : 's'} Ready, ${podsReady} pods ready, API answers through ${path} (${formatDuration(result.elapsedMs)})`);
-		f.say(`next: kubectl --kubeconfig ${path} get nodes   ·   ${status}`);
+		f.say(`ready: ${nodesReady} node${nodesReady === 1 ? '' : 's'} Ready, ${podsReady} pods ready, API answers through ${f.kubeconfigPath} (${formatDuration(result.elapsedMs)})`);
+		f.say(`next: kubectl --kubeconfig ${f.kubeconfigPath} get nodes   ·   ${status}`);
 		return EXIT.ok;
 	}
-	if (result.outcome === 'aborted') {
+	if (result === undefined || result.outcome === 'aborted') {
 		f.say(`interrupted while waiting for readiness; the cluster is installed. Check it with: ${status}`);
 		return EXIT.interrupted;
 	}
-	const { formatTimeoutReport } = await import('../cluster/health/index.js');
-	if (result.verdict) {
-		for (const line of formatTimeoutReport(result.verdict, result.events, { timeoutMs: f.timeoutMs, lookFurther: status })) f.say(line);
-	} else {
-		f.say(`not ready after ${formatDuration(f.timeoutMs)}: the API never answered kubectl on ${first.id}${result.lastError ? `: ${result.lastError}` : ''}`);
-	}
-	if (result.lastError) f.say(`last error: ${result.lastError}`);
-	f.say(`log: ${f.logPath}`);
-	return EXIT.failed;
+	return (async () => {
+		const { formatTimeoutReport } = await import('../cluster/health/index.js');
+		if (result.verdict) {
+			for (const line of formatTimeoutReport(result.verdict, result.events, { timeoutMs: f.timeoutMs, lookFurther: status })) f.say(line);
+		} else {
+			f.say(`not ready after ${formatDuration(f.timeoutMs)}: the API never answered kubectl on ${f.first}${result.lastError ? `: ${result.lastError}` : ''}`);
+		}
+		if (result.lastError) f.say(`last error: ${result.lastError}`);
+		f.say(`log: ${f.logPath}`);
+		return EXIT.failed;
+	})();
 }
 
 /**
@@ -237,99 +174,73 @@ async function runInstall(cluster: Cluster, options: InstallOptions, io: Io, mod
 		}
 		sudoPassword = await io.askSecret('sudo password (asked once, used for every host): ');
 	}
-	const dir = await stateDir(io.cwd, cluster.metadata.name);
-	let lock: Lock | undefined;
-	if (!dryRun) {
-		try {
-			lock = await acquireLock(dir);
-		} catch (error) {
-			if (error instanceof LockedError) {
-				io.stderr(`${error.message}\n`);
-				return EXIT.failed;
-			}
-			throw error;
-		}
-	}
-	const redactor = createRedactor();
-	const log = openRunLog(dir, mode, new Date(), redactor);
 	const json = mode === 'plan' && options.output === 'json';
-	const say = (line: string): void => {
-		log.write(line);
-		if (!json) io.stderr(`${redactor.redact(line)}\n`);
-	};
-	// A live view on a terminal (mounted once the header line is out); plain lines everywhere else
-	// (CI, pipes, --verbose, -o json).
-	const lines = lineReporter(say, options.verbose === true);
-	let live: ProgressHandle | undefined;
-	const reporter = { event: (event: StepEvent): void => (live ?? lines).event(event) };
 	const events: StepEvent[] = [];
-	const remotes: Remote[] = [];
-	const abort = new AbortController();
-	const onAbort = (): void => abort.abort();
-	io.signal?.addEventListener('abort', onAbort, { once: true });
-
-	const ctx: RunContext = {
-		cluster,
-		hosts: hostsOf(cluster),
-		dryRun,
-		journal: dryRun ? undefined : await openJournal(dir, cluster.metadata.name),
-		concurrency: concurrency as number,
-		signal: abort.signal,
-		shared: new Map(),
-		now: () => Date.now(),
-		secret: (value) => redactor.add(value),
-		emit(event) {
-			events.push(event);
-			if (event.kind === 'log') log.write(`[${event.host}] ${event.step}: ${event.line}`);
-			else if (event.kind === 'plan') log.write(`[${event.host}] ${event.step}: would run: ${event.action}`);
-			reporter.event(event);
-		},
-		async connect(host) {
-			const remote = await connect(connectOptions(cluster, host.host.address, io, {
-				...(hostKeys?.has(host.host.address) ? { trustedHostKeys: hostKeys.get(host.host.address) as TrustedHostKeys } : {}),
-				deadlineMs: (connectTimeout as number) * 1000,
-				redactor,
-				signal: abort.signal,
-				...(sudoPassword !== undefined ? { sudoPassword } : {}),
-			}));
-			remotes.push(remote);
-			return remote;
-		},
+	let view: RunView | undefined;
+	let session: Session;
+	try {
+		session = await openSession({
+			...sshIdentity(io),
+			cluster,
+			command: mode,
+			cwd: io.cwd,
+			dryRun,
+			concurrency: concurrency as number,
+			connectTimeoutMs: (connectTimeout as number) * 1000,
+			readyTimeoutMs: timeout as number,
+			...(sudoPassword !== undefined ? { sudoPassword } : {}),
+			...(hostKeys ? { trustedHostKeys: hostKeys } : {}),
+			...(io.signal ? { signal: io.signal } : {}),
+			onEvent(event) {
+				events.push(event);
+				view?.event(event);
+			},
+		});
+	} catch (error) {
+		if (error instanceof LockedError) {
+			io.stderr(`${error.message}\n`);
+			return EXIT.failed;
+		}
+		throw error;
+	}
+	const say = (line: string): void => {
+		session.log.write(line);
+		if (!json) io.stderr(`${session.redact(line)}\n`);
 	};
-
-	const header = `kubestrap ${mode} for cluster ${cluster.metadata.name} (${cluster.spec.hosts.length} host${cluster.spec.hosts.length === 1 ? '' : 's'}); log: ${log.path}`;
-	say(header);
-	if (io.terminal && !json && options.verbose !== true) live = (await import('../ui/progress/mount.js')).mountProgress(io.terminal, io.color === true);
-	let outcome: RunOutcome;
 	let code: number = EXIT.ok;
 	try {
+		say(`kubestrap ${mode} for cluster ${cluster.metadata.name} (${cluster.spec.hosts.length} host${cluster.spec.hosts.length === 1 ? '' : 's'}); log: ${session.log.path}`);
+		// A live view on a terminal (mounted once the header line is out); plain lines everywhere else
+		// (CI, pipes, --verbose, -o json).
+		view = await runView({ say, verbose: options.verbose === true, ...(io.terminal && !json ? { terminal: io.terminal } : {}), color: io.color === true, title: `cluster ${cluster.metadata.name}`, watchSteps: [WAIT_READY] });
+		let outcome: Outcome;
 		try {
-			outcome = await runSteps(ctx, INSTALL_STEPS);
+			outcome = await session.run(INSTALL_STEPS);
 		} finally {
-			await live?.finish();
+			await view.finish();
 		}
-		if (outcome.interrupted) {
+		const readiness = session.ctx.shared.get(READINESS) as ReadinessResult | undefined;
+		const waited = outcome.failures.some((failure) => failure.step === WAIT_READY) || (outcome.interrupted && readiness !== undefined);
+		if (waited) {
+			const kubeconfigPath = session.ctx.shared.get(KUBECONFIG_PATH);
+			code = await readinessReport(readiness, { say, options, kubeconfigPath: typeof kubeconfigPath === 'string' ? kubeconfigPath : `${cluster.metadata.name}.kubeconfig`, timeoutMs: timeout as number, logPath: session.log.path, first: outcome.failures[0]?.host ?? '' });
+		} else if (outcome.interrupted) {
 			say(`interrupted: running commands were stopped and the journal saved; resume with: ${resumeCommand(options)}`);
 			code = EXIT.interrupted;
 		} else if (outcome.failures.length > 0) {
 			for (const failure of outcome.failures) say(`error: ${failure.error.message}`);
 			say(`${outcome.failures.length} host${outcome.failures.length === 1 ? '' : 's'} failed; what finished is kept. Fix the cause, then resume with: ${resumeCommand(options)}`);
-			say(`log: ${log.path}`);
+			say(`log: ${session.log.path}`);
 			code = EXIT.failed;
 		} else if (dryRun) {
 			if (json) io.stdout(planJson(cluster, events));
 			else printPlan(cluster, events, io);
 		} else {
-			code = await finishInstall(ctx, { options, io, say, timeoutMs: timeout as number, signal: abort.signal, logPath: log.path });
+			const kubeconfigPath = session.ctx.shared.get(KUBECONFIG_PATH);
+			code = await readinessReport(readiness, { say, options, kubeconfigPath: typeof kubeconfigPath === 'string' ? kubeconfigPath : '', timeoutMs: timeout as number, logPath: session.log.path, first: '' });
 		}
 	} finally {
-		for (const remote of remotes) log.write(`[${remote.host}] ssh connections opened: ${remote.stats.connectionsOpened}, commands run: ${remote.stats.commandsRun}`);
-		await Promise.allSettled(remotes.map((remote) => remote.close()));
-		io.signal?.removeEventListener('abort', onAbort);
+		await session.close();
 	}
-	const cpu = process.cpuUsage();
-	log.write(`kubestrap cpu time: ${Math.round((cpu.user + cpu.system) / 1000)} ms`);
-	log.close();
-	await lock?.release();
 	return code;
 }

@@ -1,8 +1,7 @@
 // What a command may touch of the outside world, passed in by cli.tsx (the only file that reads
 // argv, env and the TTY), so commands stay testable and never reach for globals.
-import { readFile, rename, stat, writeFile } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
-import { basename, dirname, join, resolve } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { Problem } from '../spec/types.js';
 import { MAX_CONFIG_BYTES } from '../spec/limits.js';
 
@@ -26,7 +25,6 @@ export interface Io {
 	tty?: { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream };
 }
 
-
 /** Reads a config file with the size limit applied before the read, so a huge file is never loaded. */
 export async function readConfigFile(path: string, cwd: string): Promise<{ content: Uint8Array; name: string } | Problem> {
 	const full = resolve(cwd, path);
@@ -41,9 +39,11 @@ export async function readConfigFile(path: string, cwd: string): Promise<{ conte
 	}
 }
 
-/** Writes through a temp file in the same directory and renames it, so readers never see half a file. */
-export async function writeFileAtomic(path: string, content: string, mode = 0o644): Promise<void> {
-	const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-	await writeFile(temp, content, { mode, flush: true });
-	await rename(temp, path);
+/** The SSH identity of the user running kubestrap: the agent, home and the terminal for passphrases. */
+export function sshIdentity(io: Io): { agent: string | false; home?: string; askSecret?: (prompt: string) => Promise<string> } {
+	return {
+		agent: io.env['SSH_AUTH_SOCK'] ?? false,
+		...(io.env['HOME'] ? { home: io.env['HOME'] } : {}),
+		...(io.askSecret ? { askSecret: io.askSecret } : {}),
+	};
 }

@@ -1,13 +1,15 @@
 // Plain progress lines for runs without a TTY (CI, pipes): one line per step and per host result,
 // host-prefixed, with every line redacted. Command output goes to the log file, and to the
-// terminal only with --verbose.
+// terminal only with --verbose. A watching step's health rounds print as readiness lines.
 import type { StepEvent } from '../steps/types.js';
+import { readinessLines } from './readiness-lines.js';
 
 export interface LineReporter {
 	event(event: StepEvent): void;
 }
 
 export function lineReporter(write: (line: string) => void, verbose: boolean): LineReporter {
+	const health = readinessLines(write);
 	return {
 		event(event) {
 			switch (event.kind) {
@@ -23,6 +25,12 @@ export function lineReporter(write: (line: string) => void, verbose: boolean): L
 					if (verbose) write(`  [${event.host}] ${event.line}`);
 					break;
 				case 'plan':
+					break;
+				case 'note':
+					write(event.line);
+					break;
+				case 'health':
+					health(event.verdict, event.elapsedMs);
 					break;
 			}
 		},

@@ -1,7 +1,7 @@
 // Readiness as plain lines (no terminal, CI, --verbose): one line when a pod or node changes state
 // and one when the summary changes, so a log shows the cluster converging without repeating itself.
 import type { Verdict } from '../cluster/health/index.js';
-import { formatDuration } from './duration.js';
+import { formatDuration } from '../spec/durations.js';
 
 const CAUSE_CHARS = 200;
 

@@ -1,7 +1,8 @@
 // `kubestrap render`: the CNI manifests install would apply, as one multi-document YAML stream.
 import { resolve } from 'node:path';
 import { renderManifests } from '../cluster/render.js';
-import { EXIT, writeFileAtomic, type Io } from './io.js';
+import { EXIT, type Io } from './io.js';
+import { writeFileAtomic } from '../session/write-file.js';
 import { printProblems, specFromOptions, type SpecOptions } from './spec-input.js';
 
 export async function renderCommand(options: SpecOptions & { output?: string }, io: Io): Promise<number> {

@@ -9,11 +9,11 @@ import type { Remote } from '../remote/remote.js';
 import type { Cluster, Host } from '../spec/types.js';
 import type { Cni, StatusReport } from '../cluster/health/index.js';
 import { EXIT } from './exit.js';
-import type { Io } from './io.js';
-import { parseDuration } from './duration.js';
-import { sleep } from './sleep.js';
+import { sshIdentity, type Io } from './io.js';
+import { parseDuration } from '../spec/durations.js';
+import { sleep } from '../steps/sleep.js';
 import { printProblems, specFromOptions, type SpecOptions } from './spec-input.js';
-import { CILIUM_CONFIG_ARGS, kubectl, previousLogsArgs, SNAPSHOT_ARGS } from '../steps/kubectl.js';
+import { kubectl } from '../cluster/kubectl.js';
 import { formatProblem } from '../spec/resolve.js';
 
 export interface StatusOptions extends SpecOptions {
@@ -81,33 +81,11 @@ async function awsHosts(cluster: Cluster, io: Io): Promise<Host[] | string> {
 	}
 }
 
-function lastLines(text: string): string {
-	return text.trim().split('\n').slice(-3).join(' ');
-}
-
 async function readReport(runner: KubectlRunner, spec: { cni?: Cni; cluster?: string; nodeNames?: string[] }): Promise<StatusReport | string> {
-	const health = await import('../cluster/health/index.js');
-	const list = await runner.run([...SNAPSHOT_ARGS]);
-	if (list.code !== 0) return `${runner.where}: kubectl ${SNAPSHOT_ARGS.join(' ')} exited ${list.code ?? 'by signal'}: ${lastLines(list.stderr || list.stdout)}`;
-	let snapshot: ReturnType<typeof health.parseSnapshot>;
-	try {
-		snapshot = health.parseSnapshot(list.stdout);
-	} catch (error) {
-		return `${runner.where}: ${(error as Error).message}`;
-	}
-	const detected = health.cniInfo(snapshot, '').cni;
-	const cni: Cni = spec.cni ?? (detected === 'calico' ? 'calico' : 'cilium');
-	const config = cni === 'cilium' ? await runner.run([...CILIUM_CONFIG_ARGS]) : undefined;
-	let verdict = health.assess(snapshot, { cni, now: Date.now(), ...(spec.nodeNames ? { nodeNames: spec.nodeNames } : {}) });
-	// A crash loop is explained by its last log lines, read one container at a time.
-	const logs = new Map<string, string[]>();
-	for (const want of health.logRequests(verdict)) {
-		const out = await runner.run(previousLogsArgs(want.namespace, want.pod, want.container, 5));
-		if (out.code === 0) logs.set(health.logKey(want.namespace, want.pod, want.container), health.logLines(out.stdout));
-	}
-	if (logs.size > 0) verdict = health.withLogs(verdict, logs);
-	const info = health.cniInfo(snapshot, config?.code === 0 ? config.stdout : '');
-	return health.statusReport(verdict, info, { ...(spec.cluster ? { cluster: spec.cluster } : {}), generatedAt: new Date().toISOString() });
+	const [health, { readHealth }] = await Promise.all([import('../cluster/health/index.js'), import('../steps/read-health.js')]);
+	const read = await readHealth((args) => runner.run(args), { ...spec, now: Date.now(), cniConfig: true });
+	if (!read.ok) return `${runner.where}: ${read.error}`;
+	return health.statusReport(read.verdict, read.cni, { ...(spec.cluster ? { cluster: spec.cluster } : {}), generatedAt: new Date().toISOString() });
 }
 
 async function render(report: StatusReport, io: Io, json: boolean): Promise<string> {
@@ -172,9 +150,9 @@ export async function statusCommand(options: StatusOptions, io: Io): Promise<num
 			return EXIT.invalid;
 		}
 		context = { cni: cluster.spec.network.cni, cluster: cluster.metadata.name, ...(cluster.spec.hosts.every((h) => h.name) ? { nodeNames: cluster.spec.hosts.map((h) => h.name as string) } : {}) };
-		const [{ connect }, { createRedactor }, { connectOptions }] = await Promise.all([import('../remote/connection.js'), import('../remote/redact.js'), import('./ssh-connect.js')]);
+		const [{ connect }, { createRedactor }, { connectOptions }] = await Promise.all([import('../remote/connection.js'), import('../remote/redact.js'), import('../session/ssh-connect.js')]);
 		try {
-			const remote = await connect(connectOptions(cluster, first.address, io, { deadlineMs: connectTimeout as number, redactor: createRedactor(), signal: abort.signal }));
+			const remote = await connect(connectOptions(cluster, first.address, sshIdentity(io), { deadlineMs: connectTimeout as number, redactor: createRedactor(), signal: abort.signal }));
 			runner = sshRunner(remote, abort.signal);
 		} catch (error) {
 			io.signal?.removeEventListener('abort', onAbort);

@@ -1,29 +1,21 @@
 // `kubestrap upgrade`: reads what every node runs, prints the plan (hops one minor at a time, the CNI
 // change), refuses what cannot be upgraded before any host is touched (exit 2), asks, then runs the
 // hops' steps in kubeadm's order. The journal lets a stopped run resume.
-import { createRedactor } from '../remote/redact.js';
-import { connect } from '../remote/connection.js';
-import type { Remote } from '../remote/remote.js';
 import { planUpgrade, type UpgradePlan } from '../cluster/upgrade/plan.js';
 import { planLines } from '../cluster/upgrade/format.js';
+import { LockedError, openSession, type Session } from '../session/session.js';
 import { connectStep } from '../steps/list/connect.js';
 import { gatherFactsStep } from '../steps/list/gather-facts.js';
 import { applyCniStep } from '../steps/list/apply-cni.js';
 import { firstControlPlane } from '../steps/list/init-control-plane.js';
-import { openJournal } from '../steps/journal.js';
-import { acquireLock, LockedError, type Lock } from '../steps/lock.js';
-import { runSteps } from '../steps/runner.js';
-import { stateDir } from '../steps/state-dir.js';
-import type { RunContext, Step, StepEvent } from '../steps/types.js';
+import type { Step, StepEvent } from '../steps/types.js';
 import { readClusterState, type ClusterState } from '../steps/upgrade/cluster-state.js';
 import { hopSteps } from '../steps/upgrade/hop.js';
 import { resolveKubernetesVersion } from '../spec/versions.js';
 import type { Cluster } from '../spec/types.js';
-import { EXIT, type Io } from './io.js';
-import { lineReporter } from './progress-lines.js';
-import { openRunLog } from './run-log.js';
+import { EXIT, sshIdentity, type Io } from './io.js';
+import { runView, type RunView } from './run-view.js';
 import { printProblems, specFromOptions, type SpecOptions } from './spec-input.js';
-import { connectOptions } from './ssh-connect.js';
 
 export interface UpgradeOptions extends SpecOptions {
 	yes?: boolean;
@@ -76,11 +68,18 @@ export async function upgradeCommand(options: UpgradeOptions, io: Io): Promise<n
 		io.stderr('upgrade: no terminal to confirm on; add --yes to upgrade without asking (or --dry-run to see the plan)\n');
 		return EXIT.invalid;
 	}
-	const dir = await stateDir(io.cwd, cluster.metadata.name);
-	const dryRun = options.dryRun === true;
-	let lock: Lock | undefined;
+	const events: StepEvent[] = [];
+	let view: RunView | undefined;
+	let session: Session;
 	try {
-		lock = await acquireLock(dir);
+		// Not a dry-run session even for --dry-run: the plan is printed from reads, and the lock keeps a
+		// second upgrade out while this one reads; the hop steps themselves run with ctx.dryRun set.
+		session = await openSession({
+			...sshIdentity(io), cluster, command: 'upgrade', cwd: io.cwd, dryRun: false,
+			concurrency: maxUnavailable as number, connectTimeoutMs: (connectTimeout as number) * 1000,
+			...(io.signal ? { signal: io.signal } : {}),
+			onEvent(event) { events.push(event); view?.event(event); },
+		});
 	} catch (error) {
 		if (error instanceof LockedError) {
 			io.stderr(`${error.message}\n`);
@@ -88,53 +87,18 @@ export async function upgradeCommand(options: UpgradeOptions, io: Io): Promise<n
 		}
 		throw error;
 	}
-	const redactor = createRedactor();
-	const log = openRunLog(dir, 'upgrade', new Date(), redactor);
 	const say = (line: string): void => {
-		log.write(line);
-		io.stderr(`${redactor.redact(line)}\n`);
+		session.log.write(line);
+		io.stderr(`${session.redact(line)}\n`);
 	};
-	const lines = lineReporter(say, options.verbose === true);
-	const remotes: Remote[] = [];
-	const abort = new AbortController();
-	const onAbort = (): void => abort.abort();
-	io.signal?.addEventListener('abort', onAbort, { once: true });
-	const events: StepEvent[] = [];
-	const ctx: RunContext = {
-		cluster,
-		hosts: cluster.spec.hosts.map((host) => ({ host, id: host.address })),
-		dryRun: false,
-		journal: await openJournal(dir, cluster.metadata.name),
-		concurrency: maxUnavailable as number,
-		signal: abort.signal,
-		shared: new Map(),
-		now: () => Date.now(),
-		secret: (value) => redactor.add(value),
-		emit(event) {
-			events.push(event);
-			if (event.kind === 'log') log.write(`[${event.host}] ${event.step}: ${event.line}`);
-			else if (event.kind === 'plan') log.write(`[${event.host}] ${event.step}: would run: ${event.action}`);
-			lines.event(event);
-		},
-		async connect(host) {
-			const remote = await connect(connectOptions(cluster, host.host.address, io, { deadlineMs: (connectTimeout as number) * 1000, redactor, signal: abort.signal }));
-			remotes.push(remote);
-			return remote;
-		},
-	};
-	say(`kubestrap upgrade for cluster ${cluster.metadata.name}; log: ${log.path}`);
-	let code: number = EXIT.ok;
+	say(`kubestrap upgrade for cluster ${cluster.metadata.name}; log: ${session.log.path}`);
 	try {
-		code = await upgrade(ctx, { options, io, say, dryRun, target: { minor: target.minor.minor, ...(target.patch ? { patch: target.patch } : {}) } });
+		view = await runView({ say, verbose: options.verbose === true, ...(io.terminal ? { terminal: io.terminal } : {}), color: io.color === true, title: `cluster ${cluster.metadata.name}`, watchSteps: [] });
+		return await upgrade(session, { options, io, say, dryRun: options.dryRun === true, target: { minor: target.minor.minor, ...(target.patch ? { patch: target.patch } : {}) }, view });
 	} finally {
-		await Promise.allSettled(remotes.map((remote) => remote.close()));
-		io.signal?.removeEventListener('abort', onAbort);
-		const cpu = process.cpuUsage();
-		log.write(`kubestrap cpu time: ${Math.round((cpu.user + cpu.system) / 1000)} ms`);
-		log.close();
-		await lock?.release();
+		await view?.finish();
+		await session.close();
 	}
-	return code;
 }
 
 interface UpgradeRun {
@@ -143,6 +107,7 @@ interface UpgradeRun {
 	say(line: string): void;
 	dryRun: boolean;
 	target: { minor: string; patch?: string };
+	view: RunView;
 }
 
 function cniName(cluster: Cluster): string {
@@ -157,9 +122,10 @@ function stepsOf(plan: UpgradePlan): Step[] {
 	return steps;
 }
 
-async function upgrade(ctx: RunContext, run: UpgradeRun): Promise<number> {
+async function upgrade(session: Session, run: UpgradeRun): Promise<number> {
 	const { say } = run;
-	const reach = await runSteps(ctx, [connectStep, gatherFactsStep]);
+	const ctx = session.ctx;
+	const reach = await session.run([connectStep, gatherFactsStep]);
 	if (reach.failures.length > 0 || reach.interrupted) {
 		for (const failure of reach.failures) say(`error: ${failure.error.message}`);
 		say('upgrade refused: every host must be reachable before anything changes; nothing was touched');
@@ -184,7 +150,8 @@ async function upgrade(ctx: RunContext, run: UpgradeRun): Promise<number> {
 	}
 	if (run.dryRun) {
 		ctx.dryRun = true;
-		await runSteps(ctx, stepsOf(plan));
+		await session.run(stepsOf(plan));
+		await run.view.finish();
 		say('dry run: nothing was changed');
 		return EXIT.ok;
 	}
@@ -192,7 +159,8 @@ async function upgrade(ctx: RunContext, run: UpgradeRun): Promise<number> {
 		say('not confirmed; nothing was changed');
 		return EXIT.invalid;
 	}
-	const outcome = await runSteps(ctx, stepsOf(plan));
+	const outcome = await session.run(stepsOf(plan));
+	await run.view.finish();
 	if (outcome.interrupted) {
 		say(`interrupted: the journal is saved; resume with: ${resumeCommand(run.options)} (a node being worked on may be cordoned; the resumed run finishes and uncordons it)`);
 		return EXIT.interrupted;

@@ -9,10 +9,11 @@ import { validateCluster } from '../spec/rules.js';
 import type { Cluster, Problem } from '../spec/types.js';
 import type { PortProbeResult } from '../remote/port-probe.js';
 import type { AwsDiscovery } from '../ui/aws-discovery.js';
-import type { ConnectionTest } from '../ui/ssh-check.js';
+import type { ConnectionTest } from '../session/connection-test.js';
 import type { AwsFixOptions } from './aws-discovery.js';
 import type { WizardOutcome } from '../ui/wizard.js';
-import { writeFileAtomic, type Io } from './io.js';
+import type { Io } from './io.js';
+import { writeFileAtomic } from '../session/write-file.js';
 
 export type { WizardOutcome } from '../ui/wizard.js';
 
@@ -54,7 +55,7 @@ export async function runWizard(options: RunWizardOptions): Promise<WizardOutcom
 	const merged = mergeLayers(options.initialTrees);
 	const provided = options.provided ?? merged.provided;
 	const probe = options.probe ?? (await import('../remote/port-probe.js')).probePort;
-	const connectionTest = options.connectionTest ?? (await import('./connection-test.js')).sshConnectionTest({
+	const connectionTest = options.connectionTest ?? (await import('../session/connection-test.js')).sshConnectionTest({
 		...(io.env.SSH_AUTH_SOCK ? { agent: io.env.SSH_AUTH_SOCK } : {}),
 		...(io.env.HOME ? { home: io.env.HOME } : {}),
 		sudoPasswordLater: options.sudoPasswordLater === true,

@@ -1,4 +1,5 @@
-// Facts about a host, read by one fixed script (no value is interpolated into it) and parsed here.
+// Facts about a host, read by one fixed script (no value is interpolated into it) and parsed here:
+// one command per host, which is also all the wizard's connection test runs on it.
 import type { Facts } from './types.js';
 
 const OS_AND_KERNEL = [
@@ -16,25 +17,10 @@ export const FACTS_SCRIPT = [
 	'if [ -f /etc/kubernetes/kubelet.conf ]; then echo kubelet_conf=yes; fi',
 	`echo "listening=$(ss -ltnH 2>/dev/null | awk '{print $4}' | sed 's/.*://' | sort -un | tr '\\n' ',')"`,
 	'echo "epoch=$(date +%s)"',
-].join('\n');
-
-/**
- * The wizard's connection test: OS, kernel and whether `sudo -n true` works, in one command, so a
- * host costs one connection and one exec. sudo's last stderr line says why it did not.
- */
-export const CONNECTION_CHECK_SCRIPT = [
-	...OS_AND_KERNEL,
+	// sudo's exit status and its last line say whether it works without a password, and why not.
 	'sudo_out=$(sudo -n true 2>&1 </dev/null); echo "sudo=$?"',
 	'printf \'sudo_error=%s\\n\' "$(printf \'%s\\n\' "$sudo_out" | tail -n 1)"',
 ].join('\n');
-
-export interface ConnectionCheckFacts {
-	facts: Facts;
-	/** exit status of `sudo -n true` (127: no sudo) */
-	sudoStatus: number;
-	/** sudo's last line of output when it failed */
-	sudoError: string;
-}
 
 function keyValues(output: string): (key: string) => string {
 	const values = new Map<string, string>();
@@ -43,12 +29,6 @@ function keyValues(output: string): (key: string) => string {
 		if (at > 0) values.set(line.slice(0, at).trim(), line.slice(at + 1).trim());
 	}
 	return (key) => values.get(key) ?? '';
-}
-
-export function parseConnectionCheck(output: string): ConnectionCheckFacts {
-	const get = keyValues(output);
-	const status = Number.parseInt(get('sudo'), 10);
-	return { facts: parseFacts(output), sudoStatus: Number.isInteger(status) ? status : 1, sudoError: get('sudo_error') };
 }
 
 export function parseFacts(output: string): Facts {
@@ -68,5 +48,7 @@ export function parseFacts(output: string): Facts {
 		hasKubeletConf: get('kubelet_conf') === 'yes',
 		listening: get('listening').split(',').filter(Boolean).map(Number).filter(Number.isInteger),
 		epochSeconds: Number(get('epoch')) || 0,
+		sudoStatus: Number.isInteger(Number.parseInt(get('sudo'), 10)) ? Number.parseInt(get('sudo'), 10) : 1,
+		sudoError: get('sudo_error'),
 	};
 }

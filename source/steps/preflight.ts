@@ -52,3 +52,21 @@ export function duplicateNames(hosts: readonly StepHost[]): Map<string, string[]
 	}
 	return new Map([...byName].filter(([, ids]) => ids.length > 1));
 }
+
+/** Whether sudo needs a password, from what `sudo -n true` said. */
+export function sudoNeedsPassword(facts: Pick<Facts, 'sudoStatus' | 'sudoError'>): boolean {
+	return facts.sudoStatus !== 0 && /a password is required|a terminal is required/.test(facts.sudoError);
+}
+
+/**
+ * Why sudo cannot be used by the SSH user, in one sentence, or undefined when it can (a password
+ * needed is fine when one is, or will be, given).
+ */
+export function sudoProblem(facts: Pick<Facts, 'sudoStatus' | 'sudoError'>, user: string, passwordGiven: boolean): string | undefined {
+	if (facts.sudoStatus === 0) return undefined;
+	const said = facts.sudoError;
+	if (sudoNeedsPassword(facts)) return passwordGiven ? undefined : `sudo needs a password (add NOPASSWD for ${user} or use --ask-sudo-password)`;
+	if (/not in the sudoers|not allowed to execute|may not run sudo/.test(said)) return `user ${user} may not use sudo on this host`;
+	if (facts.sudoStatus === 127) return 'sudo is not installed';
+	return `sudo -n true failed${said === '' ? ` (exit ${facts.sudoStatus})` : `: ${said}`}`;
+}

@@ -34,11 +34,20 @@ async function runHost(ctx: RunContext, step: Step, host: StepHost, failed: Map<
 	}
 }
 
-export async function runSteps(ctx: RunContext, steps: readonly Step[]): Promise<RunOutcome> {
+export interface RunOptions {
+	/**
+	 * Read-only checks of every host (the wizard's connection test): each host goes as far as it can,
+	 * no gate stops the others and a failed first control plane does not end the run.
+	 */
+	checkEveryHost?: boolean;
+}
+
+export async function runSteps(ctx: RunContext, steps: readonly Step[], options: RunOptions = {}): Promise<RunOutcome> {
 	const failed = new Map<string, Error>();
 	const failures: RunOutcome['failures'] = [];
 	for (const step of steps) {
 		if (ctx.signal.aborted) break;
+		if (step.wholeCluster && failed.size > 0) break;
 		const hosts = step.targets(ctx).filter((h) => !failed.has(h.id));
 		if (hosts.length === 0) continue;
 		ctx.emit({ kind: 'step', step: step.id, title: step.title, hosts: hosts.map((h) => h.id) });
@@ -50,6 +59,7 @@ export async function runSteps(ctx: RunContext, steps: readonly Step[]): Promise
 			for (const host of hosts) await runHost(ctx, step, host, failed);
 		}
 		for (const [host, error] of failed) if (!before.has(host)) failures.push({ step: step.id, host, error });
+		if (options.checkEveryHost === true) continue;
 		if (step.gate && failed.size > before.size) break;
 		// Without the first control plane nothing else can join: stop instead of failing every host.
 		const first = ctx.hosts.find((h) => h.host.role === 'control-plane');

@@ -1,5 +1,6 @@
 // The pieces every install step sees. Steps talk to hosts only through StepRemote (implemented by
 // source/remote/ over SSH, and by a scripted fake in tests).
+import type { Verdict } from '../cluster/health/index.js';
 import type { Cluster, Host } from '../spec/types.js';
 import type { Journal } from './journal.js';
 import type { ExecOptions, ExecResult, Remote } from '../remote/remote.js';
@@ -24,6 +25,10 @@ export interface Facts {
 	hasKubeletConf: boolean;
 	listening: number[];
 	epochSeconds: number;
+	/** exit status of `sudo -n true` (127: no sudo) */
+	sudoStatus: number;
+	/** sudo's last line of output when it failed */
+	sudoError: string;
 }
 
 export interface StepHost {
@@ -38,7 +43,11 @@ export type StepEvent =
 	| { kind: 'step'; step: string; title: string; hosts: string[] }
 	| { kind: 'host'; step: string; host: string; state: 'running' | 'done' | 'skipped' | 'failed'; detail?: string }
 	| { kind: 'log'; step: string; host: string; stream: 'stdout' | 'stderr'; line: string }
-	| { kind: 'plan'; step: string; host: string; action: string };
+	| { kind: 'plan'; step: string; host: string; action: string }
+	/** a line for the user (a file written, what a step waits for), shown in every view */
+	| { kind: 'note'; step: string; host: string; line: string }
+	/** the cluster's health as a watching step sees it, each round */
+	| { kind: 'health'; step: string; host: string; verdict: Verdict; elapsedMs: number };
 
 export interface RunContext {
 	cluster: Cluster;
@@ -56,6 +65,14 @@ export interface RunContext {
 	connect(host: StepHost): Promise<StepRemote>;
 	/** milliseconds since the epoch on this machine (clock-skew checks) */
 	now(): number;
+	/** writes a file for the user next to where kubestrap runs (0600) and returns its path; absent in step tests */
+	saveFile?(name: string, content: string): Promise<string>;
+	/** sudo with a password: 'given' (asked once, the connections use it) or 'later' (install will ask) */
+	sudoPassword?: 'given' | 'later';
+	/** how long the wait-ready step waits for the cluster (default 10 minutes) */
+	readyTimeoutMs?: number;
+	/** whether the API answers through a kubeconfig from this machine: undefined when it does, else why not */
+	checkApi?(kubeconfig: string): Promise<string | undefined>;
 }
 
 export interface Step {
@@ -67,6 +84,8 @@ export interface Step {
 	parallel: boolean;
 	/** a failure on any host stops the run after this step (checks that must pass before changes) */
 	gate?: boolean;
+	/** the step is about the whole cluster (waiting for it to be ready): it runs only if no host failed before it */
+	wholeCluster?: boolean;
 	/** checks the host's real state: false (or a reason string) means nothing to do */
 	shouldRun(ctx: RunContext, host: StepHost): Promise<boolean | string>;
 	run(ctx: RunContext, host: StepHost): Promise<void>;

@@ -14,7 +14,8 @@ import { ConfirmField } from './confirm-field.js';
 import { HostList, type ProbeState } from './host-list.js';
 import { HINTS, KeyHints } from './key-hints.js';
 import { SelectField, type SelectItem } from './select-field.js';
-import { SshConnectionCheck, type ConnectionTest } from './ssh-check.js';
+import type { ConnectionTest } from '../session/connection-test.js';
+import { SshConnectionCheck } from './ssh-check.js';
 import { TextField } from './text-field.js';
 
 export interface QuestionScreenProps {

@@ -6,46 +6,12 @@
 import { useEffect, useReducer, useRef, useState } from 'react';
 import { Box, Text, useInput } from 'ink';
 import TextInput from 'ink-text-input';
+import type { ConnectionTest, ConnectionTestUi, HostCheck, HostKeyQuestion } from '../session/connection-test.js';
 import type { Cluster } from '../spec/types.js';
 import { HINTS, KeyHints } from './key-hints.js';
 import { Help, Problems } from './messages.js';
 import { SelectField, type SelectItem } from './select-field.js';
 import { Tinted } from './theme.js';
-
-export interface HostCheck {
-	host: string;
-	state: 'waiting' | 'checking' | 'asking' | 'ok' | 'failed';
-	/** e.g. "Debian 12 · kernel 6.1.0 · sudo ok", or why it failed */
-	detail?: string;
-	/** what keeps a host that answered from being installed (old kernel, sudo needing a password) */
-	problems?: readonly string[];
-}
-
-/** An unknown host key, for the user to compare with the host's real fingerprint. */
-export interface HostKeyQuestion {
-	/** the address as it is written in known_hosts: `host`, or `[host]:port` off port 22 */
-	host: string;
-	/** e.g. ED25519 */
-	keyType: string;
-	/** SHA256:… */
-	fingerprint: string;
-	/** the file a yes records the key in, as the user wrote it (~/.ssh/known_hosts) */
-	knownHostsFile: string;
-	/** set when the key is the bastion's, on the way to the hosts */
-	role?: 'bastion';
-}
-
-export interface ConnectionTestUi {
-	/** a host's line changed */
-	report: (check: HostCheck) => void;
-	/** true records the key and carries on; false fails that host */
-	trustHostKey: (question: HostKeyQuestion) => Promise<boolean>;
-	/** asks for a secret without echo; undefined when the user skipped it */
-	askSecret: (prompt: string) => Promise<string | undefined>;
-}
-
-/** Runs the per-host checks, talking to the screen through `ui`; stops at once on `signal`. */
-export type ConnectionTest = (cluster: Cluster, ui: ConnectionTestUi, signal: AbortSignal) => Promise<void>;
 
 type Question =
 	| { kind: 'trust'; question: HostKeyQuestion; answer: (yes: boolean) => void }

@@ -16,7 +16,7 @@ import type { ProbeState } from './host-list.js';
 import { Notices } from './messages.js';
 import { QuestionScreen } from './question-screen.js';
 import { Review } from './review.js';
-import type { ConnectionTest } from './ssh-check.js';
+import type { ConnectionTest } from '../session/connection-test.js';
 import { ColorContext, Tinted, WidthContext } from './theme.js';
 
 export type WizardOutcome = { cluster: Cluster; savedPath?: string; install?: true } | 'aborted';

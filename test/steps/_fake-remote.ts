@@ -43,6 +43,10 @@ export interface FakeHostState {
 	live: Map<string, unknown>;
 	/** newest patch per minor the package repository publishes (apt-cache madison) */
 	published: Record<string, number>;
+	/** what `sudo -n true` says in the facts script (default: works) */
+	sudo?: { status: number; error: string };
+	/** answers for successive health reads (kubectl get nodes,pods,…), the last one repeating */
+	snapshots?: string[];
 }
 
 export function freshHost(hostname: string, changes: Partial<FakeHostState> = {}): FakeHostState {
@@ -64,7 +68,7 @@ export class FakeRemote implements StepRemote {
 			`os_id=${s.osId}`, `os_version=${s.osVersion}`, `kernel=${s.kernel}`, 'arch=x86_64', `hostname=${s.hostname}`, 'cgroup=2',
 			`swap=${s.swapOn ? 'on' : 'off'}`, 'pkg=apt', ...(s.kubeadm ? [`kubeadm=${s.kubeadm}`] : []),
 			...(s.files.has('/etc/kubernetes/admin.conf') ? ['admin_conf=yes'] : []), ...(s.files.has('/etc/kubernetes/kubelet.conf') ? ['kubelet_conf=yes'] : []),
-			'listening=22,', `epoch=${Math.round(Date.now() / 1000)}`,
+			'listening=22,', `epoch=${Math.round(Date.now() / 1000)}`, `sudo=${s.sudo?.status ?? 0}`, `sudo_error=${s.sudo?.error ?? ''}`,
 		].join('\n');
 	}
 
@@ -141,6 +145,11 @@ export class FakeRemote implements StepRemote {
 		if (args[0] !== '--kubeconfig' || !s.files.has(args[1] ?? '')) return fail('The connection to the server localhost:8080 was refused - did you specify the right host or port?');
 		const rest = args.slice(2).filter((a, i, all) => a !== '-n' && all[i - 1] !== '-n');
 		if (rest[0] === 'version') return ok(JSON.stringify({ clientVersion: { gitVersion: s.kubeadm }, serverVersion: { gitVersion: s.serverVersion ?? s.kubeadm } }));
+		if (rest[0] === 'get' && rest[1] === 'nodes,pods,daemonsets,deployments') {
+			const snapshot = s.snapshots && s.snapshots.length > 1 ? s.snapshots.shift() : s.snapshots?.[0];
+			return snapshot === undefined ? fail('The connection to the server 10.0.0.10:6443 was refused - did you specify the right host or port?') : ok(snapshot);
+		}
+		if (rest[0] === 'get' && rest[1] === 'events') return ok('{"kind":"List","items":[]}');
 		if (rest[0] === 'get' && rest.includes('--ignore-not-found')) {
 			const key = `${rest[1]}/${rest[2]}`;
 			const object = s.live.get(key);

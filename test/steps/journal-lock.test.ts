@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { hostname } from 'node:os';
 import test from 'ava';
 import { openJournal } from '../../source/steps/journal.js';
-import { acquireLock, LockedError } from '../../source/steps/lock.js';
-import { stateDir } from '../../source/steps/state-dir.js';
+import { acquireLock, LockedError } from '../../source/session/lock.js';
+import { stateDir } from '../../source/session/state-dir.js';
 
 test('the journal records per step and host, survives a reopen, and is 0600 in a 0700 dir', async (t) => {
 	const dir = await stateDir(mkdtempSync(join(tmpdir(), 'ks-j-')), 'demo');

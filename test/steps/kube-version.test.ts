@@ -4,7 +4,8 @@
 import test from 'ava';
 import { stringify } from 'yaml';
 import { runSteps } from '../../source/steps/runner.js';
-import { INSTALL_STEPS } from '../../source/steps/list/index.js';
+import { INSTALL_STEPS as ALL_STEPS } from '../../source/steps/list/index.js';
+import { WAIT_READY } from '../../source/steps/list/wait-ready.js';
 import { KUBE_VERSION, parseDnfList, parseMadison } from '../../source/steps/package-versions.js';
 import { openJournal } from '../../source/steps/journal.js';
 import { resolveSpec } from '../../source/spec/resolve.js';
@@ -15,6 +16,9 @@ import { FakeRemote, freshHost, type FakeHostState } from './_fake-remote.js';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+// The readiness wait watches a live API the fake hosts do not run (wait-ready.test.ts covers it).
+const INSTALL_STEPS = ALL_STEPS.filter((step) => step.id !== WAIT_READY);
 
 function cluster(changes: Record<string, unknown> = {}): Cluster {
 	const result = resolveSpec({ file: { content: stringify(withPaths(baremetalBase(), { 'spec.hosts': [{ address: '192.0.2.10', role: 'control-plane' }, { address: '192.0.2.11', role: 'worker' }], ...changes })), name: 'c.yaml' } });

@@ -3,7 +3,8 @@
 import test from 'ava';
 import { parseAllDocuments, stringify } from 'yaml';
 import { runSteps } from '../../source/steps/runner.js';
-import { INSTALL_STEPS } from '../../source/steps/list/index.js';
+import { INSTALL_STEPS as ALL_STEPS } from '../../source/steps/list/index.js';
+import { WAIT_READY } from '../../source/steps/list/wait-ready.js';
 import { CREDENTIALS } from '../../source/steps/list/join-credentials.js';
 import { applyCommand, CNI_MANIFEST } from '../../source/steps/list/apply-cni.js';
 import { KUBECONFIG } from '../../source/steps/list/fetch-kubeconfig.js';
@@ -12,6 +13,9 @@ import type { Cluster } from '../../source/spec/types.js';
 import type { RunContext, StepEvent, StepHost } from '../../source/steps/types.js';
 import { baremetalBase, withPaths } from '../spec/_base.js';
 import { CERT_KEY, FakeRemote, freshHost, TEST_CA_HASH, TOKEN, type FakeHostState } from './_fake-remote.js';
+
+// The readiness wait watches a live API the fake hosts do not run; it has its own tests (wait-ready.test.ts).
+const INSTALL_STEPS = ALL_STEPS.filter((step) => step.id !== WAIT_READY);
 
 function cluster(changes: Record<string, unknown> = {}): Cluster {
 	const result = resolveSpec({ file: { content: stringify(withPaths(baremetalBase(), changes)), name: 'c.yaml' } });
@@ -159,12 +163,12 @@ test('preflight is a gate: an old kernel on one host stops the run before any ch
 
 test('preflight reports missing sudo and duplicate host names', async (t) => {
 	const c = cluster(threeHosts);
-	const sudoless = new Map([['true', { code: 1, signal: null, stdout: '', stderr: 'sudo: a password is required' }]]);
-	const hostStates = new Map([...states(c)].map(([id, s], i) => [id, { ...s, hostname: i === 0 ? 'cp' : 'same', failures: i === 0 ? sudoless : new Map() }]));
+	const sudoless = { status: 1, error: 'sudo: a password is required' };
+	const hostStates = new Map([...states(c)].map(([id, s], i) => [id, { ...s, hostname: i === 0 ? 'cp' : 'same', ...(i === 0 ? { sudo: sudoless } : {}) }]));
 	const { ctx } = harness(c, hostStates);
 	const outcome = await runSteps(ctx, INSTALL_STEPS);
 	const messages = outcome.failures.map((f) => f.error.message).join('\n');
-	t.regex(messages, /192\.0\.2\.10[\s\S]*sudo -n does not work for this user \(sudo: a password is required\)/);
+	t.regex(messages, /192\.0\.2\.10[\s\S]*sudo needs a password \(add NOPASSWD for \S+ or use --ask-sudo-password\)/);
 	t.regex(messages, /node name "same" is shared with 192\.0\.2\.12/);
 });
 

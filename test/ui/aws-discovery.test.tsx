@@ -5,7 +5,7 @@
 import test from 'ava';
 import type { Cluster, Problem } from '../../source/spec/types.js';
 import { fitInstanceTable, type AwsDiscovery, type AwsDiscoveryView, type AwsInstanceView } from '../../source/ui/aws-discovery.js';
-import type { ConnectionTest } from '../../source/ui/ssh-check.js';
+import type { ConnectionTest } from '../../source/session/connection-test.js';
 import { KEYS, press, screen, stroke, type, until } from '../_helpers/keys.js';
 import { runWizardApp, select, text, type WizardRun } from './_wizard.js';
 

@@ -11,7 +11,7 @@ import { awsDiscovery } from '../../source/commands/aws-discovery.js';
 import { missingAnswers } from '../../source/commands/wizard.js';
 import { resolveSpec } from '../../source/spec/resolve.js';
 import type { Cluster } from '../../source/spec/types.js';
-import type { ConnectionTest } from '../../source/ui/ssh-check.js';
+import type { ConnectionTest } from '../../source/session/connection-test.js';
 import { KEYS, press, screen, stroke, type, until } from '../_helpers/keys.js';
 import { instance, reservations, selfAll } from '../cloud/_ec2.js';
 import { confirm, hosts, runWizardApp, select, text, type WizardRun } from './_wizard.js';

@@ -4,7 +4,7 @@
 import test from 'ava';
 import { resolveSpec } from '../../source/spec/resolve.js';
 import type { Cluster } from '../../source/spec/types.js';
-import type { ConnectionTest } from '../../source/ui/ssh-check.js';
+import type { ConnectionTest } from '../../source/session/connection-test.js';
 import { KEYS, press, screen, stroke, type, until } from '../_helpers/keys.js';
 import { confirm, hosts, runWizardApp, select, text } from './_wizard.js';
 

@@ -6,7 +6,7 @@ import { generateHubbleTls } from '../../cluster/hubble-tls.js';
 import { renderManifests, type HubbleTls } from '../../cluster/render.js';
 import type { Cluster } from '../../spec/types.js';
 import { read, run, write } from '../exec.js';
-import { ciliumConfigCommand, kubectl } from '../kubectl.js';
+import { ciliumConfigCommand, kubectl } from '../../cluster/kubectl.js';
 import type { RunContext, Step, StepHost } from '../types.js';
 import { CONFIG_DIR, firstControlPlane } from './init-control-plane.js';
 

@@ -8,6 +8,8 @@ import type { RunContext, Step } from '../types.js';
 import { firstControlPlane } from './init-control-plane.js';
 
 export const KUBECONFIG = 'kubeconfig';
+/** where the kubeconfig was saved on this machine */
+export const KUBECONFIG_PATH = 'kubeconfig-path';
 
 export function reachableServer(ctx: RunContext): string {
 	const endpoint = ctx.cluster.spec.kubernetes.controlPlaneEndpoint;
@@ -37,7 +39,12 @@ export const fetchKubeconfigStep: Step = {
 			const remote = host.remote;
 			if (!remote) throw new Error(`${host.id}: not connected`);
 			const admin = (await remote.download('/etc/kubernetes/admin.conf', { sudo: true })).toString('utf8');
-			ctx.shared.set(KUBECONFIG, withServer(admin, reachableServer(ctx)));
+			const kubeconfig = withServer(admin, reachableServer(ctx));
+			ctx.shared.set(KUBECONFIG, kubeconfig);
+			if (!ctx.saveFile) return;
+			const path = await ctx.saveFile(`${ctx.cluster.metadata.name}.kubeconfig`, kubeconfig);
+			ctx.shared.set(KUBECONFIG_PATH, path);
+			ctx.emit({ kind: 'note', step: 'kubeconfig', host: host.id, line: `kubeconfig: ${path} (mode 0600)` });
 		});
 	},
 };

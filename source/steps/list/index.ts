@@ -1,5 +1,6 @@
-// The install pipeline in order: from connections to the applied CNI and a fetched admin kubeconfig.
-// Waiting for readiness follows the steps (source/commands/readiness.ts): it watches the cluster, not hosts.
+// The install pipeline in order: from connections to the applied CNI, a fetched admin kubeconfig and
+// a cluster that is ready. The read-only head (connect, facts, preflight) is what the wizard's
+// connection test runs.
 import type { Step } from '../types.js';
 import { applyCniStep } from './apply-cni.js';
 import { connectStep } from './connect.js';
@@ -12,6 +13,7 @@ import { joinControlPlanesStep, joinWorkersStep } from './join-nodes.js';
 import { kubePackagesStep, kubernetesVersionStep, packageRepoStep } from './kube-packages.js';
 import { preflightStep } from './preflight.js';
 import { prepareHostStep } from './prepare-host.js';
+import { waitReadyStep } from './wait-ready.js';
 
 export const INSTALL_STEPS: readonly Step[] = [
 	connectStep,
@@ -28,4 +30,5 @@ export const INSTALL_STEPS: readonly Step[] = [
 	joinWorkersStep,
 	applyCniStep,
 	fetchKubeconfigStep,
+	waitReadyStep,
 ];

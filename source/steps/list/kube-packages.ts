@@ -5,7 +5,7 @@ import { resolveKubernetesVersion } from '../../spec/versions.js';
 import { probe, read, run, write } from '../exec.js';
 import { change } from '../runner.js';
 import { exactVersion, JOURNAL_KUBE_VERSION, KUBE_VERSION, minorOf, parseDnfList, parseMadison, releaseVersion } from '../package-versions.js';
-import { ADMIN_KUBECONFIG, kubectl } from '../kubectl.js';
+import { ADMIN_KUBECONFIG, kubectl } from '../../cluster/kubectl.js';
 import type { RunContext, Step, StepHost } from '../types.js';
 import { firstControlPlane } from './init-control-plane.js';
 

@@ -5,7 +5,7 @@ import { parseSnapshot } from '../../cluster/health/snapshot.js';
 import type { KubeNode, Snapshot } from '../../cluster/health/kube-types.js';
 import type { NodeVersion } from '../../cluster/upgrade/plan.js';
 import { read } from '../exec.js';
-import { kubectl, snapshotCommand } from '../kubectl.js';
+import { kubectl, snapshotCommand } from '../../cluster/kubectl.js';
 import type { RunContext, StepHost } from '../types.js';
 
 export interface ClusterState {

@@ -1,6 +1,6 @@
 // Draining a node before its kubelet changes, and what to say when a drain cannot finish: the pods that
 // block it (a PodDisruptionBudget, a pod without a controller) and what to do — kubectl names them.
-import { kubectl } from '../kubectl.js';
+import { kubectl } from '../../cluster/kubectl.js';
 
 export const DRAIN_TIMEOUT = '5m';
 

@@ -5,7 +5,7 @@
 // --max-unavailable at a time — drained, upgraded, restarted, Ready at the new version, uncordoned.
 import type { Hop } from '../../cluster/upgrade/plan.js';
 import { probe, read, run, write } from '../exec.js';
-import { kubectl } from '../kubectl.js';
+import { kubectl } from '../../cluster/kubectl.js';
 import { configureRepo, installKubePackages, publishedVersions, repoNamesMinor, repoUrl } from '../list/kube-packages.js';
 import { firstControlPlane, CONFIG_DIR } from '../list/init-control-plane.js';
 import { StepError, type RunContext, type Step, type StepHost } from '../types.js';

@@ -2,7 +2,7 @@
 // DaemonSet pods on it (the CNI agent, kube-proxy) are ready again — only then is the next node drained.
 import { parseSnapshot } from '../../cluster/health/snapshot.js';
 import { probe } from '../exec.js';
-import { snapshotCommand } from '../kubectl.js';
+import { snapshotCommand } from '../../cluster/kubectl.js';
 import type { RunContext, StepHost } from '../types.js';
 import { plainVersion } from './cluster-state.js';
 

@@ -50,6 +50,8 @@ export function reduceProgress(state: ProgressState, event: StepEvent): Progress
 		case 'log':
 			return { ...state, tail: [...state.tail, `[${event.host}] ${event.line}`].slice(-state.tailSize) };
 		case 'plan':
+		case 'note':
+		case 'health':
 			return state;
 	}
 }

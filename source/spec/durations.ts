@@ -1,4 +1,5 @@
-// Durations on the command line: "10m", "90s", "1h30m", or a plain number of seconds.
+// Durations on the command line ("10m", "90s", "1h30m", or a plain number of seconds) and the
+// "1m05s" text kubestrap prints them back as.
 const UNIT_MS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000 };
 
 /** Milliseconds, or a message naming the flag and the accepted forms. */

@@ -1,24 +1,14 @@
-// Waits until the cluster is really ready, over the first control plane's SSH connection: one kubectl
-// at a time (a list of nodes, pods, DaemonSets and Deployments about once a second), the verdict from
-// the pure parsers in source/cluster/health, the previous logs of crash-looping containers fetched
-// once per restart, and at the end the fetched kubeconfig checked against /readyz from this machine.
-// Success is returned only when every condition holds in the same round.
-import {
-	assess,
-	logRequests,
-	parseEvents,
-	parseSnapshot,
-	recentEvents,
-	withLogs,
-	type Cni,
-	type EventRow,
-	type Verdict,
-} from '../cluster/health/index.js';
+// Waits until the cluster is really ready, over the first control plane's SSH connection: one health
+// read at a time (source/steps/read-health.ts, about once a second), the previous logs of
+// crash-looping containers fetched once per restart, and at the end the fetched kubeconfig checked
+// against /readyz from this machine. Success is returned only when every condition holds in the
+// same round.
+import { parseEvents, recentEvents, type Cni, type EventRow, type Verdict } from '../cluster/health/index.js';
+import { eventsCommand, kubectl } from '../cluster/kubectl.js';
+import { readHealth, type LogCache } from './read-health.js';
 import { sleep } from './sleep.js';
-import type { StepRemote } from '../steps/types.js';
-import { eventsCommand, previousLogsCommand, snapshotCommand } from '../steps/kubectl.js';
+import type { StepRemote } from './types.js';
 
-const LOG_LINES = 5;
 const POLL_TIMEOUT_MS = 30_000;
 
 export interface ReadinessOptions {
@@ -41,10 +31,6 @@ export type ReadinessResult =
 	| { outcome: 'timeout'; verdict?: Verdict; events: EventRow[]; lastError?: string; elapsedMs: number }
 	| { outcome: 'aborted'; verdict?: Verdict; elapsedMs: number };
 
-function lastLines(text: string, count: number): string[] {
-	return text.trim().split('\n').filter((line) => line.trim() !== '').slice(-count);
-}
-
 /** Marks the verdict unhealthy with one more problem (the API check), keeping everything else. */
 function withProblem(verdict: Verdict, subject: string, cause: string): Verdict {
 	return { ...verdict, healthy: false, problems: [...verdict.problems, { subject, cause, progressing: false }] };
@@ -55,33 +41,29 @@ export async function watchReadiness(options: ReadinessOptions): Promise<Readine
 	const interval = options.intervalMs ?? 1000;
 	const start = now();
 	const deadline = start + options.timeoutMs;
-	const logs = new Map<string, { restarts: number; lines: string[] }>();
+	const logs: LogCache = new Map();
 	let verdict: Verdict | undefined;
 	let lastError: string | undefined;
 	const exec = (argv: string[], timeoutMs: number) => options.remote.exec(argv, { sudo: true, signal: options.signal, timeoutMs });
 
 	while (!options.signal.aborted) {
 		const round = now();
-		const result = await exec(snapshotCommand(), Math.max(1000, Math.min(POLL_TIMEOUT_MS, deadline - round)));
+		const read = await readHealth((args, timeoutMs) => exec(kubectl(...args), timeoutMs ?? 10_000), {
+			cni: options.cni,
+			now: now(),
+			logs,
+			signal: options.signal,
+			timeoutMs: Math.max(1000, Math.min(POLL_TIMEOUT_MS, deadline - round)),
+			...(options.nodeNames ? { nodeNames: options.nodeNames } : {}),
+		});
 		if (options.signal.aborted) break;
-		if (result.code === 0) {
-			try {
-				verdict = assess(parseSnapshot(result.stdout), { cni: options.cni, now: now(), ...(options.nodeNames ? { nodeNames: options.nodeNames } : {}) });
-				lastError = undefined;
-			} catch (error) {
-				lastError = `kubectl printed what is not a list of objects: ${(error as Error).message}`;
-			}
+		if (read.ok) {
+			verdict = read.verdict;
+			lastError = undefined;
 		} else {
-			lastError = `${snapshotCommand().join(' ')} exited ${result.code ?? 'by signal'}: ${lastLines(result.stderr || result.stdout, 2).join(' ')}`;
+			lastError = read.error;
 		}
 		if (verdict) {
-			for (const want of logRequests(verdict)) {
-				const key = `${want.namespace}/${want.pod}/${want.container}`;
-				if (logs.get(key)?.restarts === want.restarts || options.signal.aborted) continue;
-				const out = await exec(previousLogsCommand(want.namespace, want.pod, want.container, LOG_LINES), 10_000);
-				logs.set(key, { restarts: want.restarts, lines: out.code === 0 ? lastLines(out.stdout, LOG_LINES) : [] });
-			}
-			verdict = withLogs(verdict, new Map([...logs].map(([key, value]) => [key, value.lines])));
 			if (verdict.healthy && options.apiCheck) {
 				const failure = await options.apiCheck();
 				if (failure !== undefined) verdict = withProblem(verdict, 'api /readyz', failure);

@@ -8,11 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import test from 'ava';
-import { describeFailure, judgeHost, sshConnectionTest, type ConnectionTestOptions } from '../../source/commands/connection-test.js';
+import { describeFailure, judgeHost, sshConnectionTest, type ConnectionTestOptions } from '../../source/session/connection-test.js';
 import { HostKeyError, RemoteError } from '../../source/remote/errors.js';
+import { parseFacts } from '../../source/steps/facts.js';
+import { platformProblems, sudoProblem } from '../../source/steps/preflight.js';
 import { mergeLayers } from '../../source/spec/merge.js';
 import type { Cluster } from '../../source/spec/types.js';
-import type { HostCheck, HostKeyQuestion } from '../../source/ui/ssh-check.js';
+import type { HostCheck, HostKeyQuestion } from '../../source/session/connection-test.js';
 import { OS_RELEASE, startHosts, type TestHost, type TestHosts } from '../_helpers/sshd-hosts.js';
 
 const SUDO_PASSWORD = 'connection-test-sudo';
@@ -81,7 +83,9 @@ test.serial('a reachable host: ✓ with the OS and kernel it reports, sudo ok, a
 	t.deepEqual(lines.get(host.address), { host: host.address, state: 'ok', detail: 'Debian 12 · kernel 6.8.0-60-generic · sudo ok' });
 	t.deepEqual(questions, [], 'a known key is not asked about');
 	const programs = (await hosts.readCalls(0)).map((call) => call.prog);
-	t.true(programs.length > 0 && programs.every((prog) => prog === 'uname'), `nothing but uname among the simulated node programs: ${programs.join(' ')}`);
+	// The facts script of the install's own gather-facts step: it reads, it never changes anything.
+	const readOnly = new Set(['uname', 'ss']);
+	t.true(programs.length > 0 && programs.every((prog) => readOnly.has(prog)), `nothing but uname and ss among the simulated node programs: ${programs.join(' ')}`);
 });
 
 test.serial('an unknown key is asked about; yes records it in a new 0600 known_hosts and the next run asks nothing', async (t) => {
@@ -223,17 +227,22 @@ test.serial('an encrypted key file: its passphrase is asked once for all hosts, 
 	for (const index of [0, 1]) t.regex(lines.get(at(hosts, index).address)?.detail ?? '', /^Debian 12 · kernel /);
 });
 
-test.serial('result lines: OS names, sudo refusals, unreachable and unknown-key wording (pure)', (t) => {
+test.serial('result lines and the preflight rules they show: OS names, sudo refusals, unreachable and unknown-key wording (pure)', (t) => {
 	const output = (lines: Record<string, string>) => Object.entries(lines).map(([key, value]) => `${key}=${value}`).join('\n');
 	const base = { os_id: 'ubuntu', os_version: '24.04', kernel: '6.8.0-60-generic', arch: 'x86_64', sudo: '0', sudo_error: '' };
-	t.deepEqual(judgeHost('h', output(base), 'ubuntu'), { host: 'h', state: 'ok', detail: 'Ubuntu 24.04 · kernel 6.8.0-60-generic · sudo ok' });
-	t.deepEqual(judgeHost('h', output({ ...base, sudo: '1', sudo_error: 'sudo: ubuntu is not in the sudoers file.' }), 'ubuntu').problems, ['user ubuntu may not use sudo on this host']);
-	t.deepEqual(judgeHost('h', output({ ...base, sudo: '127', sudo_error: 'sh: 1: sudo: not found' }), 'ubuntu').problems, ['sudo is not installed']);
-	t.deepEqual(judgeHost('h', output({ ...base, os_id: 'centos', os_version: '7', kernel: '3.10.0' }), 'ubuntu').problems, [
+	const facts = (changes: Record<string, string> = {}) => parseFacts(output({ ...base, ...changes }));
+	t.deepEqual(judgeHost('h', facts(), []), { host: 'h', state: 'ok', detail: 'Ubuntu 24.04 · kernel 6.8.0-60-generic · sudo ok' });
+	t.is(sudoProblem(facts({ sudo: '1', sudo_error: 'sudo: ubuntu is not in the sudoers file.' }), 'ubuntu', false), 'user ubuntu may not use sudo on this host');
+	t.is(sudoProblem(facts({ sudo: '127', sudo_error: 'sh: 1: sudo: not found' }), 'ubuntu', false), 'sudo is not installed');
+	t.is(sudoProblem(facts({ sudo: '1', sudo_error: 'sudo: a password is required' }), 'ubuntu', false), 'sudo needs a password (add NOPASSWD for ubuntu or use --ask-sudo-password)');
+	t.is(sudoProblem(facts({ sudo: '1', sudo_error: 'sudo: a password is required' }), 'ubuntu', true), undefined, 'fine when install is given the password');
+	t.deepEqual(judgeHost('h', facts({ sudo: '1', sudo_error: 'sudo: a password is required' }), [], true), { host: 'h', state: 'ok', detail: 'Ubuntu 24.04 · kernel 6.8.0-60-generic · sudo with password' });
+	t.deepEqual(judgeHost('h', facts({ sudo: '1', sudo_error: 'sudo: ubuntu is not in the sudoers file.' }), ['user ubuntu may not use sudo on this host']), { host: 'h', state: 'failed', detail: 'Ubuntu 24.04 · kernel 6.8.0-60-generic · sudo failed', problems: ['user ubuntu may not use sudo on this host'] });
+	t.deepEqual(platformProblems(facts({ os_id: 'centos', os_version: '7', kernel: '3.10.0' })), [
 		'kernel 3.10.0 is older than 5.10, the minimum for Cilium 1.20 and Calico 3.32; upgrade the kernel',
 		'centos 7 is older than 9',
 	]);
-	t.is(judgeHost('h', output({ ...base, os_id: 'arch', os_version: '' }), 'ubuntu').detail, 'arch · kernel 6.8.0-60-generic · sudo ok');
+	t.is(judgeHost('h', facts({ os_id: 'arch', os_version: '' }), []).detail, 'arch · kernel 6.8.0-60-generic · sudo ok');
 	const refused = new RemoteError({ kind: 'unreachable', host: 'h', retryable: true, message: 'host 10.0.0.9:22: cannot connect (connect ECONNREFUSED 10.0.0.9:22)' });
 	t.deepEqual(describeFailure('10.0.0.9', refused, '~/.ssh/known_hosts', false), { host: '10.0.0.9', state: 'failed', detail: 'unreachable: cannot connect (connect ECONNREFUSED 10.0.0.9:22)' });
 	const auth = new RemoteError({ kind: 'auth', host: 'h', retryable: false, message: 'host 10.0.0.9:22: authentication as ubuntu failed (All configured authentication methods failed)' });

@@ -1,18 +1,58 @@
-// The wizard's SSH connection test on the real SSH layer: per host, connect with the answered SSH
-// settings, run one read-only command (OS, kernel, `sudo -n true`), close. The kernel and OS rules are
-// preflight's, so a host the wizard passes is one the install gate passes too. Unknown host keys are
-// asked about whatever the policy says (the user is there to compare fingerprints); a changed key is
-// refused and never asked about.
-import pLimit from 'p-limit';
+// The wizard's SSH connection test: the read-only head of the install's own step list (connect,
+// facts, preflight) in a dry-run session that keeps no local state, so a host the wizard passes is
+// one the install's gate passes too, and each host costs one connection and one command. Unknown
+// host keys are asked about whatever the policy says (the user is there to compare fingerprints); a
+// changed key is refused and never asked about. The port types the wizard's screen talks through
+// live here, beside the service that fills them.
 import type { ConnectOptions } from '../remote/connection.js';
 import { HostKeyError, RemoteError } from '../remote/errors.js';
 import type { UnknownHostKeyInfo } from '../remote/host-key-check.js';
 import type { Remote } from '../remote/remote.js';
-import type { Cluster, Host } from '../spec/types.js';
-import { CONNECTION_CHECK_SCRIPT, parseConnectionCheck, type ConnectionCheckFacts } from '../steps/facts.js';
-import { platformProblems } from '../steps/preflight.js';
-import { sshTarget } from './ssh-connect.js';
-import type { ConnectionTest, ConnectionTestUi, HostCheck, HostKeyQuestion } from '../ui/ssh-check.js';
+import type { Cluster } from '../spec/types.js';
+import { connectStep } from '../steps/list/connect.js';
+import { gatherFactsStep } from '../steps/list/gather-facts.js';
+import { preflightStep } from '../steps/list/preflight.js';
+import { sudoNeedsPassword } from '../steps/preflight.js';
+import { StepError, type Facts, type Step, type StepHost } from '../steps/types.js';
+import { openSession } from './session.js';
+
+export interface HostCheck {
+	host: string;
+	state: 'waiting' | 'checking' | 'asking' | 'ok' | 'failed';
+	/** e.g. "Debian 12 · kernel 6.1.0 · sudo ok", or why it failed */
+	detail?: string;
+	/** what keeps a host that answered from being installed (old kernel, sudo needing a password) */
+	problems?: readonly string[];
+}
+
+/** An unknown host key, for the user to compare with the host's real fingerprint. */
+export interface HostKeyQuestion {
+	/** the address as it is written in known_hosts: `host`, or `[host]:port` off port 22 */
+	host: string;
+	/** e.g. ED25519 */
+	keyType: string;
+	/** SHA256:… */
+	fingerprint: string;
+	/** the file a yes records the key in, as the user wrote it (~/.ssh/known_hosts) */
+	knownHostsFile: string;
+	/** set when the key is the bastion's, on the way to the hosts */
+	role?: 'bastion';
+}
+
+export interface ConnectionTestUi {
+	/** a host's line changed */
+	report: (check: HostCheck) => void;
+	/** true records the key and carries on; false fails that host */
+	trustHostKey: (question: HostKeyQuestion) => Promise<boolean>;
+	/** asks for a secret without echo; undefined when the user skipped it */
+	askSecret: (prompt: string) => Promise<string | undefined>;
+}
+
+/** Runs the per-host checks, talking to the screen through `ui`; stops at once on `signal`. */
+export type ConnectionTest = (cluster: Cluster, ui: ConnectionTestUi, signal: AbortSignal) => Promise<void>;
+
+/** The read-only head of the install's step list. */
+export const CONNECTION_TEST_STEPS: readonly Step[] = [connectStep, gatherFactsStep, preflightStep];
 
 export interface ConnectionTestOptions {
 	/** the SSH agent socket (SSH_AUTH_SOCK); absent: no agent */
@@ -35,7 +75,6 @@ export interface ConnectionTestOptions {
 
 const DEFAULT_CONCURRENCY = 8;
 const DEFAULT_CONNECT_TIMEOUT_MS = 8000;
-const COMMAND_TIMEOUT_MS = 15_000;
 
 const OS_NAMES: Record<string, string> = {
 	ubuntu: 'Ubuntu', debian: 'Debian', rhel: 'RHEL', rocky: 'Rocky Linux', almalinux: 'AlmaLinux', centos: 'CentOS', fedora: 'Fedora',
@@ -59,26 +98,11 @@ function withoutHost(message: string): string {
 	return message.replace(/^host \S+(?: \([^)]*\))?: /, '');
 }
 
-function sudoProblem(check: ConnectionCheckFacts, user: string, sudoPasswordLater: boolean): string | undefined {
-	if (check.sudoStatus === 0) return undefined;
-	const said = check.sudoError;
-	if (/a password is required|a terminal is required/.test(said)) {
-		return sudoPasswordLater ? undefined : `sudo needs a password (add NOPASSWD for ${user} or use --ask-sudo-password)`;
-	}
-	if (/not in the sudoers|not allowed to execute|may not run sudo/.test(said)) return `user ${user} may not use sudo on this host`;
-	if (check.sudoStatus === 127) return 'sudo is not installed';
-	return `sudo -n true failed${said === '' ? ` (exit ${check.sudoStatus})` : `: ${said}`}`;
-}
-
-/** A host's result line from what the check command printed. */
-export function judgeHost(host: string, output: string, user: string, sudoPasswordLater = false): HostCheck {
-	const check = parseConnectionCheck(output);
-	const { facts } = check;
+/** A host's result line from its facts and what preflight found. */
+export function judgeHost(host: string, facts: Facts, problems: readonly string[], sudoPasswordLater = false): HostCheck {
 	const os = `${OS_NAMES[facts.osId] ?? (facts.osId || 'unknown OS')}${facts.osVersion ? ` ${facts.osVersion}` : ''}`;
-	const sudo = sudoProblem(check, user, sudoPasswordLater);
-	const sudoText = check.sudoStatus === 0 ? 'sudo ok' : sudo === undefined ? 'sudo with password' : 'sudo failed';
+	const sudoText = facts.sudoStatus === 0 ? 'sudo ok' : sudoPasswordLater && sudoNeedsPassword(facts) ? 'sudo with password' : 'sudo failed';
 	const detail = `${os} · kernel ${facts.kernel || 'unknown'} · ${sudoText}`;
-	const problems = [...platformProblems(facts), ...(sudo === undefined ? [] : [sudo])];
 	return problems.length === 0 ? { host, state: 'ok', detail } : { host, state: 'failed', detail, problems };
 }
 
@@ -113,6 +137,13 @@ export function describeFailure(host: string, error: unknown, knownHostsFile: st
 	return { host, state: 'failed', detail: error instanceof Error ? error.message : String(error) };
 }
 
+/** The line for one host once the steps have run: its failure, else its facts. */
+function resultOf(host: StepHost, failure: Error | undefined, knownHostsFile: string, declined: boolean, sudoPasswordLater: boolean): HostCheck {
+	if (host.facts === undefined) return describeFailure(host.id, failure ?? new Error('not checked'), knownHostsFile, declined);
+	if (failure !== undefined && !(failure instanceof StepError && failure.step === 'preflight')) return describeFailure(host.id, failure, knownHostsFile, declined);
+	return judgeHost(host.id, host.facts, failure instanceof StepError ? failure.tail : [], sudoPasswordLater);
+}
+
 /**
  * The real connection test for the wizard. One question at a time reaches the screen (its queue);
  * an answer about a key holds for every connection that meets the same key (hosts behind one bastion),
@@ -120,11 +151,10 @@ export function describeFailure(host: string, error: unknown, knownHostsFile: st
  */
 export function sshConnectionTest(options: ConnectionTestOptions = {}): ConnectionTest {
 	return async (cluster: Cluster, ui: ConnectionTestUi, signal: AbortSignal): Promise<void> => {
-		const connect = options.connect ?? (await import('../remote/connection.js')).connect;
 		const { ssh } = cluster.spec;
-		const limit = pLimit(options.concurrency ?? DEFAULT_CONCURRENCY);
 		const decisions = new Map<string, Promise<boolean>>();
 		const passphrases = new Map<string, Promise<string | undefined>>();
+		const declined = new Set<string>();
 
 		const trust = (info: UnknownHostKeyInfo): Promise<boolean> => {
 			const key = `${info.host}\n${info.port}\n${info.fingerprint}`;
@@ -151,42 +181,45 @@ export function sshConnectionTest(options: ConnectionTestOptions = {}): Connecti
 			}
 			return answer;
 		};
+		const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
 
-		const checkHost = async (host: Host): Promise<void> => {
+		const session = await openSession({
+			cluster,
+			command: 'check',
+			dryRun: true,
+			agent: options.agent ?? false,
+			...(options.home ? { home: options.home } : {}),
+			concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
+			connectTimeoutMs,
+			signal,
+			...(options.sudoPasswordLater === true ? { sudoPasswordLater: true } : {}),
+			...(options.connect ? { connectWith: options.connect } : {}),
+			connectExtras: (host) => ({
+				...(options.extraKnownHostsFiles ? { extraKnownHostsFiles: options.extraKnownHostsFiles } : {}),
+				// strict so that every unknown key reaches the question below, accept-new included.
+				hostKeyPolicy: 'strict',
+				onUnknownHostKey: async (info) => {
+					ui.report({ host: host.id, state: 'asking' });
+					const yes = await trust(info);
+					if (!yes) declined.add(host.id);
+					ui.report({ host: host.id, state: 'checking' });
+					return yes;
+				},
+				...(options.sshConfigFile !== undefined ? { sshConfigFile: options.sshConfigFile } : {}),
+				passphrase,
+				readyTimeoutMs: connectTimeoutMs,
+			}),
+			onEvent(event) {
+				if (event.kind === 'host' && event.step === connectStep.id && event.state === 'running' && !signal.aborted) ui.report({ host: event.host, state: 'checking' });
+			},
+		});
+		try {
+			const outcome = await session.run(CONNECTION_TEST_STEPS, { checkEveryHost: true });
 			if (signal.aborted) return;
-			ui.report({ host: host.address, state: 'checking' });
-			let declined = false;
-			let remote: Remote | undefined;
-			try {
-				remote = await connect({
-					...sshTarget(cluster, host.address),
-					...(options.extraKnownHostsFiles ? { extraKnownHostsFiles: options.extraKnownHostsFiles } : {}),
-					// strict so that every unknown key reaches the question below, accept-new included.
-					hostKeyPolicy: 'strict',
-					onUnknownHostKey: async (info) => {
-						ui.report({ host: host.address, state: 'asking' });
-						const yes = await trust(info);
-						declined ||= !yes;
-						ui.report({ host: host.address, state: 'checking' });
-						return yes;
-					},
-					agent: options.agent ?? false,
-					...(options.home ? { home: options.home } : {}),
-					...(options.sshConfigFile !== undefined ? { sshConfigFile: options.sshConfigFile } : {}),
-					passphrase,
-					deadlineMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-					readyTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-					signal,
-				});
-				const result = await remote.exec(['sh', '-c', CONNECTION_CHECK_SCRIPT], { timeoutMs: COMMAND_TIMEOUT_MS, signal });
-				if (!signal.aborted) ui.report(judgeHost(host.address, result.stdout, ssh.user ?? 'the SSH user', options.sudoPasswordLater === true));
-			} catch (error) {
-				if (!signal.aborted) ui.report(describeFailure(host.address, error, ssh.knownHostsFile, declined));
-			} finally {
-				await remote?.close();
-			}
-		};
-
-		await Promise.all(cluster.spec.hosts.map((host) => limit(() => checkHost(host))));
+			const failures = new Map(outcome.failures.map((failure) => [failure.host, failure.error]));
+			for (const host of session.ctx.hosts) ui.report(resultOf(host, failures.get(host.id), ssh.knownHostsFile, declined.has(host.id), options.sudoPasswordLater === true));
+		} finally {
+			await session.close();
+		}
 	};
 }

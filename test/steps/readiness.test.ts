@@ -2,7 +2,7 @@
 // the API check passes, runs one command at a time, fetches crash logs once per restart, and on a
 // timeout hands back the last verdict with the recent events.
 import test from 'ava';
-import { watchReadiness, type ReadinessOptions } from '../../source/commands/readiness.js';
+import { watchReadiness, type ReadinessOptions } from '../../source/steps/readiness.js';
 import type { ExecResult } from '../../source/steps/types.js';
 import { fixtureText, NOW } from '../cluster/health/_fixtures.js';
 

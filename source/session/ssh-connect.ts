@@ -1,11 +1,18 @@
 // The SSH connection options for one host of a spec: the spec's ssh settings, the user's agent and
-// home from the environment, and passphrases asked on the terminal. install and status both use it,
-// so a host is reached the same way by every command.
+// home (decided by cli.tsx from the environment), and passphrases asked on the terminal. Every
+// command that reaches hosts uses it, so a host is reached the same way by each of them.
 import type { ConnectOptions } from '../remote/connection.js';
 import type { TrustedHostKeys } from '../remote/host-key-check.js';
 import type { Redactor } from '../remote/redact.js';
 import type { Cluster } from '../spec/types.js';
-import type { Io } from './io.js';
+
+/** Where this machine's SSH identity lives: the agent socket (or none) and the home directory. */
+export interface SshIdentity {
+	agent: string | false;
+	home?: string;
+	/** reads a secret from the terminal without echo; absent without one */
+	askSecret?: (prompt: string) => Promise<string>;
+}
 
 export interface ConnectExtras {
 	deadlineMs: number;
@@ -31,12 +38,12 @@ export function sshTarget(cluster: Cluster, address: string): Pick<ConnectOption
 	};
 }
 
-export function connectOptions(cluster: Cluster, address: string, io: Io, extras: ConnectExtras): ConnectOptions {
-	const askSecret = io.askSecret;
+export function connectOptions(cluster: Cluster, address: string, identity: SshIdentity, extras: ConnectExtras): ConnectOptions {
+	const askSecret = identity.askSecret;
 	return {
 		...sshTarget(cluster, address),
-		agent: io.env['SSH_AUTH_SOCK'] ?? false,
-		...(io.env['HOME'] ? { home: io.env['HOME'] } : {}),
+		agent: identity.agent,
+		...(identity.home ? { home: identity.home } : {}),
 		deadlineMs: extras.deadlineMs,
 		...(extras.sudoPassword !== undefined ? { sudoPassword: extras.sudoPassword } : {}),
 		...(extras.trustedHostKeys ? { trustedHostKeys: extras.trustedHostKeys } : {}),

@@ -39,6 +39,24 @@ function askSecret(prompt: string): Promise<string> {
 	});
 }
 
+/** Reads one echoed line from the terminal (a typed confirmation); Ctrl-C or end of input gives "". */
+async function askLine(prompt: string): Promise<string> {
+	const { createInterface } = await import('node:readline');
+	return new Promise((resolve) => {
+		const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+		let answered = false;
+		rl.question(prompt, (answer) => {
+			answered = true;
+			rl.close();
+			resolve(answer);
+		});
+		rl.on('SIGINT', () => rl.close());
+		rl.on('close', () => {
+			if (!answered) resolve('');
+		});
+	});
+}
+
 /** First Ctrl-C aborts the run (remote commands are stopped, the journal saved); the second exits 130 at once. */
 function interruptSignal(): AbortSignal {
 	const controller = new AbortController();
@@ -73,7 +91,7 @@ function makeIo(): Io {
 		env: process.env,
 		isTTY: interactive,
 		...(interactive ? { tty: { stdin: process.stdin, stdout: process.stdout } } : {}),
-		...(process.stdin.isTTY ? { askSecret } : {}),
+		...(process.stdin.isTTY ? { askSecret, askLine } : {}),
 		...(process.stderr.isTTY && process.env['TERM'] !== 'dumb' && !inCi() ? { terminal: process.stderr } : {}),
 		color: !process.env['NO_COLOR'] && Boolean(process.stderr.isTTY) && process.env['TERM'] !== 'dumb',
 	};
@@ -161,6 +179,43 @@ async function buildProgram(io: Io, setCode: (code: number) => void): Promise<Co
 		.action(async (options: Record<string, unknown>) => {
 			const { statusCommand } = await import('./commands/status.js');
 			setCode(await statusCommand(options, io));
+		});
+
+	specCommand('reset', 'remove nodes (--host) or the whole cluster, leaving each host clean of Kubernetes, the CNI and kubestrap')
+		.option('--host <address>', 'reset only this host: drain it, remove it from etcd, delete its Node, clean it (repeat for more)', (value: string, previous: string[] = []) => [...previous, value])
+		.option('-y, --yes', 'do not ask for the typed confirmation (needed without a terminal)')
+		.option('--dry-run', 'print every command per host, change nothing')
+		.option('--remove-packages', 'also remove kubeadm, kubelet, kubectl, containerd and the Kubernetes package repository')
+		.option('--drain-timeout <duration>', 'give up draining a node after this long (e.g. 5m)', '5m')
+		.option('--concurrency <n>', 'hosts cleaned at once', '10')
+		.option('--connect-timeout <seconds>', 'give up connecting to a host after this long (it is then reported and skipped)', '30')
+		.option('-v, --verbose', 'also print every remote command\'s output (always in the log file)')
+		.option('--ask-sudo-password', 'ask once for the sudo password (sent on stdin to sudo -S)')
+		.addHelpText('after', `
+What a host keeps: its own files, links, iptables/nftables chains and rules and BPF pins; /opt/cni/bin's
+standard plugins and the packages unless --remove-packages. What goes: kubeadm reset (the kubelet, /etc/kubernetes,
+/var/lib/kubelet, /var/lib/etcd), the CNI's links (cilium_*, lxc*, cali*, tunl0, vxlan.calico), the KUBE-*,
+CILIUM_* and cali-* chains and rules, Cilium's BPF pins, the CNI's files and state, the files kubestrap wrote.
+A removed control plane leaves etcd (by member ID); the last one cannot be removed (reset the whole cluster).
+Exit codes of reset: 0 every host clean (and nodes removed), 1 a host failed or did not answer, 2 invalid input
+or not confirmed (no terminal and no --yes), 130 interrupted (run the same command again to resume).`)
+		.action(async (options: Record<string, unknown>) => {
+			const { resetCommand } = await import('./commands/reset.js');
+			setCode(await resetCommand(options, io));
+		});
+
+	specCommand('kubeconfig', 'fetch the admin kubeconfig from a control plane again (server: the control-plane endpoint)')
+		.option('--output-file <file>', 'write it here (0600); default ./<name>.kubeconfig')
+		.option('--merge', 'add it to the first file of $KUBECONFIG, else ~/.kube/config, keeping the other contexts')
+		.option('--connect-timeout <seconds>', 'give up connecting to a control plane after this long', '30')
+		.addHelpText('after', '\nThe context, cluster and user are named after the cluster (metadata.name); --merge replaces entries of that name and makes it the current context.')
+		.action(async (options: Record<string, unknown>) => {
+			const { kubeconfigCommand } = await import('./commands/kubeconfig.js');
+			// kubectl's rule: the first file of $KUBECONFIG, else ~/.kube/config.
+			const { join } = await import('node:path');
+			const { homedir } = await import('node:os');
+			const fromEnv = (process.env['KUBECONFIG'] ?? '').split(':').find((part) => part !== '');
+			setCode(await kubeconfigCommand({ ...options, mergeFile: fromEnv ?? join(process.env['HOME'] ?? homedir(), '.kube', 'config') }, io));
 		});
 
 	const aws = program.command('aws').description('AWS helpers').exitOverride();

@@ -21,6 +21,8 @@ export interface Io {
 	color?: boolean;
 	/** reads a secret (passphrase, sudo password) from the terminal without echo; absent without one */
 	askSecret?: (prompt: string) => Promise<string>;
+	/** reads one line typed on the terminal (echoed), for typed confirmations; absent without one */
+	askLine?: (prompt: string) => Promise<string>;
 	/** stdin and stdout when both are a terminal: the wizard runs on them */
 	tty?: { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream };
 }

@@ -262,6 +262,11 @@ function hiddenBinaries(): string[] {
 	const names = new Set(['kubeadm', 'kubelet', 'kubectl', 'cri-tools', 'containerd'].flatMap(packageBinaries));
 	names.add('getenforce');
 	names.add('setenforce');
+	// The host's network programs are simulated on its own state: the machine's are never reachable from a host.
+	for (const name of ['ip', 'iptables', 'iptables-save', 'iptables-restore', 'ip6tables', 'ip6tables-save', 'ip6tables-restore',
+		'iptables-legacy', 'iptables-nft', 'ip6tables-legacy', 'ip6tables-nft', 'xtables-nft-multi', 'xtables-legacy-multi', 'nft', 'ipvsadm', 'tc', 'bpftool']) {
+		names.add(name);
+	}
 	const found: string[] = [];
 	for (const dir of ['bin', 'sbin', 'local/bin', 'local/sbin']) {
 		for (const name of names) {
@@ -285,6 +290,10 @@ function setupScript(root: string, name: string, clusterDir: string): string {
 		`mount --bind ${SIM_MOUNT}/state/proc-swaps /proc/swaps`,
 		`mount --bind ${SIM_MOUNT}/scenario/osrelease /proc/sys/kernel/osrelease`,
 		`mount --bind ${root}/tmp /tmp`,
+		// The host's own bpffs stand-in: Cilium's pins land there, never in the machine's /sys/fs/bpf.
+		`mount --bind ${SIM_MOUNT}/bpf /sys/fs/bpf`,
+		// A joined host's kubelet starts at boot and posts its node status again.
+		`if [ -s ${SIM_MOUNT}/state/node-name ] && [ -f ${SIM_MOUNT}/state/services/kubelet.active ]; then f=${SIM_MOUNT}/cluster/node-info/$(cat ${SIM_MOUNT}/state/node-name).json; [ -f "$f" ] && sed -i 's/,"stoppedAt":[0-9]*//' "$f"; fi`,
 		// After a restart the kubelet would start the kube-apiserver static pod again: so does the simulation.
 		`if [ -s ${SIM_MOUNT}/state/apiserver.listen ]; then sh -c '. ${SIM_MOUNT}/lib.sh && sim_start_apiserver'; fi`,
 		`exec /usr/sbin/sshd -D -e -f ${SIM_MOUNT}/sshd/sshd_config`,
@@ -418,10 +427,14 @@ export async function startHosts(count: number, options: StartHostsOptions = {})
 			}
 		},
 		setFaults: (index, faults) => writeFaults(join(runtimeAt(index).host.root, 'sim'), faults),
-		stopHost: (index) => stopRuntime(runtimeAt(index)),
+		stopHost: async (index) => {
+			await stopRuntime(runtimeAt(index));
+			await kubeletDown(runtimeAt(index).host.root, clusterDir);
+		},
 		startHost: (index) => launch(runtimeAt(index), clusterDir),
 		restartHost: async (index) => {
 			await stopRuntime(runtimeAt(index));
+			await kubeletDown(runtimeAt(index).host.root, clusterDir);
 			await launch(runtimeAt(index), clusterDir);
 		},
 		replaceHostKey: async (index) => {
@@ -489,6 +502,8 @@ async function prepareHost(host: TestHost, input: PrepareInput): Promise<void> {
 	const home = join(root, 'upper', 'home', TEST_USER);
 	await mkdir(home, { recursive: true });
 	await chown(home, input.users.uid, input.users.gid);
+	// bash reads ~/.bashrc for the commands sshd runs: the hook brings the node's CNI state up to date first (see sim/hook.sh).
+	await writeFile(join(home, '.bashrc'), `. ${SIM_MOUNT}/hook.sh\n`, { mode: 0o644 });
 	for (const whiteout of input.whiteouts) {
 		const target = join(root, 'upper', 'usr', whiteout);
 		await mkdir(dirname(target), { recursive: true });
@@ -511,9 +526,14 @@ async function prepareHost(host: TestHost, input: PrepareInput): Promise<void> {
 	// The node that runs the tests also runs the simulated kubectl and API server (the hosts see /usr and /root).
 	await writeFile(join(sim, 'node-path'), `${process.execPath}\n`);
 	await copyFile(join(input.simSource, 'lib.sh'), join(sim, 'lib.sh'));
+	await copyFile(join(input.simSource, 'hook.sh'), join(sim, 'hook.sh'));
 	await run('chmod', ['-R', 'a+rX,u+w', sim]);
 	await run('sh', ['-c', 'chmod 755 "$1"/bin/* "$1"/pkg/*', 'sh', sim]);
 	await run('ln', ['-s', 'dnf', join(sim, 'bin', 'yum')]);
+	for (const [link, target] of [['ip6tables', 'iptables'], ['ip6tables-save', 'iptables-save'], ['ip6tables-restore', 'iptables-restore']]) {
+		await run('ln', ['-s', target as string, join(sim, 'bin', link as string)]);
+	}
+	await mkdir(join(sim, 'bpf'), { recursive: true, mode: 0o755 });
 	await mkdir(join(sim, 'cluster'));
 	await mkdir(join(sim, 'sshd'), { recursive: true, mode: 0o755 });
 	await writeFile(join(sim, 'sshd', 'sshd_config'), sshdConfig(host.address, host.port));
@@ -531,6 +551,17 @@ async function prepareHost(host: TestHost, input: PrepareInput): Promise<void> {
 		const content = typeof file === 'string' ? file : file.content;
 		await writeFile(target, content, { mode: typeof file === 'string' ? 0o644 : file.mode ?? 0o644 });
 	}
+}
+
+/** A stopped host's kubelet stops posting its node status: the Node turns NotReady as the API server would see it. */
+async function kubeletDown(root: string, clusterDir: string): Promise<void> {
+	const name = (await readFile(join(root, 'sim', 'state', 'node-name'), 'utf8').catch(() => '')).trim();
+	if (name === '') return;
+	const file = join(clusterDir, 'node-info', `${name}.json`);
+	const info = await readFile(file, 'utf8').catch(() => undefined);
+	if (info === undefined) return;
+	const parsed = JSON.parse(info) as Record<string, unknown>;
+	if (parsed['stoppedAt'] === undefined) await writeFile(file, `${JSON.stringify({ ...parsed, stoppedAt: Date.now() })}\n`);
 }
 
 async function refreshHostKey(host: TestHost, replaced: boolean): Promise<void> {

@@ -49,9 +49,9 @@ export interface Run {
 	stderr: string;
 }
 
-export function runCli(args: string[], cwd: string, options: { onStderr?: (text: string) => void; signalAfter?: { pattern: RegExp; signal: NodeJS.Signals } } = {}): Promise<Run> {
+export function runCli(args: string[], cwd: string, options: { onStderr?: (text: string) => void; signalAfter?: { pattern: RegExp; signal: NodeJS.Signals }; env?: Record<string, string> } = {}): Promise<Run> {
 	return new Promise((resolve) => {
-		const child = spawn(process.execPath, [join(ROOT, 'bin/kubestrap.js'), ...args], { cwd, env: { ...process.env, NO_COLOR: '1', SSH_AUTH_SOCK: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+		const child = spawn(process.execPath, [join(ROOT, 'bin/kubestrap.js'), ...args], { cwd, env: { ...process.env, NO_COLOR: '1', SSH_AUTH_SOCK: '', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
 		let stdout = '';
 		let stderr = '';
 		let signalled = false;

@@ -5,6 +5,7 @@ import type { Step } from '../types.js';
 import { applyCniStep } from './apply-cni.js';
 import { connectStep } from './connect.js';
 import { containerRuntimeStep } from './container-runtime.js';
+import { deleteTokenStep } from './delete-token.js';
 import { fetchKubeconfigStep } from './fetch-kubeconfig.js';
 import { gatherFactsStep } from './gather-facts.js';
 import { initControlPlaneStep } from './init-control-plane.js';
@@ -28,6 +29,7 @@ export const INSTALL_STEPS: readonly Step[] = [
 	joinCredentialsStep,
 	joinControlPlanesStep,
 	joinWorkersStep,
+	deleteTokenStep,
 	applyCniStep,
 	fetchKubeconfigStep,
 	waitReadyStep,

@@ -65,6 +65,7 @@ sim_fault() {
 # Every simulator starts with this (programs that read stdin set SIM_STDIN first).
 sim_begin() {
 	sim_record "$@"
+	sim_cni_sync
 	sim_fault "$@"
 }
 
@@ -199,4 +200,181 @@ sim_patch_published() { # minor version
 	_n=${_v#"$1".}
 	case $_n in '' | *[!0-9]*) return 1 ;; esac
 	[ "$_n" -le "$(sim_newest_patch "$1")" ]
+}
+
+# ---------------------------------------------------------------- the host's network state (simulated)
+# Links, iptables rules and nftables tables of a test host live in $STATE/net, never in the machine's kernel:
+#   net/links                 one link a line: "name kind [peer]" (kinds: loopback ether veth vxlan geneve ipip-fallback)
+#   net/ipt4/<table>/chains   "NAME POLICY" (policy "-" for user chains), in order
+#   net/ipt4/<table>/rules    "-A CHAIN ..." lines, in order (net/ipt6 likewise for ip6tables)
+#   net/nft                   "family name" of native nftables tables (iptables-nft tables are derived from ipt4/ipt6)
+# BPF pins live in the host's own bpf dir, bind-mounted at /sys/fs/bpf inside the host (see sshd-hosts.ts).
+NET=$STATE/net
+
+sim_builtin_chains() { # table
+	case $1 in
+		filter) echo INPUT FORWARD OUTPUT ;;
+		nat) echo PREROUTING INPUT OUTPUT POSTROUTING ;;
+		mangle) echo PREROUTING INPUT FORWARD OUTPUT POSTROUTING ;;
+		raw) echo PREROUTING OUTPUT ;;
+		security) echo INPUT FORWARD OUTPUT ;;
+	esac
+}
+
+# Adds chains and rules to a table as a program on the host would (iptables -N / -A): family table "chains" "rules"
+sim_ipt_add() {
+	_dir=$NET/ipt$1/$2
+	if [ ! -d "$_dir" ]; then
+		mkdir -p "$_dir"
+		for _c in $(sim_builtin_chains "$2"); do echo "$_c ACCEPT"; done > "$_dir/chains"
+		: > "$_dir/rules"
+	fi
+	for _c in $3; do
+		grep -q "^$_c " "$_dir/chains" || echo "$_c -" >> "$_dir/chains"
+	done
+	[ -z "$4" ] || printf '%s\n' "$4" | while IFS= read -r _r; do
+		[ -z "$_r" ] || grep -qxF -- "$_r" "$_dir/rules" || printf '%s\n' "$_r" >> "$_dir/rules"
+	done
+}
+
+sim_link_add() { # name kind [peer]
+	mkdir -p "$NET"
+	touch "$NET/links"
+	grep -q "^$1 " "$NET/links" || echo "$1 $2${3:+ $3}" >> "$NET/links"
+}
+
+# What the kubelet and kube-proxy put on a node when it joins (iptables mode, kube-proxy's default).
+sim_kube_net() {
+	sim_ipt_add 4 mangle 'KUBE-IPTABLES-HINT KUBE-KUBELET-CANARY' ''
+	grep -q '"kubeProxy":false' "$CLUSTER/info.json" 2>/dev/null && return 0
+	sim_ipt_add 4 mangle 'KUBE-PROXY-CANARY' ''
+	sim_ipt_add 4 filter 'KUBE-EXTERNAL-SERVICES KUBE-FIREWALL KUBE-FORWARD KUBE-KUBELET-CANARY KUBE-NODEPORTS KUBE-PROXY-CANARY KUBE-PROXY-FIREWALL KUBE-SERVICES' \
+'-A INPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL
+-A INPUT -m comment --comment "kubernetes health check service ports" -j KUBE-NODEPORTS
+-A INPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes externally-visible service portals" -j KUBE-EXTERNAL-SERVICES
+-A INPUT -j KUBE-FIREWALL
+-A FORWARD -m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL
+-A FORWARD -m comment --comment "kubernetes forwarding rules" -j KUBE-FORWARD
+-A FORWARD -m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
+-A OUTPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL
+-A OUTPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
+-A OUTPUT -j KUBE-FIREWALL
+-A KUBE-FIREWALL ! -s 127.0.0.0/8 -d 127.0.0.0/8 -m comment --comment "block incoming localnet connections" -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP
+-A KUBE-FORWARD -m conntrack --ctstate INVALID -m nfacct --nfacct-name  ct_state_invalid_dropped_pkts -j DROP'
+	sim_ipt_add 4 nat 'KUBE-KUBELET-CANARY KUBE-MARK-MASQ KUBE-NODEPORTS KUBE-POSTROUTING KUBE-PROXY-CANARY KUBE-SERVICES' \
+'-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
+-A OUTPUT -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
+-A POSTROUTING -m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING
+-A KUBE-MARK-MASQ -j MARK --set-xmark 0x4000/0x4000
+-A KUBE-POSTROUTING -m mark ! --mark 0x4000/0x4000 -j RETURN
+-A KUBE-POSTROUTING -j MARK --set-xmark 0x4000/0x0
+-A KUBE-POSTROUTING -m comment --comment "kubernetes service traffic requiring SNAT" -j MASQUERADE --random-fully
+-A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS'
+}
+
+sim_cilium_net() {
+	_tunnel=vxlan
+	grep -q '"routing-mode":"native"' "$CLUSTER/objects.json" && _tunnel=
+	grep -q '"tunnel-protocol":"geneve"' "$CLUSTER/objects.json" && _tunnel=geneve
+	sim_link_add cilium_net veth cilium_host
+	sim_link_add cilium_host veth cilium_net
+	[ -z "$_tunnel" ] || sim_link_add "cilium_$_tunnel" "$_tunnel"
+	sim_link_add lxc_health veth
+	sim_link_add "lxc$(sim_random 12 0-9a-f)" veth
+	sim_ipt_add 4 filter 'CILIUM_FORWARD CILIUM_INPUT CILIUM_OUTPUT' \
+'-A INPUT -m comment --comment "cilium-feeder: CILIUM_INPUT" -j CILIUM_INPUT
+-A FORWARD -m comment --comment "cilium-feeder: CILIUM_FORWARD" -j CILIUM_FORWARD
+-A OUTPUT -m comment --comment "cilium-feeder: CILIUM_OUTPUT" -j CILIUM_OUTPUT
+-A CILIUM_FORWARD -o cilium_host -m comment --comment "cilium: any->cluster on cilium_host forward accept" -j ACCEPT
+-A CILIUM_FORWARD -i lxc+ -m comment --comment "cilium: cluster->any on lxc+ forward accept" -j ACCEPT
+-A CILIUM_INPUT -m mark --mark 0x200/0xf00 -m comment --comment "cilium: ACCEPT for proxy traffic" -j ACCEPT
+-A CILIUM_OUTPUT -m mark --mark 0xa00/0xe00 -m comment --comment "cilium: ACCEPT for proxy traffic" -j ACCEPT'
+	sim_ipt_add 4 nat 'CILIUM_OUTPUT_nat CILIUM_POST_nat CILIUM_PRE_nat' \
+'-A PREROUTING -m comment --comment "cilium-feeder: CILIUM_PRE_nat" -j CILIUM_PRE_nat
+-A OUTPUT -m comment --comment "cilium-feeder: CILIUM_OUTPUT_nat" -j CILIUM_OUTPUT_nat
+-A POSTROUTING -m comment --comment "cilium-feeder: CILIUM_POST_nat" -j CILIUM_POST_nat
+-A CILIUM_POST_nat -s 10.244.0.0/24 ! -d 10.244.0.0/16 ! -o cilium_+ -m comment --comment "cilium masquerade non-cluster" -j MASQUERADE'
+	sim_ipt_add 4 mangle 'CILIUM_POST_mangle CILIUM_PRE_mangle' \
+'-A PREROUTING -m comment --comment "cilium-feeder: CILIUM_PRE_mangle" -j CILIUM_PRE_mangle
+-A POSTROUTING -m comment --comment "cilium-feeder: CILIUM_POST_mangle" -j CILIUM_POST_mangle'
+	sim_ipt_add 4 raw 'CILIUM_OUTPUT_raw CILIUM_PRE_raw' \
+'-A PREROUTING -m comment --comment "cilium-feeder: CILIUM_PRE_raw" -j CILIUM_PRE_raw
+-A OUTPUT -m comment --comment "cilium-feeder: CILIUM_OUTPUT_raw" -j CILIUM_OUTPUT_raw
+-A CILIUM_PRE_raw -m mark --mark 0x200/0xf00 -m comment --comment "cilium: NOTRACK for proxy traffic" -j CT --notrack'
+	# Pinned maps and links as the agent leaves them on bpffs.
+	mkdir -p /sys/fs/bpf/tc/globals /sys/fs/bpf/cilium/devices/cilium_host/links /sys/fs/bpf/cilium/socketlb/links/cgroup
+	for _map in cilium_calls_overlay_2 cilium_ct4_global cilium_ct_any4_global cilium_events cilium_ipcache_v2 cilium_lb4_backends_v3 \
+		cilium_lb4_services_v2 cilium_lxc cilium_metrics cilium_node_map_v2 cilium_policy_v2_00123 cilium_tunnel_map; do
+		: > "/sys/fs/bpf/tc/globals/$_map"
+	done
+	: > /sys/fs/bpf/cilium/devices/cilium_host/links/cil_to_host
+	: > /sys/fs/bpf/cilium/socketlb/links/cgroup/cil_sock4_connect
+	mkdir -p /etc/cni/net.d /opt/cni/bin /run/cilium/state
+	printf '{\n  "cniVersion": "0.3.1",\n  "name": "cilium",\n  "plugins": [\n    {\n       "type": "cilium-cni",\n       "enable-debug": false\n    }\n  ]\n}\n' > /etc/cni/net.d/05-cilium.conflist
+	printf 'simulated cilium-cni\n' > /opt/cni/bin/cilium-cni
+	: > /run/cilium/state/.simulated
+}
+
+sim_calico_net() {
+	if grep -q '"name":"CALICO_IPV4POOL_VXLAN","value":"\(Always\|CrossSubnet\)"' "$CLUSTER/objects.json"; then
+		sim_link_add vxlan.calico vxlan
+	fi
+	if grep -q '"name":"CALICO_IPV4POOL_IPIP","value":"\(Always\|CrossSubnet\)"' "$CLUSTER/objects.json"; then
+		: > "$STATE/modules/ipip"
+		sim_link_add tunl0 ipip-fallback
+	fi
+	sim_link_add "cali$(sim_random 11 0-9a-f)" veth
+	sim_ipt_add 4 filter 'cali-FORWARD cali-INPUT cali-OUTPUT cali-cidr-block cali-from-hep-forward cali-to-hep-forward' \
+'-A INPUT -m comment --comment "cali:Cz_u1IQiXIMmKD4c" -j cali-INPUT
+-A FORWARD -m comment --comment "cali:wUHhoiAYhphO9Mso" -j cali-FORWARD
+-A OUTPUT -m comment --comment "cali:tVnHkvAo15HuiPy0" -j cali-OUTPUT
+-A cali-FORWARD -m comment --comment "cali:vjrMJCRpqwy5oRoX" -j MARK --set-xmark 0x0/0xe0000
+-A cali-FORWARD -m comment --comment "cali:A_sPAO0mcxbT9mOV" -j cali-from-hep-forward
+-A cali-FORWARD -m comment --comment "cali:5Z67OUUpTOM7Xa1a" -j cali-to-hep-forward'
+	sim_ipt_add 4 nat 'cali-OUTPUT cali-POSTROUTING cali-PREROUTING cali-fip-dnat cali-fip-snat cali-nat-outgoing' \
+'-A PREROUTING -m comment --comment "cali:6gwbT8clXdHdC1b1" -j cali-PREROUTING
+-A OUTPUT -m comment --comment "cali:tVnHkvAo15HuiPy0" -j cali-OUTPUT
+-A POSTROUTING -m comment --comment "cali:O3lYWMrLQYEMJtB5" -j cali-POSTROUTING
+-A cali-POSTROUTING -m comment --comment "cali:Z-c7XtVd2Bq7s_hA" -j cali-fip-snat
+-A cali-POSTROUTING -m comment --comment "cali:nYKhEzDlr11Jccal" -j cali-nat-outgoing'
+	sim_ipt_add 4 mangle 'cali-POSTROUTING cali-PREROUTING' \
+'-A PREROUTING -m comment --comment "cali:6gwbT8clXdHdC1b1" -j cali-PREROUTING
+-A POSTROUTING -m comment --comment "cali:O3lYWMrLQYEMJtB5" -j cali-POSTROUTING'
+	sim_ipt_add 4 raw 'cali-OUTPUT cali-PREROUTING' \
+'-A PREROUTING -m comment --comment "cali:6gwbT8clXdHdC1b1" -j cali-PREROUTING
+-A OUTPUT -m comment --comment "cali:tVnHkvAo15HuiPy0" -j cali-OUTPUT'
+	mkdir -p /etc/cni/net.d /opt/cni/bin /var/lib/calico /run/calico
+	printf '{\n  "name": "k8s-pod-network",\n  "cniVersion": "0.3.1",\n  "plugins": [\n    { "type": "calico", "datastore_type": "kubernetes" },\n    { "type": "portmap", "snat": true, "capabilities": {"portMappings": true} }\n  ]\n}\n' > /etc/cni/net.d/10-calico.conflist
+	printf 'apiVersion: v1\nkind: Config\n# simulated calico-kubeconfig\n' > /etc/cni/net.d/calico-kubeconfig
+	chmod 600 /etc/cni/net.d/calico-kubeconfig
+	printf 'simulated calico\n' > /opt/cni/bin/calico
+	printf 'simulated calico-ipam\n' > /opt/cni/bin/calico-ipam
+	cat "$STATE/node-name" > /var/lib/calico/nodename
+	: > /run/calico/.simulated
+}
+
+# What the CNI agent does on this node once its DaemonSet exists and the node has joined: links, rules,
+# pins and files, created once (the simulation runs nothing in the background, so it happens at the next
+# simulated program run as root on the host). After `kubeadm reset`, nothing is recreated.
+sim_cni_sync() {
+	sim_is_root || return 0
+	[ -f "$STATE/net/cni-done" ] && return 0
+	[ -s "$STATE/node-name" ] && [ -f "$STATE/services/kubelet.active" ] || return 0
+	[ -f "$CLUSTER/nodes/$(cat "$STATE/node-name")" ] || return 0
+	[ -f "$CLUSTER/workloads.json" ] || return 0
+	if grep -q '"kind":"DaemonSet","group":"apps","namespace":"kube-system","name":"cilium"' "$CLUSTER/workloads.json"; then
+		: > "$STATE/net/cni-done"
+		sim_cilium_net
+	elif grep -q '"kind":"DaemonSet","group":"apps","namespace":"kube-system","name":"calico-node"' "$CLUSTER/workloads.json"; then
+		: > "$STATE/net/cni-done"
+		sim_calico_net
+	fi
+}
+
+# The etcd members of the cluster (harness-wide): "hex-id name peer-url client-url" per line.
+sim_etcd_add() { # name address
+	mkdir -p "$CLUSTER/etcd"
+	_id=$(sim_random 16 0-9a-f)
+	case $_id in 0*) _id=8${_id#0} ;; esac
+	echo "$_id $1 https://$2:2380 https://$2:2379" >> "$CLUSTER/etcd/members"
 }

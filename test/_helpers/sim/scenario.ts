@@ -44,6 +44,14 @@ export interface HostScenario {
 	clockSkewSeconds?: number;
 	/** Newest patch pkgs.k8s.io publishes per minor (apt-cache madison, dnf --showduplicates, installs); default lib.sh's table. */
 	repoPatches?: Readonly<Record<string, number>>;
+	/** The host's own network links besides lo and eth0 (e.g. a bridge it had before Kubernetes). */
+	links?: readonly string[];
+	/** The host's own iptables (IPv4) chains and rules per table, e.g. { filter: { chains: ['HOST-FW'], rules: ['-A INPUT -j HOST-FW'] } }. */
+	iptables?: Readonly<Record<string, { chains?: readonly string[]; rules?: readonly string[] }>>;
+	/** The host's own native nftables tables, "family name" (e.g. 'inet hostfw'). */
+	nftTables?: readonly string[];
+	/** Files the host has under its bpffs (/sys/fs/bpf), relative paths, e.g. 'hostfw/map'. */
+	bpfPins?: readonly string[];
 }
 
 export const OS_RELEASE = {
@@ -152,6 +160,7 @@ export async function writeScenario(simDir: string, scenario: HostScenario, addr
 	await writeFile(join(state, 'sysctl', 'net.ipv4.ip_forward'), scenario.ipForward === true ? '1\n' : '0\n');
 	await writeFile(join(state, 'selinux'), `${scenario.selinux ?? 'Disabled'}\n`);
 	await writeFaults(simDir, scenario.faults ?? []);
+	await writeNetwork(simDir, scenario);
 
 	for (const [name, version] of Object.entries(scenario.packages ?? {})) {
 		await writeFile(join(state, 'packages', name), `${version}\n`);
@@ -169,6 +178,34 @@ export async function writeScenario(simDir: string, scenario: HostScenario, addr
 	}
 	if (scenario.clockSkewSeconds !== undefined) {
 		await symlink('../pkg/date', join(simDir, 'bin', 'date'));
+	}
+}
+
+const BUILTIN_CHAINS: Record<string, string[]> = {
+	filter: ['INPUT', 'FORWARD', 'OUTPUT'],
+	nat: ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'],
+	mangle: ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'],
+	raw: ['PREROUTING', 'OUTPUT'],
+};
+
+/** The host's network before Kubernetes: lo, eth0 and what the scenario adds (see lib.sh, "the host's network state"). */
+async function writeNetwork(simDir: string, scenario: HostScenario): Promise<void> {
+	const net = join(simDir, 'state', 'net');
+	await mkdir(net, { recursive: true });
+	await writeFile(join(net, 'links'), ['lo loopback', 'eth0 ether', ...(scenario.links ?? []).map((name) => `${name} ether`), ''].join('\n'));
+	const tables = { filter: {}, ...(scenario.iptables ?? {}) } as Record<string, { chains?: readonly string[]; rules?: readonly string[] }>;
+	for (const [table, content] of Object.entries(tables)) {
+		const dir = join(net, 'ipt4', table);
+		await mkdir(dir, { recursive: true });
+		const chains = [...(BUILTIN_CHAINS[table] ?? []).map((chain) => `${chain} ACCEPT`), ...(content.chains ?? []).map((chain) => `${chain} -`)];
+		await writeFile(join(dir, 'chains'), `${chains.join('\n')}\n`);
+		await writeFile(join(dir, 'rules'), (content.rules ?? []).map((rule) => `${rule}\n`).join(''));
+	}
+	await writeFile(join(net, 'nft'), (scenario.nftTables ?? []).map((table) => `${table}\n`).join(''));
+	for (const pin of scenario.bpfPins ?? []) {
+		const path = join(simDir, 'bpf', pin);
+		await mkdir(join(path, '..'), { recursive: true });
+		await writeFile(path, '');
 	}
 }
 

@@ -41,6 +41,7 @@ const BOOL_FLAGS = new Map([
 	['all-namespaces', 'all-namespaces'], ['A', 'all-namespaces'], ['ignore-not-found', 'ignore-not-found'],
 	['server-side', 'server-side'], ['force-conflicts', 'force-conflicts'], ['client', 'client'], ['previous', 'previous'],
 	['watch', 'watch'], ['w', 'watch'], ['no-headers', 'no-headers'], ['show-labels', 'show-labels'], ['timestamps', 'timestamps'],
+	['ignore-daemonsets', 'ignore-daemonsets'], ['delete-emptydir-data', 'delete-emptydir-data'], ['force', 'force'], ['disable-eviction', 'disable-eviction'],
 	['dry-run', 'dry-run'], ['validate', 'validate'], ['insecure-skip-tls-verify', 'insecure-skip-tls-verify'], ['follow', 'follow'],
 ]);
 
@@ -550,6 +551,149 @@ function version(flags, out, withServer) {
 	out.stdout(`Client Version: ${client}\nKustomize Version: ${KUSTOMIZE_VERSION}\n${server ? `Server Version: ${server}\n` : ''}`);
 }
 
+// ---------------------------------------------------------------- nodes: cordon, drain, delete
+
+function nodeNamed(name) {
+	if (!existsSync(join(CLUSTER, 'nodes', name))) throw new KubectlError(`Error from server (NotFound): nodes "${name}" not found`);
+}
+
+function cordonNode(name) {
+	mkdirSync(join(CLUSTER, 'cordoned'), { recursive: true });
+	if (existsSync(join(CLUSTER, 'cordoned', name))) return false;
+	writeFileSync(join(CLUSTER, 'cordoned', name), '');
+	return true;
+}
+
+function cordon(flags, args, out, on) {
+	const [name] = args;
+	if (!name) throw new KubectlError('error: resource(s) were provided, but no name was specified');
+	nodeNamed(name);
+	if (on) out.stdout(cordonNode(name) ? `node/${name} cordoned\n` : `node/${name} already cordoned\n`);
+	else {
+		const had = existsSync(join(CLUSTER, 'cordoned', name));
+		rmSync(join(CLUSTER, 'cordoned', name), { force: true });
+		out.stdout(had ? `node/${name} uncordoned\n` : `node/${name} already uncordoned\n`);
+	}
+}
+
+/** kubectl drain: cordon, then evict what may be evicted; DaemonSet pods need --ignore-daemonsets, emptyDir pods --delete-emptydir-data. */
+function drain(flags, args, out) {
+	const [name] = args;
+	if (!name) throw new KubectlError('error: USAGE: drain NODE [flags]\nSee \'kubectl drain -h\' for help and examples');
+	nodeNamed(name);
+	const model = modelNow();
+	const node = model.nodes.find((n) => n.name === name);
+	const pods = model.pods.filter((p) => p.node?.name === name).map((p) => podObject(p, model.ctx));
+	out.stdout(cordonNode(name) ? `node/${name} cordoned\n` : `node/${name} already cordoned\n`);
+	const owner = (pod) => pod.metadata.ownerReferences?.[0]?.kind;
+	const id = (pod) => `${pod.metadata.namespace}/${pod.metadata.name}`;
+	const mirror = pods.filter((p) => owner(p) === 'Node' || p.metadata.annotations?.['kubernetes.io/config.mirror']);
+	const daemon = pods.filter((p) => owner(p) === 'DaemonSet');
+	const rest = pods.filter((p) => !mirror.includes(p) && !daemon.includes(p));
+	const problems = [];
+	if (daemon.length > 0 && !flags['ignore-daemonsets']) problems.push(`cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): ${daemon.map(id).join(', ')}`);
+	const local = rest.filter((p) => (p.spec.volumes ?? []).some((v) => v.emptyDir));
+	if (local.length > 0 && !flags['delete-emptydir-data']) problems.push(`cannot delete Pods with local storage (use --delete-emptydir-data to override): ${local.map(id).join(', ')}`);
+	const bare = rest.filter((p) => !owner(p));
+	if (bare.length > 0 && !flags.force) problems.push(`cannot delete Pods that declare no controller (use --force to override): ${bare.map(id).join(', ')}`);
+	if (problems.length > 0) {
+		throw new KubectlError(`error: unable to drain node "${name}" due to error: ${problems.join(', ')}, continuing command...\nThere are pending nodes to be drained:\n ${name}\n${problems.join('\n')}`);
+	}
+	if (daemon.length > 0) out.stderr(`Warning: ignoring DaemonSet-managed Pods: ${daemon.map(id).join(', ')}\n`);
+	for (const pod of rest) out.stderr(`evicting pod ${id(pod)}\n`);
+	// A node whose kubelet is gone never confirms a pod's deletion: the eviction waits out the timeout.
+	if (node?.forced && rest.length > 0) {
+		const timeout = flags.timeout ?? '0s';
+		throw new KubectlError(`error: unable to drain node "${name}" due to error: [${rest.map((p) => `error when waiting for pod "${p.metadata.name}" in namespace "${p.metadata.namespace}" to terminate: global timeout reached: ${timeout}`).join(', ')}], continuing command...\nThere are pending nodes to be drained:\n ${name}`);
+	}
+	for (const pod of rest) out.stdout(`pod/${pod.metadata.name} evicted\n`);
+	out.stdout(`node/${name} drained\n`);
+}
+
+function deleteNode(flags, args, out) {
+	const [type, ...names] = args;
+	if (!['node', 'nodes', 'no'].includes(type ?? '') && !(type ?? '').startsWith('node/')) {
+		throw new KubectlError(`error: "kubectl delete ${type ?? ''}" is not supported by the simulated kubectl of the kubestrap test hosts (only nodes)`);
+	}
+	if (type?.startsWith('node/')) names.unshift(type.slice('node/'.length));
+	for (const name of names) {
+		if (!existsSync(join(CLUSTER, 'nodes', name))) {
+			if (flags['ignore-not-found']) continue;
+			throw new KubectlError(`Error from server (NotFound): nodes "${name}" not found`);
+		}
+		const infoFile = join(CLUSTER, 'node-info', `${name}.json`);
+		const info = readJsonFile(infoFile) ?? {};
+		out.stdout(`node "${name}" deleted\n`);
+		rmSync(join(CLUSTER, 'cordoned', name), { force: true });
+		if (info.stoppedAt === undefined) {
+			// The kubelet still runs there: it registers the Node again at once.
+			writeFileSync(infoFile, `${JSON.stringify({ ...info, joinedAt: Date.now() })}\n`);
+			continue;
+		}
+		rmSync(join(CLUSTER, 'nodes', name), { force: true });
+		rmSync(infoFile, { force: true });
+	}
+}
+
+// ---------------------------------------------------------------- exec: etcdctl in an etcd static pod
+
+function etcdMembers() {
+	const file = join(CLUSTER, 'etcd', 'members');
+	if (!existsSync(file)) return [];
+	return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => {
+		const [id, name, peer, client] = line.split(' ');
+		return { id, name, peer, client };
+	});
+}
+
+function etcdctl(argv, out) {
+	const flags = {};
+	const words = [];
+	for (let i = 0; i < argv.length; i++) {
+		const arg = argv[i];
+		if (arg.startsWith('--')) {
+			const [key, inline] = arg.slice(2).split(/=(.*)/s);
+			flags[key] = inline ?? argv[++i];
+		} else if (arg === '-w') flags['write-out'] = argv[++i];
+		else words.push(arg);
+	}
+	// Without the client certificate the etcd of a kubeadm cluster refuses TLS; etcdctl retries until its deadline.
+	if (!flags.cacert || !flags.cert || !flags.key) {
+		throw new KubectlError('{"level":"warn","msg":"retrying of unary invoker failed","error":"rpc error: code = DeadlineExceeded desc = latest balancer error: last connection error: connection error: desc = \\"error reading server preface: remote error: tls: certificate required\\""}\nError: context deadline exceeded\ncommand terminated with exit code 1');
+	}
+	const members = etcdMembers();
+	const clusterId = (members[0]?.id ?? '0').split('').reverse().join('');
+	const [group, verb, arg] = words;
+	if (group === 'member' && verb === 'list') {
+		const format = flags['write-out'] ?? 'simple';
+		if (format !== 'simple') throw new KubectlError(`Error: -w ${format} is not simulated by the kubestrap test hosts (use -w simple)\ncommand terminated with exit code 1`);
+		for (const m of members) out.stdout(`${m.id}, started, ${m.name}, ${m.peer}, ${m.client}, false\n`);
+		return;
+	}
+	if (group === 'member' && verb === 'remove') {
+		if (!arg || !/^[0-9a-f]+$/.test(arg)) throw new KubectlError(`Error: bad member ID arg (strconv.ParseUint: parsing "${arg ?? ''}": invalid syntax), expecting ID in Hex\ncommand terminated with exit code 1`);
+		if (!members.some((m) => m.id === arg)) throw new KubectlError('Error: etcdserver: member not found\ncommand terminated with exit code 1');
+		writeFileSync(join(CLUSTER, 'etcd', 'members'), members.filter((m) => m.id !== arg).map((m) => `${m.id} ${m.name} ${m.peer} ${m.client}\n`).join(''));
+		out.stdout(`Member ${arg} removed from cluster ${clusterId}\n`);
+		return;
+	}
+	throw new KubectlError(`Error: etcdctl ${words.join(' ')} is not simulated by the kubestrap test hosts\ncommand terminated with exit code 1`);
+}
+
+function exec(flags, args, out) {
+	const [podName, ...command] = args;
+	if (!podName) throw new KubectlError('error: expected \'exec POD_NAME COMMAND [ARG1] [ARG2] ... [ARGN]\'.\nPOD_NAME and COMMAND are required arguments for the exec command');
+	const namespace = flags.namespace ?? 'default';
+	const model = modelNow();
+	const pod = model.pods.find((p) => p.name === podName && podObject(p, model.ctx).metadata.namespace === namespace);
+	if (!pod) throw new KubectlError(`Error from server (NotFound): pods "${podName}" not found`);
+	if (!podName.startsWith('etcd-') || command[0] !== 'etcdctl') {
+		throw new KubectlError(`error: exec of "${command.join(' ')}" in ${podName} is not supported by the simulated kubectl of the kubestrap test hosts (only etcdctl in an etcd pod)`);
+	}
+	if (pod.node?.forced) throw new KubectlError('error: unable to upgrade connection: container not found ("etcd")');
+	etcdctl(command.slice(1), out);
+}
+
 const KNOWN_VERBS = ['annotate', 'api-resources', 'api-versions', 'attach', 'auth', 'autoscale', 'certificate', 'cluster-info', 'completion',
 	'config', 'cordon', 'cp', 'debug', 'delete', 'describe', 'diff', 'drain', 'edit', 'events', 'exec', 'explain', 'expose', 'kustomize',
 	'label', 'plugin', 'port-forward', 'proxy', 'replace', 'rollout', 'run', 'scale', 'set', 'taint', 'top', 'uncordon', 'wait'];
@@ -566,6 +710,11 @@ export function main(argv, out) {
 		create: () => create(flags, out),
 		patch: () => patch(flags, args, out),
 		logs: () => logs(flags, args, out),
+		cordon: () => cordon(flags, args, out, true),
+		uncordon: () => cordon(flags, args, out, false),
+		drain: () => drain(flags, args, out),
+		delete: () => deleteNode(flags, args, out),
+		exec: () => exec(flags, args, out),
 	};
 	const handler = handlers[verb];
 	if (!handler) {

@@ -195,7 +195,8 @@ export function readCluster(dir) {
 	const nodes = listDir(join(dir, 'nodes')).map((name) => {
 		const role = readFileSync(join(dir, 'nodes', name), 'utf8').trim();
 		const extra = readJson(join(dir, 'node-info', `${name}.json`), {});
-		return { name, role, joinedAt: extra.joinedAt ?? mtime(join(dir, 'nodes', name)) ?? 0, ...extra };
+		const cordonedAt = mtime(join(dir, 'cordoned', name));
+		return { name, role, joinedAt: extra.joinedAt ?? mtime(join(dir, 'nodes', name)) ?? 0, ...extra, ...(cordonedAt !== undefined ? { cordonedAt } : {}) };
 	});
 	return { dir, info, scenario, flips, nodes, workloads: loadWorkloads(dir), cniReadyAt: mtime(join(dir, 'cni-ready')) };
 }
@@ -219,6 +220,8 @@ export function clusterAt(input, now) {
 	for (const node of nodes) {
 		const forced = asList(scenario.nodeNotReady).find((entry) => entry?.node === node.name);
 		if (forced) node.forced = { at: Math.max(since.nodeNotReady ?? 0, node.joinedAt), message: forced.message ?? 'Kubelet stopped posting node status.' };
+		// kubeadm reset stopped its kubelet: the Node stays until deleted, and turns NotReady.
+		if (!node.forced && node.stoppedAt !== undefined && node.stoppedAt <= now) node.forced = { at: node.stoppedAt, message: 'Kubelet stopped posting node status.' };
 	}
 
 	const workloads = [...systemWorkloads(ctx, info), ...input.workloads.map(storedWorkload), ...extraWorkloads(ctx)];
@@ -301,6 +304,7 @@ function nodeReadyAt(node, t) {
 function taintsAt(node, t) {
 	const taints = [];
 	if (node.cpTaint) taints.push({ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' });
+	if (node.cordonedAt !== undefined && t >= node.cordonedAt) taints.push({ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule', timeAdded: iso(node.cordonedAt) });
 	if (!nodeReadyAt(node, t)) {
 		taints.push({ key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' });
 		if (node.forced && t >= node.forced.at) taints.push({ key: 'node.kubernetes.io/not-ready', effect: 'NoExecute', timeAdded: iso(node.forced.at) });
@@ -930,7 +934,7 @@ export function nodeObject(node, ctx) {
 			resourceVersion: resourceVersion(ctx, Math.max(node.joinedAt, ready ? node.readyAt : 0, node.forced?.at ?? 0)),
 			uid: node.uid,
 		},
-		spec: { podCIDR: node.podCIDR, podCIDRs: [node.podCIDR], ...(taints.length > 0 ? { taints } : {}) },
+		spec: { podCIDR: node.podCIDR, podCIDRs: [node.podCIDR], ...(taints.length > 0 ? { taints } : {}), ...(node.cordonedAt !== undefined && now >= node.cordonedAt ? { unschedulable: true } : {}) },
 		status: {
 			addresses: [{ address: node.address, type: 'InternalIP' }, { address: node.name, type: 'Hostname' }],
 			allocatable: { cpu: '2', 'ephemeral-storage': '46414214108', 'hugepages-2Mi': '0', memory: '3908604Ki', pods: '110' },

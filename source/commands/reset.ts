@@ -1,0 +1,198 @@
+// `kubestrap reset`: remove nodes (--host) or the whole cluster, leaving each host clean. The command
+// checks the input, says what will go (on a terminal: the exact commands, from a dry run) and asks for
+// the cluster name, then runs the reset steps (source/steps/reset/) in a session and reports per host.
+import { LockedError, openSession, type Session } from '../session/session.js';
+import { clearJournal, forgetHosts } from '../steps/journal-forget.js';
+import { RESET_STEPS } from '../steps/reset/list.js';
+import { pathsToRemove } from '../steps/reset/residue.js';
+import { newScope, RESET, type ResetScope } from '../steps/reset/scope.js';
+import { quorumNote, selectHosts } from '../steps/reset/selection.js';
+import type { StepEvent } from '../steps/types.js';
+import type { Cluster } from '../spec/types.js';
+import { parseDuration } from '../spec/durations.js';
+import { EXIT, sshIdentity, type Io } from './io.js';
+import { runView, type RunView } from './run-view.js';
+import { printProblems, specFromOptions, type SpecOptions } from './spec-input.js';
+
+export interface ResetOptions extends SpecOptions {
+	host?: string[];
+	yes?: boolean;
+	dryRun?: boolean;
+	removePackages?: boolean;
+	drainTimeout?: string;
+	concurrency?: string;
+	connectTimeout?: string;
+	verbose?: boolean;
+	askSudoPassword?: boolean;
+}
+
+function whole(n: number): (value: string | undefined, fallback: number, flag: string) => number | string {
+	return (value, fallback, flag) => {
+		if (value === undefined) return fallback;
+		return /^\d{1,4}$/.test(value) && Number(value) > 0 && Number(value) <= n ? Number(value) : `${flag} ${JSON.stringify(value)} must be a whole number from 1 to ${n}`;
+	};
+}
+
+function resumeCommand(options: ResetOptions): string {
+	const hosts = (options.host ?? []).map((h) => ` --host ${h}`).join('');
+	return `kubestrap reset ${options.config ? `--config ${options.config}` : '<the same flags>'}${hosts}${options.removePackages ? ' --remove-packages' : ''} --yes`;
+}
+
+/** What the user confirms: the hosts, what happens to each, what goes from every host. */
+function summary(cluster: Cluster, scope: ResetScope, removePackages: boolean): string[] {
+	const lines = [scope.whole
+		? `Reset the WHOLE cluster ${cluster.metadata.name}: every host below is cleaned; the cluster and its data (etcd) are gone afterwards.`
+		: `Remove ${scope.targets.size} node${scope.targets.size === 1 ? '' : 's'} from cluster ${cluster.metadata.name} (drain, leave etcd, delete the Node) and clean ${scope.targets.size === 1 ? 'it' : 'them'}:`];
+	for (const host of cluster.spec.hosts.filter((h) => scope.targets.has(h.address))) lines.push(`  ${host.address}${host.name ? ` (${host.name})` : ''}  ${host.role}`);
+	lines.push('From each host: kubeadm reset; the CNI\'s links, its and kube-proxy\'s iptables/nftables chains and rules (the host\'s own stay), Cilium\'s BPF pins;');
+	lines.push(`  ${pathsToRemove(removePackages).join(' ')}`);
+	lines.push(removePackages ? '  and the packages kubeadm, kubelet, kubectl, containerd.' : '  Packages stay (add --remove-packages to remove them).');
+	return lines;
+}
+
+function printPlan(cluster: Cluster, events: StepEvent[], write: (text: string) => void): void {
+	write(`Reset plan for cluster ${cluster.metadata.name}: every command per host. Nothing was changed.\n`);
+	for (const host of cluster.spec.hosts) {
+		const actions = events.filter((e): e is Extract<StepEvent, { kind: 'plan' }> => e.kind === 'plan' && e.host === host.address);
+		const skipped = events.filter((e): e is Extract<StepEvent, { kind: 'host' }> => e.kind === 'host' && e.host === host.address && e.state === 'skipped' && e.step !== 'connect');
+		if (actions.length === 0 && skipped.length === 0) continue;
+		write(`\n${host.address} (${host.role})\n`);
+		for (const action of actions) write(`  ${action.step.padEnd(12)} ${action.action}\n`);
+		for (const skip of skipped) write(`  ${skip.step.padEnd(12)} (skip: ${skip.detail ?? 'nothing to do'})\n`);
+	}
+}
+
+export async function resetCommand(options: ResetOptions, io: Io): Promise<number> {
+	const result = await specFromOptions(options, io);
+	if (!result.ok) {
+		printProblems(result, io);
+		return EXIT.invalid;
+	}
+	let cluster = result.cluster;
+	const concurrency = whole(100)(options.concurrency, 10, '--concurrency');
+	const connectTimeout = whole(3600)(options.connectTimeout, 30, '--connect-timeout');
+	const drainTimeout = parseDuration(options.drainTimeout ?? '5m', '--drain-timeout');
+	for (const value of [concurrency, connectTimeout, drainTimeout]) {
+		if (typeof value === 'string') {
+			io.stderr(`${value}\n`);
+			return EXIT.invalid;
+		}
+	}
+	const dryRun = options.dryRun === true;
+	if (cluster.spec.target === 'aws') {
+		const { prepareAws } = await import('./aws.js');
+		const prepared = await prepareAws(cluster, {}, io, true);
+		if (typeof prepared === 'number') return prepared;
+		cluster = prepared.cluster;
+	}
+	const selection = selectHosts(cluster, options.host ?? []);
+	if (typeof selection === 'string') {
+		io.stderr(`${selection}\n`);
+		return EXIT.invalid;
+	}
+	const scope = newScope(selection.targets.map((h) => h.address), selection.whole, options.removePackages === true, Math.round((drainTimeout as number) / 1000));
+	const quorum = selection.whole ? undefined : quorumNote(cluster, selection.targets);
+	if (!dryRun && options.yes !== true && (!io.askLine || !io.isTTY)) {
+		io.stderr('reset: no terminal to confirm on; add --yes to reset without asking (or --dry-run to see the commands)\n');
+		return EXIT.invalid;
+	}
+	let sudoPassword: string | undefined;
+	if (options.askSudoPassword === true) {
+		if (!io.askSecret) {
+			io.stderr('--ask-sudo-password needs a terminal to read the password from\n');
+			return EXIT.invalid;
+		}
+		sudoPassword = await io.askSecret('sudo password (asked once, used for every host): ');
+	}
+
+	const base = {
+		...sshIdentity(io),
+		cluster,
+		cwd: io.cwd,
+		concurrency: concurrency as number,
+		connectTimeoutMs: (connectTimeout as number) * 1000,
+		...(sudoPassword !== undefined ? { sudoPassword } : {}),
+		...(io.signal ? { signal: io.signal } : {}),
+	};
+	const open = async (dry: boolean, events: StepEvent[], view: () => RunView | undefined): Promise<Session | number> => {
+		try {
+			const session = await openSession({ ...base, command: dry ? 'reset-dry-run' : 'reset', dryRun: dry, onEvent(event) { events.push(event); view()?.event(event); } });
+			session.ctx.shared.set(RESET, newScope(scope.targets, scope.whole, scope.removePackages, scope.drainTimeoutSeconds));
+			return session;
+		} catch (error) {
+			if (error instanceof LockedError) {
+				io.stderr(`${error.message}\n`);
+				return EXIT.failed;
+			}
+			throw error;
+		}
+	};
+
+	// On a terminal without --yes: the exact commands first (a dry run reads every host), then the typed name.
+	if (!dryRun && options.yes !== true) {
+		const planEvents: StepEvent[] = [];
+		const preview = await open(true, planEvents, () => undefined);
+		if (typeof preview === 'number') return preview;
+		try {
+			const outcome = await preview.run(RESET_STEPS);
+			if (outcome.interrupted) return EXIT.interrupted;
+		} finally {
+			await preview.close();
+		}
+		for (const line of summary(cluster, scope, options.removePackages === true)) io.stderr(`${line}\n`);
+		printPlan(cluster, planEvents, (text) => io.stderr(text));
+		if (quorum) io.stderr(`${quorum}\n`);
+		const answer = await (io.askLine as NonNullable<Io['askLine']>)(`Type the cluster name (${cluster.metadata.name}) to confirm: `);
+		if (answer.trim() !== cluster.metadata.name) {
+			io.stderr('not confirmed: nothing was changed\n');
+			return EXIT.invalid;
+		}
+	}
+
+	const events: StepEvent[] = [];
+	let view: RunView | undefined;
+	const session = await open(dryRun, events, () => view);
+	if (typeof session === 'number') return session;
+	const run = session.ctx.shared.get(RESET) as ResetScope;
+	const say = (line: string): void => {
+		session.log.write(line);
+		io.stderr(`${session.redact(line)}\n`);
+	};
+	let code: number = EXIT.ok;
+	try {
+		say(`kubestrap reset${dryRun ? ' --dry-run' : ''} for cluster ${cluster.metadata.name}: ${selection.whole ? 'the whole cluster' : `removing ${[...scope.targets].join(', ')}`}; log: ${session.log.path}`);
+		if (quorum) say(quorum);
+		view = await runView({ say, verbose: options.verbose === true, ...(io.terminal && !dryRun ? { terminal: io.terminal } : {}), color: io.color === true, title: `cluster ${cluster.metadata.name}`, watchSteps: [] });
+		let outcome;
+		try {
+			outcome = await session.run(RESET_STEPS);
+		} finally {
+			await view.finish();
+		}
+		for (const [host, why] of run.unreachable) {
+			say(`${host}: unreachable (${why}); it was skipped${run.targets.has(host) ? ` — ${selection.whole ? 'clean it when it answers again' : 'its Node and etcd member were removed from the cluster; clean the host when it answers again'} with: ${resumeCommand(options)}` : ''}`);
+		}
+		if (outcome.interrupted) {
+			say(`interrupted: running commands were stopped; what finished is kept. Resume with: ${resumeCommand(options)}`);
+			code = EXIT.interrupted;
+		} else if (outcome.failures.length > 0) {
+			for (const failure of outcome.failures) say(`error: ${failure.error.message}`);
+			say(`${outcome.failures.length} host${outcome.failures.length === 1 ? '' : 's'} failed; fix the cause, then run again (it resumes): ${resumeCommand(options)}`);
+			say(`log: ${session.log.path}`);
+			code = EXIT.failed;
+		} else if (dryRun) {
+			printPlan(cluster, events, io.stdout);
+		} else if ([...run.targets].some((host) => run.unreachable.has(host))) {
+			code = EXIT.failed;
+		} else if (selection.whole) {
+			if (session.dir !== undefined) await clearJournal(session.dir);
+			say(`reset done: ${run.targets.size} host${run.targets.size === 1 ? '' : 's'} clean, verified; the local journal of ${cluster.metadata.name} was cleared. Install again with: kubestrap install ${options.config ? `--config ${options.config} ` : ''}--yes`);
+		} else {
+			if (session.dir !== undefined) await forgetHosts(session.dir, [...run.targets]);
+			say(`removed: ${[...run.targets].map((host) => `${host}${run.nodeNames.has(host) ? ` (node ${run.nodeNames.get(host)})` : ''}`).join(', ')}; Nodes deleted, etcd checked, hosts clean and verified`);
+		}
+	} finally {
+		await session.close();
+	}
+	return code;
+}

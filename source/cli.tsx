@@ -183,6 +183,18 @@ async function buildProgram(io: Io, setCode: (code: number) => void): Promise<Co
 		.addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
 		.action((options: Record<string, unknown>) => act(options, async (o, i) => (await import('./commands/install.js')).installCommand(o, i, 'plan')));
 
+	specCommand('upgrade', 'upgrade the running cluster to the spec\'s Kubernetes version (one minor per hop) and the CNI to the pinned release')
+		.option('-y, --yes', 'do not ask for confirmation')
+		.option('--dry-run', 'print the plan and what would run, change nothing')
+		.option('--max-unavailable <n>', 'workers drained and upgraded at once', '1')
+		.option('--connect-timeout <seconds>', 'give up connecting to a host after this long', '120')
+		.option('-v, --verbose', 'also print every remote command\'s output (always in the log file)')
+		.addHelpText('after', '\nExit codes of upgrade: 0 upgraded (every node Ready at the new version), 1 failed at a step (resume by running it again), 2 refused before anything changed (unsupported target, downgrade, unreachable or NotReady node, no confirmation), 130 interrupted.')
+		.action(async (options: Record<string, unknown>) => {
+			const { upgradeCommand } = await import('./commands/upgrade.js');
+			setCode(await upgradeCommand(options, io));
+		});
+
 	specCommand('status', 'show cluster health: nodes, the CNI and its datapath, DaemonSets/Deployments, system pods, problems')
 		.option('--kubeconfig <file>', 'read the cluster through this kubeconfig with the local kubectl instead of over SSH')
 		.option('-w, --watch', 'keep redrawing until interrupted (with -o json: one JSON document per line on every change); follows the cluster with the API\'s list-then-watch, so only changes travel')

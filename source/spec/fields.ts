@@ -212,7 +212,7 @@ export const FIELDS: readonly Field[] = [
 	},
 	{
 		path: 'spec.kubernetes.version', label: 'Kubernetes version', flag: 'kubernetes-version', kind: { type: 'string' }, default: DEFAULT_KUBERNETES_MINOR,
-		help: 'A supported minor (the default patch is installed) or an exact patch.',
+		help: 'A supported minor (its newest patch from pkgs.k8s.io is installed) or an exact patch.',
 		validate: ((value: string, cluster: Cluster) => {
 			const resolved = resolveKubernetesVersion(value, cluster.spec.network.cni);
 			return typeof resolved === 'string' ? resolved : undefined;

@@ -38,6 +38,6 @@ export function hostsSummary(cluster: Cluster): string {
 
 export function clusterSummary(cluster: Cluster): string {
 	const version = resolveKubernetesVersion(cluster.spec.kubernetes.version, cluster.spec.network.cni);
-	const k8s = typeof version === 'string' ? cluster.spec.kubernetes.version : version.patch;
+	const k8s = typeof version === 'string' ? cluster.spec.kubernetes.version : (version.patch ?? `${version.minor.minor} (newest patch)`);
 	return `${cluster.metadata.name}: ${hostsSummary(cluster)}, Kubernetes ${k8s}, ${networkSummary(cluster)}`;
 }

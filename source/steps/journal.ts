@@ -16,12 +16,18 @@ export interface JournalData {
 	cluster: string;
 	runs: number;
 	entries: Record<string, JournalEntry>;
+	/** values a later run must reuse rather than decide again (e.g. the exact Kubernetes version installed) */
+	values?: Record<string, string>;
 }
 
 export interface Journal {
 	data: JournalData;
 	record(step: string, host: string, status: EntryStatus, error?: string): Promise<void>;
 	get(step: string, host: string): JournalEntry | undefined;
+	/** a recorded value, or undefined */
+	value(name: string): string | undefined;
+	/** records a value for later runs */
+	remember(name: string, value: string): Promise<void>;
 	path: string;
 }
 
@@ -52,6 +58,12 @@ export async function openJournal(dir: string, cluster: string, now: () => Date 
 		data,
 		path,
 		get: (step, host) => data.entries[key(step, host)],
+		value: (name) => data.values?.[name],
+		remember(name, value) {
+			data.values = { ...data.values, [name]: value };
+			queue = queue.then(() => save(path, data));
+			return queue;
+		},
 		record(step, host, status, error) {
 			data.entries[key(step, host)] = { status, at: now().toISOString(), ...(error ? { error } : {}) };
 			queue = queue.then(() => save(path, data));

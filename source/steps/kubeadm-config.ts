@@ -33,10 +33,14 @@ export interface JoinCredentials {
 	certificateKey?: string;
 }
 
-function kubeadmApi(cluster: Cluster): { api: string; version: string } {
+/**
+ * The config API and the exact version: `exact` is the patch the install resolved from the package
+ * repository (or the cluster runs); without it, the spec's exact patch, else the table's known patch.
+ */
+function kubeadmApi(cluster: Cluster, exact?: string): { api: string; version: string } {
 	const resolved = resolveKubernetesVersion(cluster.spec.kubernetes.version, cluster.spec.network.cni);
 	if (typeof resolved === 'string') throw new Error(`spec.kubernetes.version: ${resolved}`);
-	return { api: resolved.minor.kubeadmApi, version: `v${resolved.patch}` };
+	return { api: resolved.minor.kubeadmApi, version: `v${exact ?? resolved.patch ?? resolved.minor.knownPatch}` };
 }
 
 function nodeRegistration(host: Host, cluster: Cluster): Record<string, unknown> {
@@ -60,8 +64,8 @@ function hostPort({ host, port }: { host: string; port: number }): string {
 }
 
 /** InitConfiguration + ClusterConfiguration + KubeletConfiguration for the first control plane. */
-export function initConfig(cluster: Cluster, host: Host): string {
-	const { api, version } = kubeadmApi(cluster);
+export function initConfig(cluster: Cluster, host: Host, exactVersion?: string): string {
+	const { api, version } = kubeadmApi(cluster, exactVersion);
 	const kpr = cluster.spec.network.cni === 'cilium' && cluster.spec.network.cilium.kubeProxyReplacement;
 	const init: Record<string, unknown> = {
 		apiVersion: api,

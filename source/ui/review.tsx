@@ -48,7 +48,8 @@ function Row({ label, children }: { label: string; children: ReactNode }) {
 function kubernetesLine(cluster: Cluster): string {
 	const { kubernetes } = cluster.spec;
 	const resolved = resolveKubernetesVersion(kubernetes.version, cluster.spec.network.cni);
-	const version = typeof resolved === 'string' || resolved.patch === kubernetes.version ? kubernetes.version : `${kubernetes.version} (installs ${resolved.patch})`;
+	// Without an exact patch the newest one the package repository offers is installed; plan names it.
+	const version = typeof resolved === 'string' || resolved.patch !== undefined ? kubernetes.version : `${kubernetes.version} (the newest patch from pkgs.k8s.io; \`kubestrap plan\` names it)`;
 	const endpoint = kubernetes.controlPlaneEndpoint === '' ? '' : `, endpoint ${kubernetes.controlPlaneEndpoint}`;
 	return `${version}, pods ${kubernetes.podSubnet}, services ${kubernetes.serviceSubnet}${endpoint}`;
 }

@@ -116,7 +116,8 @@ test('the kubeadm pipeline on simulated hosts: repo, packages, runtime, init, jo
 		await out(index, ['systemctl', 'enable', '--now', 'containerd', 'kubelet'], true);
 	};
 	await Promise.all([prepare(0), prepare(1)]);
-	t.is(await out(0, ['kubeadm', 'version', '-o', 'short']), 'v1.35.0');
+	// Without a version apt installs the candidate: the newest patch the 1.35 repository publishes.
+	t.is(await out(0, ['kubeadm', 'version', '-o', 'short']), 'v1.35.8');
 	t.is(await out(0, ['sysctl', '-n', 'net.bridge.bridge-nf-call-iptables']), '1');
 
 	const cp = hosts.hosts[0]?.address ?? '';

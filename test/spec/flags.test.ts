@@ -90,7 +90,7 @@ test('flags alone can describe a whole cluster', (t) => {
 	const { tree } = flagsToTree(parse(['--name', 'flags', '--control-plane', '192.0.2.10', '--worker', '192.0.2.11', '--ssh-user', 'ubuntu']));
 	const result = resolveSpec({ flags: tree });
 	t.true(result.ok);
-	if (result.ok) t.is(result.cluster.spec.kubernetes.version, '1.35');
+	if (result.ok) t.is(result.cluster.spec.kubernetes.version, '1.36');
 });
 
 test('merging leaves the layers as they were, so merging them again gives the same answers as given', (t) => {

@@ -35,10 +35,14 @@ export interface FakeHostState {
 	files: Map<string, { content: string; mode: number }>;
 	services: Set<string>;
 	kubeadm?: string;
+	/** what the API server reports (kubectl version); default: the kubeadm package's */
+	serverVersion?: string;
 	/** argv prefix (joined by spaces) → forced result */
 	failures: Map<string, ExecResult>;
 	/** what the cluster's API already holds, for kubectl reads: "kind/name" (kube-system) → object */
 	live: Map<string, unknown>;
+	/** newest patch per minor the package repository publishes (apt-cache madison) */
+	published: Record<string, number>;
 	/** what `sudo -n true` says in the facts script (default: works) */
 	sudo?: { status: number; error: string };
 	/** answers for successive health reads (kubectl get nodes,pods,…), the last one repeating */
@@ -46,7 +50,7 @@ export interface FakeHostState {
 }
 
 export function freshHost(hostname: string, changes: Partial<FakeHostState> = {}): FakeHostState {
-	return { kernel: '6.1.0-28-amd64', osId: 'debian', osVersion: '12', hostname, swapOn: true, files: new Map(), services: new Set(), failures: new Map(), live: new Map(), ...changes };
+	return { kernel: '6.1.0-28-amd64', osId: 'debian', osVersion: '12', hostname, swapOn: true, files: new Map(), services: new Set(), failures: new Map(), live: new Map(), published: { '1.34': 11, '1.35': 8, '1.36': 4 }, ...changes };
 }
 
 const ok = (stdout = ''): ExecResult => ({ code: 0, signal: null, stdout, stderr: '' });
@@ -69,7 +73,7 @@ export class FakeRemote implements StepRemote {
 		].join('\n');
 	}
 
-	private answer(argv: string[]): ExecResult {
+	protected answer(argv: string[]): ExecResult {
 		const s = this.state;
 		const line = argv.join(' ');
 		for (const [prefix, result] of s.failures) if (line.startsWith(prefix)) return result;
@@ -96,6 +100,18 @@ export class FakeRemote implements StepRemote {
 				return ok();
 			case 'containerd':
 				return ok('version = 2\n[plugins]\n  SystemdCgroup = false\n');
+			case 'cat': {
+				const file = s.files.get(args[0] ?? '');
+				return file ? ok(file.content) : fail(`cat: ${args[0]}: No such file or directory`);
+			}
+			case 'apt-cache': {
+				// madison lists the repository the sources file names, newest first, as apt prints it.
+				const minor = /\/v(\d+\.\d+)\//.exec(s.files.get('/etc/apt/sources.list.d/kubernetes.list')?.content ?? '')?.[1];
+				if (args[0] !== 'madison' || minor === undefined) return ok();
+				const lines: string[] = [];
+				for (let p = s.published[minor] ?? -1; p >= 0; p--) lines.push(`   ${args[1]} | ${minor}.${p}-1.1 | https://pkgs.k8s.io/core:/stable:/v${minor}/deb  Packages`);
+				return ok(`${lines.join('\n')}\n`);
+			}
 			case 'curl':
 				return ok('-----BEGIN PGP PUBLIC KEY BLOCK-----\n');
 			case 'env':
@@ -129,6 +145,7 @@ export class FakeRemote implements StepRemote {
 		const s = this.state;
 		if (args[0] !== '--kubeconfig' || !s.files.has(args[1] ?? '')) return fail('The connection to the server localhost:8080 was refused - did you specify the right host or port?');
 		const rest = args.slice(2).filter((a, i, all) => a !== '-n' && all[i - 1] !== '-n');
+		if (rest[0] === 'version') return ok(JSON.stringify({ clientVersion: { gitVersion: s.kubeadm }, serverVersion: { gitVersion: s.serverVersion ?? s.kubeadm } }));
 		if (rest[0] === 'get' && rest[1] === 'nodes,pods,daemonsets,deployments') {
 			const snapshot = s.snapshots && s.snapshots.length > 1 ? s.snapshots.shift() : s.snapshots?.[0];
 			return snapshot === undefined ? fail('The connection to the server 10.0.0.10:6443 was refused - did you specify the right host or port?') : ok(snapshot);
@@ -169,8 +186,8 @@ export class FakeRemote implements StepRemote {
 
 	/** Commands that change the host (everything but reads the steps make). */
 	changes(): string[] {
-		const reads = new Set(['sh', 'true', 'test', 'grep', 'curl', 'containerd']);
-		const kubectlRead = (argv: string[]): boolean => argv[0] === 'kubectl' && argv.includes('get');
+		const reads = new Set(['sh', 'true', 'test', 'grep', 'curl', 'containerd', 'cat', 'apt-cache']);
+		const kubectlRead = (argv: string[]): boolean => argv[0] === 'kubectl' && (argv.includes('get') || argv[3] === 'version');
 		return this.calls.filter((c) => !reads.has(c.argv[0] ?? '') && !kubectlRead(c.argv) && !(c.argv[0] === 'systemctl' && c.argv[1] === 'is-active') && !(c.argv[0] === 'kubeadm' && c.argv[1] === 'token') && !(c.argv[0] === 'kubeadm' && c.argv[2] === 'phase')).map((c) => c.argv.join(' '));
 	}
 }

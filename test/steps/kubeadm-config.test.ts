@@ -24,7 +24,7 @@ test('init config: v1beta4 documents with subnets, version, node-ip and SANs', (
 	t.deepEqual(init?.nodeRegistration, { criSocket: 'unix:///var/run/containerd/containerd.sock', name: 'cp-1', kubeletExtraArgs: [{ name: 'node-ip', value: '10.0.0.10' }] });
 	t.deepEqual(init?.localAPIEndpoint, { advertiseAddress: '10.0.0.10', bindPort: 6443 });
 	t.is(init?.skipPhases, undefined);
-	t.is(clusterConfig?.kubernetesVersion, 'v1.35.1');
+	t.is(clusterConfig?.kubernetesVersion, 'v1.35.8');
 	t.is(clusterConfig?.clusterName, 'demo');
 	t.deepEqual(clusterConfig?.networking, { podSubnet: '10.244.0.0/16', serviceSubnet: '10.96.0.0/12' });
 	t.deepEqual(clusterConfig?.apiServer, { certSANs: ['192.0.2.10', '10.0.0.10'] });

@@ -76,10 +76,10 @@ test('a fresh 1+2 cluster: every step runs, in order, with the expected commands
 	const { ctx, remotes, events, secrets } = harness(c, hostStates);
 	const outcome = await runSteps(ctx, INSTALL_STEPS);
 	t.deepEqual(outcome.failures.map((f) => f.error.message), []);
-	t.deepEqual(events.filter((e) => e.kind === 'step').map((e) => (e as { step: string }).step), ['connect', 'facts', 'preflight', 'prepare', 'containerd', 'packages', 'init', 'credentials', 'join-workers', 'delete-token', 'apply-cni', 'kubeconfig']);
+	t.deepEqual(events.filter((e) => e.kind === 'step').map((e) => (e as { step: string }).step), ['connect', 'facts', 'preflight', 'prepare', 'containerd', 'package-repo', 'kubernetes-version', 'packages', 'init', 'credentials', 'join-workers', 'delete-token', 'apply-cni', 'kubeconfig']);
 	const cp = remotes.get('192.0.2.10')!;
 	t.true(cp.changes().includes('kubeadm init --config /etc/kubestrap/kubeadm-init.yaml --skip-token-print --skip-certificate-key-print'));
-	t.true(cp.changes().includes('env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --allow-change-held-packages kubelet=1.35.1-1.1 kubeadm=1.35.1-1.1 kubectl=1.35.1-1.1'));
+	t.true(cp.changes().includes('env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --allow-change-held-packages kubelet=1.35.8-1.1 kubeadm=1.35.8-1.1 kubectl=1.35.8-1.1'));
 	const changing = new Set(cp.changes());
 	t.deepEqual(cp.calls.filter((call) => changing.has(call.argv.join(' ')) && !call.sudo).map((call) => call.argv.join(' ')), [], 'host changes run through sudo');
 	const containerd = cp.uploads.find((u) => u.path === '/etc/containerd/config.toml');

@@ -167,7 +167,7 @@ test('baremetal + Cilium in a terminal: host keys trusted by fingerprint, a chan
 	keep('4-all-passed', passed);
 	t.notRegex(passed, /Trust it\?/, 'known now: not asked again');
 	await session.keys('Enter');
-	await answer(/Kubernetes version: 1\.35/);
+	await answer(/Kubernetes version: 1\.36/);
 
 	await on(/Pod subnet: 10\.244\.0\.0\/16/);
 	await session.keys('BSpace');

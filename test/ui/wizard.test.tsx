@@ -27,7 +27,7 @@ test.serial('baremetal + Cilium: key presses to the final spec object and the sa
 	await text(run, /SSH identity file:/);
 	await select(run, /Select host key policy/);
 	await text(run, /Bastion address:/);
-	await text(run, /Kubernetes version: 1\.35/);
+	await text(run, /Kubernetes version: 1\.36/);
 	await text(run, /Pod subnet: 10\.244\.0\.0\/16/);
 	frame = await text(run, /Service subnet: 10\.96\.0\.0\/12/);
 	t.notRegex(frame, /Control-plane endpoint/);
@@ -58,7 +58,7 @@ test.serial('baremetal + Cilium: key presses to the final spec object and the sa
 			target: 'baremetal',
 			hosts: [{ address: '10.0.0.1', role: 'control-plane' }, { address: '10.0.0.2', role: 'worker' }],
 			ssh: { user: 'ubuntu', port: 22, knownHostsFile: '~/.ssh/known_hosts', hostKeyPolicy: 'strict' },
-			kubernetes: { version: '1.35', podSubnet: '10.244.0.0/16', serviceSubnet: '10.96.0.0/12', controlPlaneEndpoint: '' },
+			kubernetes: { version: '1.36', podSubnet: '10.244.0.0/16', serviceSubnet: '10.96.0.0/12', controlPlaneEndpoint: '' },
 			network: {
 				cni: 'cilium',
 				cilium: cilium({ enablePolicy: 'always', kubeProxyReplacement: true, hubble: false }) as Cluster['spec']['network']['cilium'],
@@ -201,25 +201,28 @@ test.serial('Calico without encapsulation turns cross-subnet off with a notice a
 	run.app.unmount();
 });
 
-test.serial('a version only Calico supports is accepted while the CNI is open, and then Cilium is unavailable', async (t) => {
+test.serial('a minor the pinned CNIs are not tested on, or one past its end of life, is refused as it is typed, with the reason', async (t) => {
 	const run = runWizardApp({ trees: [{ metadata: { name: 'demo' }, spec: { hosts: [{ address: '10.0.0.1', role: 'control-plane' }] } }] });
 	await select(run, /Select target/);
 	await text(run, /SSH user:/, 'ubuntu');
 	for (const prompt of [/SSH port:/, /SSH identity file:/]) await text(run, prompt);
 	await select(run, /Select host key policy/);
 	await text(run, /Bastion address:/);
-	await screen(run.app, /Kubernetes version: 1\.35/);
+	await screen(run.app, /Kubernetes version: 1\.36/);
 	await stroke(run.app, KEYS.backspace);
-	await type(run.app.stdin, '9');
-	t.regex(run.frame(), /✗ Kubernetes 1\.39 is not supported/);
+	await type(run.app.stdin, '7');
+	t.regex(run.frame(), /✗ Kubernetes 1\.37 is not supported: Cilium 1\.20\.1 and Calico 3\.32\.1 are not\s+tested on it/);
 	await stroke(run.app, KEYS.backspace);
-	await type(run.app.stdin, '6');
+	await type(run.app.stdin, '4');
+	t.regex(run.frame(), /✗ Kubernetes 1\.34 reached end of life on\s+2026-10-27/);
+	await stroke(run.app, KEYS.backspace);
+	await type(run.app.stdin, '5');
 	t.notRegex(run.frame(), /✗/);
 	await press(run.app.stdin, KEYS.enter);
 	for (const prompt of [/Pod subnet:/, /Service subnet:/]) await text(run, prompt);
 	const frame = await screen(run.app, /Select CNI/);
-	t.regex(frame, /cilium — unavailable: spec\.kubernetes\.version: Kubernetes 1\.36 is not\s+supported by Cilium 1\.20\.1/);
-	t.regex(frame, /› calico/);
+	t.regex(frame, /› cilium/);
+	t.notRegex(frame, /unavailable/);
 	run.app.unmount();
 });
 

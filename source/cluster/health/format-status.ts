@@ -85,6 +85,12 @@ export function statusLines(report: StatusReport, options: { width: number }): L
 		lines.push(...table('node', NODE_COLUMNS, NODE_SHRINK, rows, 1, width));
 	}
 
+	const { versions } = report;
+	if (versions.controlPlane !== null) {
+		lines.push(heading('#versions', 'VERSIONS'), { key: '#versions-cp', segments: [{ text: `control plane ${versions.controlPlane}` }] });
+		versions.skew.forEach((text, i) => lines.push({ key: `#skew-${i}`, segments: [{ text, tone: 'warn' }] }));
+		versions.available.forEach((text, i) => lines.push({ key: `#available-${i}`, segments: [{ text, tone: 'muted' }] }));
+	}
 	lines.push(heading('#cni-heading', 'CNI'), ...cniLines(report));
 
 	lines.push(heading('#workloads', 'WORKLOADS'));

@@ -1,5 +1,6 @@
 // The `kubestrap status -o json` document. It is a contract for scripts: fields are only ever
 // added, never renamed or removed, within apiVersion kubestrap.dev/v1alpha1.
+import { versionNotes, type VersionNotes } from '../upgrade/skew.js';
 import type { CniInfo } from './cni-info.js';
 import type { Cni } from './kube-types.js';
 import { isSystemObject } from './system-objects.js';
@@ -27,7 +28,9 @@ import type { HealthSummary, Verdict, WorkloadRow } from './verdict.js';
  *              "containers": { "ready": 1, "total": 1 }, "status": "Running", "restarts": 0,
  *              "lastRestartAt": "<RFC 3339>" | null,     // when the last restarted container last ended
  *              "node": "cp-1" | null, "createdAt": "<RFC 3339>" | null, "cause"?: string }],
- *   "problems": [{ "subject": "pod kube-system/coredns-…", "cause": "…", "progressing": bool }]
+ *   "problems": [{ "subject": "pod kube-system/coredns-…", "cause": "…", "progressing": bool }],
+ *   "versions": { "controlPlane": "v1.35.8" | null, "skew": ["<beyond the skew policy, or an unfinished upgrade>"],
+ *                 "available": ["<a newer minor or patch this kubestrap supports, with the command>"] }
  * }
  * ```
  * `nodes[].status` and `pods[].status` are kubectl's STATUS columns; the text's RESTARTS "3 (5m ago)" is
@@ -48,6 +51,8 @@ export interface StatusReport {
 	workloads: StatusWorkload[];
 	pods: StatusPod[];
 	problems: Array<{ subject: string; cause: string; progressing: boolean }>;
+	/** the control plane's version, version skew beyond the policy, newer releases kubestrap supports */
+	versions: VersionNotes;
 }
 
 export interface StatusNode {
@@ -123,5 +128,6 @@ export function statusReport(verdict: Verdict, cni: CniInfo, context: { cluster?
 				),
 			),
 		problems: verdict.problems.map((p) => ({ subject: p.subject, cause: p.cause, progressing: p.progressing })),
+		versions: versionNotes(verdict.nodes),
 	};
 }

@@ -11,7 +11,7 @@ import { gatherFactsStep } from './gather-facts.js';
 import { initControlPlaneStep } from './init-control-plane.js';
 import { joinCredentialsStep } from './join-credentials.js';
 import { joinControlPlanesStep, joinWorkersStep } from './join-nodes.js';
-import { kubePackagesStep } from './kube-packages.js';
+import { kubePackagesStep, kubernetesVersionStep, packageRepoStep } from './kube-packages.js';
 import { preflightStep } from './preflight.js';
 import { prepareHostStep } from './prepare-host.js';
 import { networkCheckStep } from './network-check.js';
@@ -23,6 +23,8 @@ export const INSTALL_STEPS: readonly Step[] = [
 	preflightStep,
 	prepareHostStep,
 	containerRuntimeStep,
+	packageRepoStep,
+	kubernetesVersionStep,
 	kubePackagesStep,
 	initControlPlaneStep,
 	joinCredentialsStep,

@@ -2,6 +2,7 @@
 // certificate key are never printed (--skip-token-print, --skip-certificate-key-print).
 import { initConfig, KUBELET_PATCH, kubeletPatch, PATCHES_DIR } from '../kubeadm-config.js';
 import { probe, run, write } from '../exec.js';
+import { exactVersion } from '../package-versions.js';
 import type { RunContext, Step, StepHost } from '../types.js';
 
 export const CONFIG_DIR = '/etc/kubestrap';
@@ -32,7 +33,7 @@ export const initControlPlaneStep: Step = {
 	},
 	async run(ctx, host) {
 		await run(ctx, 'init', host, ['mkdir', '-p', '-m', '700', CONFIG_DIR], { sudo: true });
-		await write(ctx, 'init', host, INIT_CONFIG, initConfig(ctx.cluster, host.host), 0o600);
+		await write(ctx, 'init', host, INIT_CONFIG, initConfig(ctx.cluster, host.host, exactVersion(ctx)), 0o600);
 		await writeKubeletPatch(ctx, 'init', host);
 		const several = ctx.cluster.spec.hosts.filter((h) => h.role === 'control-plane').length > 1;
 		await run(ctx, 'init', host, ['kubeadm', 'init', '--config', INIT_CONFIG, ...(several ? ['--upload-certs'] : []), '--skip-token-print', '--skip-certificate-key-print'], { sudo: true, timeoutMs: 20 * 60_000 });

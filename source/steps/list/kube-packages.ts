@@ -1,39 +1,36 @@
-// kubeadm, kubelet and kubectl of the chosen version from pkgs.k8s.io (one repository per minor),
-// held at that version, following the official install-kubeadm instructions for apt and dnf.
+// kubeadm, kubelet and kubectl from pkgs.k8s.io (one repository per minor), following the official
+// install-kubeadm instructions for apt and dnf, in three steps: the repository on every host, the exact
+// version (asked once, on the first control plane), and the packages of that version, held there.
 import { resolveKubernetesVersion } from '../../spec/versions.js';
-import { read, run, write } from '../exec.js';
+import { probe, read, run, write } from '../exec.js';
+import { change } from '../runner.js';
+import { exactVersion, JOURNAL_KUBE_VERSION, KUBE_VERSION, minorOf, parseDnfList, parseMadison, releaseVersion } from '../package-versions.js';
+import { ADMIN_KUBECONFIG, kubectl } from '../../cluster/kubectl.js';
 import type { RunContext, Step, StepHost } from '../types.js';
+import { firstControlPlane } from './init-control-plane.js';
 
 export const APT_KEYRING = '/etc/apt/keyrings/kubernetes-apt-keyring.gpg';
 export const APT_SOURCE = '/etc/apt/sources.list.d/kubernetes.list';
 export const DNF_REPO = '/etc/yum.repos.d/kubernetes.repo';
-const PACKAGES = ['kubelet', 'kubeadm', 'kubectl'];
+export const KUBE_PACKAGES = ['kubelet', 'kubeadm', 'kubectl'] as const;
 
-export function targetVersion(ctx: RunContext): { minor: string; patch: string } {
+/** The spec's minor and, when it names one, its exact patch. */
+export function targetMinor(ctx: RunContext): { minor: string; patch?: string } {
 	const resolved = resolveKubernetesVersion(ctx.cluster.spec.kubernetes.version, ctx.cluster.spec.network.cni);
 	if (typeof resolved === 'string') throw new Error(`spec.kubernetes.version: ${resolved}`);
-	return { minor: resolved.minor.minor, patch: resolved.patch };
+	return { minor: resolved.minor.minor, ...(resolved.patch ? { patch: resolved.patch } : {}) };
 }
 
-function repoUrl(minor: string, kind: 'deb' | 'rpm'): string {
+export function repoUrl(minor: string, kind: 'deb' | 'rpm'): string {
 	return `https://pkgs.k8s.io/core:/stable:/v${minor}/${kind}/`;
 }
 
-async function installApt(ctx: RunContext, host: StepHost, minor: string, patch: string): Promise<void> {
-	const apt = ['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get'];
-	await run(ctx, 'packages', host, [...apt, 'install', '-y', '-q', 'apt-transport-https', 'ca-certificates', 'curl', 'gpg'], { sudo: true });
-	await run(ctx, 'packages', host, ['mkdir', '-p', '-m', '755', '/etc/apt/keyrings'], { sudo: true });
-	// The release key is fetched on the host (it reaches pkgs.k8s.io anyway) and dearmored there.
-	const key = ctx.dryRun ? '' : await read(ctx, 'packages', host, ['curl', '-fsSL', `${repoUrl(minor, 'deb')}Release.key`]);
-	await run(ctx, 'packages', host, ['gpg', '--batch', '--yes', '--dearmor', '-o', APT_KEYRING], { sudo: true, stdin: key });
-	await write(ctx, 'packages', host, APT_SOURCE, `deb [signed-by=${APT_KEYRING}] ${repoUrl(minor, 'deb')} /\n`, 0o644);
-	await run(ctx, 'packages', host, [...apt, 'update', '-q'], { sudo: true });
-	await run(ctx, 'packages', host, [...apt, 'install', '-y', '-q', '--allow-change-held-packages', ...PACKAGES.map((p) => `${p}=${patch}-1.1`)], { sudo: true });
-	await run(ctx, 'packages', host, ['apt-mark', 'hold', ...PACKAGES], { sudo: true });
+export function aptSourceLine(minor: string): string {
+	return `deb [signed-by=${APT_KEYRING}] ${repoUrl(minor, 'deb')} /\n`;
 }
 
-async function installDnf(ctx: RunContext, host: StepHost, minor: string, patch: string): Promise<void> {
-	const repo = [
+export function dnfRepoFile(minor: string): string {
+	return [
 		'[kubernetes]',
 		'name=Kubernetes',
 		`baseurl=${repoUrl(minor, 'rpm')}`,
@@ -43,9 +40,134 @@ async function installDnf(ctx: RunContext, host: StepHost, minor: string, patch:
 		'exclude=kubelet kubeadm kubectl cri-tools kubernetes-cni',
 		'',
 	].join('\n');
-	await write(ctx, 'packages', host, DNF_REPO, repo, 0o644);
-	await run(ctx, 'packages', host, ['dnf', 'install', '-y', ...PACKAGES.map((p) => `${p}-${patch}`), '--disableexcludes=kubernetes'], { sudo: true });
 }
+
+const APT = ['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get'];
+
+/** Points the host's package manager at the minor's repository (and refreshes apt's lists). */
+export async function configureRepo(ctx: RunContext, step: string, host: StepHost, minor: string): Promise<void> {
+	if (host.facts?.packageManager === 'dnf') {
+		await write(ctx, step, host, DNF_REPO, dnfRepoFile(minor), 0o644);
+		return;
+	}
+	await run(ctx, step, host, [...APT, 'install', '-y', '-q', 'apt-transport-https', 'ca-certificates', 'curl', 'gpg'], { sudo: true });
+	await run(ctx, step, host, ['mkdir', '-p', '-m', '755', '/etc/apt/keyrings'], { sudo: true });
+	// The release key is fetched on the host (it reaches pkgs.k8s.io anyway) and dearmored there.
+	const key = ctx.dryRun ? '' : await read(ctx, step, host, ['curl', '-fsSL', `${repoUrl(minor, 'deb')}Release.key`]);
+	await run(ctx, step, host, ['gpg', '--batch', '--yes', '--dearmor', '-o', APT_KEYRING], { sudo: true, stdin: key });
+	await write(ctx, step, host, APT_SOURCE, aptSourceLine(minor), 0o644);
+	await run(ctx, step, host, [...APT, 'update', '-q'], { sudo: true });
+}
+
+/** Whether the host's repository file already names this minor (read, also in dry runs). */
+export async function repoNamesMinor(ctx: RunContext, step: string, host: StepHost, minor: string): Promise<boolean> {
+	const file = host.facts?.packageManager === 'dnf' ? DNF_REPO : APT_SOURCE;
+	const current = await probe(ctx, step, host, ['cat', file]);
+	return current.code === 0 && current.stdout.includes(`/v${minor}/`);
+}
+
+/** The versions of `minor` the host's configured repository offers, newest first. */
+export async function publishedVersions(ctx: RunContext, step: string, host: StepHost, minor: string): Promise<string[]> {
+	if (host.facts?.packageManager === 'dnf') {
+		const listed = await probe(ctx, step, host, ['dnf', '--showduplicates', 'list', 'kubeadm', '--disableexcludes=kubernetes']);
+		return parseDnfList(listed.stdout, minor);
+	}
+	const madison = await probe(ctx, step, host, ['apt-cache', 'madison', 'kubeadm']);
+	return parseMadison(madison.stdout, minor);
+}
+
+/**
+ * Installs packages at `version` and holds them (apt). An upgrade releases the hold first and sets it again
+ * after, as the kubeadm upgrade page does (`apt-mark unhold` … `apt-mark hold`); a fresh install only
+ * needs to replace a held leftover.
+ */
+export async function installKubePackages(ctx: RunContext, step: string, host: StepHost, version: string, options: { packages?: readonly string[]; upgrade?: boolean } = {}): Promise<void> {
+	const packages = options.packages ?? KUBE_PACKAGES;
+	if (host.facts?.packageManager === 'dnf') {
+		await run(ctx, step, host, ['dnf', 'install', '-y', ...packages.map((p) => `${p}-${version}`), '--disableexcludes=kubernetes'], { sudo: true });
+		return;
+	}
+	const pinned = packages.map((p) => `${p}=${version}-1.1`);
+	if (options.upgrade) {
+		await run(ctx, step, host, ['apt-mark', 'unhold', ...packages], { sudo: true });
+		await run(ctx, step, host, [...APT, 'install', '-y', '-q', ...pinned], { sudo: true });
+	} else {
+		await run(ctx, step, host, [...APT, 'install', '-y', '-q', '--allow-change-held-packages', ...pinned], { sudo: true });
+	}
+	await run(ctx, step, host, ['apt-mark', 'hold', ...packages], { sudo: true });
+}
+
+export const packageRepoStep: Step = {
+	id: 'package-repo',
+	title: 'Kubernetes package repository',
+	parallel: true,
+	targets: (ctx) => ctx.hosts,
+	async shouldRun(ctx, host) {
+		// A stale apt list is caught where it matters: the version step refreshes it when madison lists nothing.
+		return !(await repoNamesMinor(ctx, 'package-repo', host, targetMinor(ctx).minor));
+	},
+	run: (ctx, host) => configureRepo(ctx, 'package-repo', host, targetMinor(ctx).minor),
+};
+
+/** The version the running cluster reports, when the first control plane already has one. */
+async function clusterVersion(ctx: RunContext, host: StepHost): Promise<string | undefined> {
+	if (!host.facts?.hasAdminConf) return undefined;
+	const result = await probe(ctx, 'kubernetes-version', host, kubectl('version', '-o', 'json'), { sudo: true });
+	if (result.code !== 0) return undefined;
+	try {
+		const parsed = JSON.parse(result.stdout) as { serverVersion?: { gitVersion?: string } };
+		return releaseVersion(parsed.serverVersion?.gitVersion);
+	} catch {
+		return undefined;
+	}
+}
+
+/**
+ * Settles the exact version: the running cluster's (a node joining gets what the cluster runs), else the
+ * one an earlier run of this install chose, else the spec's exact patch, else the newest patch of the minor
+ * that the package repository offers.
+ */
+export async function resolveInstallVersion(ctx: RunContext, host: StepHost): Promise<{ version?: string; why: string }> {
+	const { minor, patch } = targetMinor(ctx);
+	const running = await clusterVersion(ctx, host);
+	if (running !== undefined) {
+		if (minorOf(running) !== minor) throw new Error(`the cluster runs Kubernetes v${running} and the spec asks for ${ctx.cluster.spec.kubernetes.version}: change the minor with \`kubestrap upgrade\`, not install`);
+		return { version: running, why: `the version the cluster runs (${ADMIN_KUBECONFIG})` };
+	}
+	const recorded = ctx.journal?.value(JOURNAL_KUBE_VERSION);
+	if (recorded !== undefined && minorOf(recorded) === minor && (patch === undefined || patch === recorded)) return { version: recorded, why: 'chosen by the earlier run (journal)' };
+	if (patch !== undefined) return { version: patch, why: 'named in the spec' };
+	let published = await publishedVersions(ctx, 'kubernetes-version', host, minor);
+	if (published.length === 0 && !ctx.dryRun && host.facts?.packageManager !== 'dnf' && (await repoNamesMinor(ctx, 'kubernetes-version', host, minor))) {
+		await run(ctx, 'kubernetes-version', host, [...APT, 'update', '-q'], { sudo: true });
+		published = await publishedVersions(ctx, 'kubernetes-version', host, minor);
+	}
+	if (published[0] !== undefined) return { version: published[0], why: `the newest ${minor} patch in ${repoUrl(minor, host.facts?.packageManager === 'dnf' ? 'rpm' : 'deb')}` };
+	if (ctx.dryRun) return { why: `the newest ${minor} patch in pkgs.k8s.io, asked once the repository is set up` };
+	throw new Error(`the package repository offers no Kubernetes ${minor} release (${host.facts?.packageManager === 'dnf' ? 'dnf --showduplicates list kubeadm' : 'apt-cache madison kubeadm'} listed none)`);
+}
+
+export const kubernetesVersionStep: Step = {
+	id: 'kubernetes-version',
+	title: 'Kubernetes version',
+	parallel: false,
+	gate: true,
+	targets: (ctx) => [firstControlPlane(ctx)],
+	shouldRun: async () => true,
+	async run(ctx, host) {
+		const { version, why } = await resolveInstallVersion(ctx, host);
+		const text = version === undefined ? why : `v${version} (${why})`;
+		ctx.emit({ kind: 'log', step: 'kubernetes-version', host: host.id, stream: 'stdout', line: `Kubernetes ${text}` });
+		if (version === undefined) {
+			await change(ctx, 'kubernetes-version', host, `Kubernetes ${text}`, async () => undefined);
+			return;
+		}
+		ctx.shared.set(KUBE_VERSION, version);
+		await change(ctx, 'kubernetes-version', host, `Kubernetes v${version} (${why})`, async () => {
+			await ctx.journal?.remember(JOURNAL_KUBE_VERSION, version);
+		});
+	},
+};
 
 export const kubePackagesStep: Step = {
 	id: 'packages',
@@ -53,12 +175,12 @@ export const kubePackagesStep: Step = {
 	parallel: true,
 	targets: (ctx) => ctx.hosts,
 	async shouldRun(ctx, host) {
-		return host.facts?.kubeadmVersion !== `v${targetVersion(ctx).patch}`;
+		const version = exactVersion(ctx);
+		return version === undefined || host.facts?.kubeadmVersion !== `v${version}`;
 	},
 	async run(ctx, host) {
-		const { minor, patch } = targetVersion(ctx);
-		if (host.facts?.packageManager === 'dnf') await installDnf(ctx, host, minor, patch);
-		else await installApt(ctx, host, minor, patch);
+		const version = exactVersion(ctx) ?? `${targetMinor(ctx).minor}.<newest>`;
+		await installKubePackages(ctx, 'packages', host, version);
 		await run(ctx, 'packages', host, ['systemctl', 'enable', '--now', 'kubelet'], { sudo: true });
 	},
 };

@@ -76,7 +76,7 @@ export const QUESTIONS: readonly Question[] = [
 	{ id: 'spec.ssh.bastion.port', section: 'ssh', kind: 'integer' },
 	// AWS instances are not known until discovery, so there is nothing to test yet (see aws-ssh-check).
 	{ id: 'ssh-check', section: 'ssh', kind: 'ssh-check', when: (c, ctx) => ctx.connectionTest && isBaremetal(c) && c.spec.hosts.length > 0 },
-	// 1.36 is fine with Calico only; while the CNI is still to be chosen, either release may accept it.
+	// A minor one CNI release supports and the other does not (none today) stays open while the CNI is unchosen.
 	{ id: 'spec.kubernetes.version', section: 'kubernetes', kind: 'text', openWith: 'spec.network.cni' },
 	{ id: 'spec.kubernetes.podSubnet', section: 'kubernetes', kind: 'text' },
 	{ id: 'spec.kubernetes.serviceSubnet', section: 'kubernetes', kind: 'text' },

@@ -181,6 +181,27 @@ sim_stop_apiserver() {
 	rm -f /run/kubestrap-sim-apiserver.pid /run/kubestrap-sim-apiserver.ready
 }
 
+# The newest patch pkgs.k8s.io publishes for a minor (scenario repoPatches, else the releases seen last):
+# the repository offers 1.XX.0 … 1.XX.<newest>, as the real per-minor repositories do.
+sim_newest_patch() {
+	_p=$(awk -v m="$1" '$1 == m { print $2 }' "$SCEN/repo-patches" 2>/dev/null | head -n 1)
+	if [ -z "$_p" ]; then
+		case $1 in
+			1.34) _p=11 ;; 1.35) _p=8 ;; 1.36) _p=4 ;; 1.37) _p=1 ;; *) _p=0 ;;
+		esac
+	fi
+	echo "$_p"
+}
+
+# Whether VERSION (1.XX.Y or 1.XX.Y-REV) is published in the minor's repository.
+sim_patch_published() { # minor version
+	_v=${2%%-*}
+	case $_v in "$1".*) ;; *) return 1 ;; esac
+	_n=${_v#"$1".}
+	case $_n in '' | *[!0-9]*) return 1 ;; esac
+	[ "$_n" -le "$(sim_newest_patch "$1")" ]
+}
+
 # ---------------------------------------------------------------- the host's network state (simulated)
 # Links, iptables rules and nftables tables of a test host live in $STATE/net, never in the machine's kernel:
 #   net/links                 one link a line: "name kind [peer]" (kinds: loopback ether veth vxlan geneve ipip-fallback)

@@ -42,6 +42,8 @@ export interface HostScenario {
 	selinux?: 'Enforcing' | 'Permissive' | 'Disabled';
 	/** Adds a date whose `+%s` is off by this many seconds. */
 	clockSkewSeconds?: number;
+	/** Newest patch pkgs.k8s.io publishes per minor (apt-cache madison, dnf --showduplicates, installs); default lib.sh's table. */
+	repoPatches?: Readonly<Record<string, number>>;
 	/** The host's own network links besides lo and eth0 (e.g. a bridge it had before Kubernetes). */
 	links?: readonly string[];
 	/** The host's own iptables (IPv4) chains and rules per table, e.g. { filter: { chains: ['HOST-FW'], rules: ['-A INPUT -j HOST-FW'] } }. */
@@ -144,6 +146,7 @@ export async function writeScenario(simDir: string, scenario: HostScenario, addr
 	await writeFile(join(scenarioDir, 'busy-ports'), (scenario.busyPorts ?? [])
 		.map((busy) => (typeof busy === 'number' ? `${busy}\tother\n` : `${busy.port}\t${busy.process}\n`)).join(''));
 	await writeFile(join(scenarioDir, 'clock-skew'), `${scenario.clockSkewSeconds ?? 0}\n`);
+	await writeFile(join(scenarioDir, 'repo-patches'), Object.entries(scenario.repoPatches ?? {}).map(([minor, patch]) => `${minor} ${patch}\n`).join(''));
 
 	for (const dir of ['packages', 'held', 'services', 'units', 'modules', 'sysctl', 'faults']) {
 		await mkdir(join(state, dir), { recursive: true });

@@ -12,7 +12,7 @@ function report(name: 'cilium-healthy' | 'cilium-troubled' | 'calico-healthy', c
 
 test('the document has exactly the documented keys, numbers as numbers and no ages', (t) => {
 	const doc = JSON.parse(JSON.stringify(report('cilium-troubled', 'demo')));
-	t.deepEqual(Object.keys(doc), ['apiVersion', 'kind', 'cluster', 'generatedAt', 'healthy', 'summary', 'nodes', 'cni', 'workloads', 'pods', 'problems']);
+	t.deepEqual(Object.keys(doc), ['apiVersion', 'kind', 'cluster', 'generatedAt', 'healthy', 'summary', 'nodes', 'cni', 'workloads', 'pods', 'problems', 'versions']);
 	t.like(doc, { apiVersion: 'kubestrap.dev/v1alpha1', kind: 'Status', cluster: 'demo', generatedAt: GENERATED, healthy: false });
 	t.deepEqual(doc.summary, { podsReady: 13, podsTotal: 16, nodesReady: 2, nodesTotal: 3 });
 	t.deepEqual(doc.nodes[2], { name: 'worker-2', ready: false, status: 'NotReady', roles: [], version: 'v1.35.1', kernel: '6.8.0-1021-aws', internalIP: '10.0.0.13', os: 'Ubuntu 24.04.2 LTS', message: 'Kubelet stopped posting node status.' });

@@ -1,0 +1,176 @@
+// `kubestrap upgrade`: reads what every node runs, prints the plan (hops one minor at a time, the CNI
+// change), refuses what cannot be upgraded before any host is touched (exit 2), asks, then runs the
+// hops' steps in kubeadm's order. The journal lets a stopped run resume.
+import { planUpgrade, type UpgradePlan } from '../cluster/upgrade/plan.js';
+import { planLines } from '../cluster/upgrade/format.js';
+import { LockedError, openSession, type Session } from '../session/session.js';
+import { connectStep } from '../steps/list/connect.js';
+import { gatherFactsStep } from '../steps/list/gather-facts.js';
+import { applyCniStep } from '../steps/list/apply-cni.js';
+import { firstControlPlane } from '../steps/list/init-control-plane.js';
+import type { Step, StepEvent } from '../steps/types.js';
+import { readClusterState, type ClusterState } from '../steps/upgrade/cluster-state.js';
+import { hopSteps } from '../steps/upgrade/hop.js';
+import { resolveKubernetesVersion } from '../spec/versions.js';
+import type { Cluster } from '../spec/types.js';
+import { EXIT, sshIdentity, type Io } from './io.js';
+import { runView, type RunView } from './run-view.js';
+import { printProblems, specFromOptions, type SpecOptions } from './spec-input.js';
+
+export interface UpgradeOptions extends SpecOptions {
+	yes?: boolean;
+	dryRun?: boolean;
+	verbose?: boolean;
+	maxUnavailable?: string;
+	connectTimeout?: string;
+}
+
+function resumeCommand(options: UpgradeOptions): string {
+	return options.config ? `kubestrap upgrade --config ${options.config} --yes` : 'kubestrap upgrade <the same flags> --yes';
+}
+
+function whole(value: string | undefined, fallback: number, flag: string): number | string {
+	if (value === undefined) return fallback;
+	return /^\d{1,4}$/.test(value) && Number(value) > 0 ? Number(value) : `${flag} ${JSON.stringify(value)} must be a whole number above 0`;
+}
+
+async function confirm(io: Io, cluster: Cluster): Promise<boolean> {
+	if (!io.askSecret) return false;
+	const answer = await io.askSecret(`type the cluster name (${cluster.metadata.name}) to upgrade it: `);
+	return answer.trim() === cluster.metadata.name;
+}
+
+export async function upgradeCommand(options: UpgradeOptions, io: Io): Promise<number> {
+	const spec = await specFromOptions(options, io);
+	if (!spec.ok) {
+		printProblems(spec, io);
+		return EXIT.invalid;
+	}
+	const cluster = spec.cluster;
+	const maxUnavailable = whole(options.maxUnavailable, 1, '--max-unavailable');
+	const connectTimeout = whole(options.connectTimeout, 120, '--connect-timeout');
+	for (const value of [maxUnavailable, connectTimeout]) {
+		if (typeof value === 'string') {
+			io.stderr(`${value}\n`);
+			return EXIT.invalid;
+		}
+	}
+	if (cluster.spec.target !== 'baremetal') {
+		io.stderr('upgrade: target aws is not supported by upgrade yet; list the instances as baremetal hosts\n');
+		return EXIT.invalid;
+	}
+	const target = resolveKubernetesVersion(cluster.spec.kubernetes.version, cluster.spec.network.cni);
+	if (typeof target === 'string') {
+		io.stderr(`spec.kubernetes.version: ${target}\n`);
+		return EXIT.invalid;
+	}
+	if (options.yes !== true && options.dryRun !== true && !io.askSecret) {
+		io.stderr('upgrade: no terminal to confirm on; add --yes to upgrade without asking (or --dry-run to see the plan)\n');
+		return EXIT.invalid;
+	}
+	const events: StepEvent[] = [];
+	let view: RunView | undefined;
+	let session: Session;
+	try {
+		// Not a dry-run session even for --dry-run: the plan is printed from reads, and the lock keeps a
+		// second upgrade out while this one reads; the hop steps themselves run with ctx.dryRun set.
+		session = await openSession({
+			...sshIdentity(io), cluster, command: 'upgrade', cwd: io.cwd, dryRun: false,
+			concurrency: maxUnavailable as number, connectTimeoutMs: (connectTimeout as number) * 1000,
+			...(io.signal ? { signal: io.signal } : {}),
+			onEvent(event) { events.push(event); view?.event(event); },
+		});
+	} catch (error) {
+		if (error instanceof LockedError) {
+			io.stderr(`${error.message}\n`);
+			return EXIT.failed;
+		}
+		throw error;
+	}
+	const say = (line: string): void => {
+		session.log.write(line);
+		io.stderr(`${session.redact(line)}\n`);
+	};
+	say(`kubestrap upgrade for cluster ${cluster.metadata.name}; log: ${session.log.path}`);
+	try {
+		view = await runView({ say, verbose: options.verbose === true, ...(io.terminal ? { terminal: io.terminal } : {}), color: io.color === true, title: `cluster ${cluster.metadata.name}`, watchSteps: [] });
+		return await upgrade(session, { options, io, say, dryRun: options.dryRun === true, target: { minor: target.minor.minor, ...(target.patch ? { patch: target.patch } : {}) }, view });
+	} finally {
+		await view?.finish();
+		await session.close();
+	}
+}
+
+interface UpgradeRun {
+	options: UpgradeOptions;
+	io: Io;
+	say(line: string): void;
+	dryRun: boolean;
+	target: { minor: string; patch?: string };
+	view: RunView;
+}
+
+function cniName(cluster: Cluster): string {
+	return cluster.spec.network.cni === 'cilium' ? 'Cilium' : 'Calico';
+}
+
+function stepsOf(plan: UpgradePlan): Step[] {
+	const cni = plan.cni ? applyCniStep : undefined;
+	const steps: Step[] = [];
+	for (const [i, hop] of plan.hops.entries()) steps.push(...hopSteps(hop, i === 0 ? cni : undefined));
+	if (plan.hops.length === 0 && cni) steps.push(cni);
+	return steps;
+}
+
+async function upgrade(session: Session, run: UpgradeRun): Promise<number> {
+	const { say } = run;
+	const ctx = session.ctx;
+	const reach = await session.run([connectStep, gatherFactsStep]);
+	if (reach.failures.length > 0 || reach.interrupted) {
+		for (const failure of reach.failures) say(`error: ${failure.error.message}`);
+		say('upgrade refused: every host must be reachable before anything changes; nothing was touched');
+		return reach.interrupted ? EXIT.interrupted : EXIT.invalid;
+	}
+	let state: ClusterState;
+	try {
+		state = await readClusterState(ctx, 'read-cluster', firstControlPlane(ctx));
+	} catch (error) {
+		say(`error: reading the cluster: ${(error as Error).message}`);
+		return EXIT.failed;
+	}
+	const plan = planUpgrade({ nodes: state.nodes, apiServer: state.apiServer, target: run.target, cni: ctx.cluster.spec.network.cni, ...(state.cniRunning ? { cniRunning: state.cniRunning } : {}) });
+	const targetText = run.target.patch ? `v${run.target.patch}` : `the newest ${run.target.minor} patch`;
+	for (const line of planLines(plan, state.nodes, state.apiServer, targetText, cniName(ctx.cluster))) say(line);
+	const missing = ctx.hosts.filter((h) => !state.nodes.some((n) => n.name === (h.host.name ?? h.facts?.hostname.toLowerCase())));
+	for (const host of missing) plan.problems.push(`host ${host.id} is not a node of this cluster (no Node named ${host.host.name ?? host.facts?.hostname.toLowerCase()}); add it with kubestrap install first`);
+	if (plan.problems.length > 0) {
+		for (const problem of plan.problems) say(`refused: ${problem}`);
+		say('nothing was changed');
+		return EXIT.invalid;
+	}
+	if (run.dryRun) {
+		ctx.dryRun = true;
+		await session.run(stepsOf(plan));
+		await run.view.finish();
+		say('dry run: nothing was changed');
+		return EXIT.ok;
+	}
+	if (run.options.yes !== true && !(await confirm(run.io, ctx.cluster))) {
+		say('not confirmed; nothing was changed');
+		return EXIT.invalid;
+	}
+	const outcome = await session.run(stepsOf(plan));
+	await run.view.finish();
+	if (outcome.interrupted) {
+		say(`interrupted: the journal is saved; resume with: ${resumeCommand(run.options)} (a node being worked on may be cordoned; the resumed run finishes and uncordons it)`);
+		return EXIT.interrupted;
+	}
+	if (outcome.failures.length > 0) {
+		for (const failure of outcome.failures) say(`error: ${failure.error.message}`);
+		say(`the upgrade stopped; what finished is kept. Fix the cause, then resume with: ${resumeCommand(run.options)}`);
+		return EXIT.failed;
+	}
+	const after = await readClusterState(ctx, 'read-cluster', firstControlPlane(ctx));
+	say(`upgraded: control plane v${after.apiServer}; ${after.nodes.map((n) => `${n.name} v${n.kubelet}${n.ready ? '' : ' NotReady'}${n.unschedulable ? ' cordoned' : ''}`).join(', ')}${after.cniRunning ? `; ${cniName(ctx.cluster)} ${after.cniRunning}` : ''}`);
+	return after.nodes.every((n) => n.ready && !n.unschedulable && n.kubelet === after.apiServer) ? EXIT.ok : EXIT.failed;
+}

@@ -14,7 +14,7 @@ import { hopSteps } from '../steps/upgrade/hop.js';
 import { resolveKubernetesVersion } from '../spec/versions.js';
 import type { Cluster } from '../spec/types.js';
 import { EXIT, sshIdentity, type Io } from './io.js';
-import { runView, type RunView } from './run-view.js';
+import { runView, type RunView } from '../ui/run-view.js';
 import { printProblems, specFromOptions, type SpecOptions } from './spec-input.js';
 
 export interface UpgradeOptions extends SpecOptions {

@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { EXIT } from './commands/exit.js';
 import type { Io } from './commands/io.js';
+import { LocalFileError } from './files/bounded-read.js';
+import { describeFailure, isLocalPathError } from './files/describe-error.js';
 
 function packageVersion(): string {
 	const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
@@ -39,16 +41,39 @@ function askSecret(prompt: string): Promise<string> {
 	});
 }
 
-/** First Ctrl-C aborts the run (remote commands are stopped, the journal saved); the second exits 130 at once. */
+/** How long a run may take to stop after a signal: long enough to close channels and save the journal. */
+const STOP_GRACE_MS = 1500;
+
+/**
+ * The first Ctrl-C, SIGTERM or SIGHUP (the terminal or the SSH session kubestrap runs in went away) aborts
+ * the run: remote commands are stopped, the journal saved, locks released. Whatever has not finished
+ * STOP_GRACE_MS later is cut off with exit 130, so a signal always ends the run within 2 s; a second
+ * signal exits at once.
+ */
 function interruptSignal(): AbortSignal {
 	const controller = new AbortController();
-	const onSignal = (): void => {
+	const onSignal = (name: NodeJS.Signals): void => {
 		if (controller.signal.aborted) process.exit(130);
-		process.stderr.write('\ninterrupting: stopping remote commands and saving the journal (Ctrl-C again to quit at once)\n');
+		const say = (text: string): void => {
+			// After SIGHUP the terminal may be gone; a failed write must not throw.
+			try {
+				process.stderr.write(text);
+			} catch {
+				// nothing to tell
+			}
+		};
+		say(`
+${name === 'SIGINT' ? 'interrupting' : `${name} received`}: stopping remote commands and saving the journal${name === 'SIGINT' ? ' (Ctrl-C again to quit at once)' : ''}
+`);
 		controller.abort();
+		setTimeout(() => {
+			say(`stopped after ${name}; resume with the same command\n`);
+			process.exit(130);
+		}, STOP_GRACE_MS).unref();
 	};
 	process.on('SIGINT', onSignal);
 	process.on('SIGTERM', onSignal);
+	process.on('SIGHUP', onSignal);
 	return controller.signal;
 }
 
@@ -201,7 +226,8 @@ export async function main(args: readonly string[], io: Io = makeIo()): Promise<
 			// commander already printed its message; usage mistakes are invalid input.
 			return EXIT.invalid;
 		}
-		throw error;
+		io.stderr(`${describeFailure(error)}\n`);
+		return error instanceof LocalFileError || isLocalPathError(error) ? EXIT.invalid : EXIT.failed;
 	}
 	return code;
 }

@@ -25,7 +25,7 @@ import { printProblems, specFromOptions, treesFromOptions, type SpecOptions } fr
 import { formatDuration, parseDuration } from './duration.js';
 import { readinessLines } from './readiness-lines.js';
 import { checkReadyz } from './readyz.js';
-import { connectOptions } from './ssh-connect.js';
+import { connectOptions, retryLine } from './ssh-connect.js';
 
 export interface InstallOptions extends SpecOptions {
 	yes?: boolean;
@@ -291,6 +291,12 @@ async function runInstall(cluster: Cluster, options: InstallOptions, io: Io, mod
 				redactor,
 				signal: abort.signal,
 				...(sudoPassword !== undefined ? { sudoPassword } : {}),
+				// Each retry is shown (live view tail, or a plain line) and logged, so a long wait is never silent.
+				onRetry: (info) => {
+					const line = retryLine(info, (connectTimeout as number) * 1000);
+					ctx.emit({ kind: 'log', step: 'connect', host: host.id, stream: 'stderr', line });
+					if (!live && options.verbose !== true && !json) io.stderr(`  … ${redactor.redact(line)}\n`);
+				},
 			}));
 			remotes.push(remote);
 			return remote;

@@ -1,11 +1,12 @@
 // The user's ~/.ssh/config, read for the fields kubestrap honours: HostName, User, Port, IdentityFile and
 // ProxyJump. Explicit kubestrap values always win; the config only fills what was left unset.
 
-import { readFile } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 
 import SSHConfig from 'ssh-config';
+
+import { readBoundedIfPresent } from '../files/bounded-read.js';
 
 export interface JumpHost {
 	host: string;
@@ -34,14 +35,7 @@ export function defaultSshConfigPath(home = homedir()): string {
 }
 
 export async function readSshConfig(file: string): Promise<string | undefined> {
-	try {
-		return await readFile(file, 'utf8');
-	} catch (error) {
-		if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-			return undefined;
-		}
-		throw error;
-	}
+	return (await readBoundedIfPresent(file, 'ssh config file'))?.toString('utf8');
 }
 
 /** Values for one host alias. `Match exec` lines are never run: reading a config must not execute commands. */

@@ -3,6 +3,7 @@
 import { resolve } from 'node:path';
 import { ciliumEniPolicyText } from '../cloud/iam-policy.js';
 import { EXIT, writeFileAtomic, type Io } from './io.js';
+import { describeWriteFailure, isRefusedTarget } from '../files/safe-write.js';
 
 export async function iamPolicyCommand(options: { output?: string }, io: Io): Promise<number> {
 	const text = ciliumEniPolicyText();
@@ -13,8 +14,8 @@ export async function iamPolicyCommand(options: { output?: string }, io: Io): Pr
 	try {
 		await writeFileAtomic(resolve(io.cwd, options.output), text);
 	} catch (error) {
-		io.stderr(`${options.output}: cannot write it (${(error as NodeJS.ErrnoException).code ?? String(error)})\n`);
-		return EXIT.failed;
+		io.stderr(`${describeWriteFailure(options.output, error)}\n`);
+		return isRefusedTarget(error) ? EXIT.invalid : EXIT.failed;
 	}
 	io.stderr(`wrote the IAM policy for Cilium ENI mode to ${options.output}\n`);
 	return EXIT.ok;

@@ -17,6 +17,7 @@ import { stateDir } from '../steps/state-dir.js';
 import type { RunContext, StepEvent, StepHost } from '../steps/types.js';
 import { EXIT } from './exit.js';
 import { writeFileAtomic, type Io } from './io.js';
+import { describeWriteFailure } from '../files/safe-write.js';
 import { lineReporter } from './progress-lines.js';
 import type { ProgressHandle } from '../ui/progress/mount.js';
 import { openRunLog } from './run-log.js';
@@ -100,8 +101,13 @@ async function finishInstall(ctx: RunContext, f: FinishContext): Promise<number>
 	const kubeconfig = ctx.shared.get(KUBECONFIG);
 	if (typeof kubeconfig !== 'string') throw new Error('install finished without a kubeconfig');
 	const path = resolve(f.io.cwd, `${cluster.metadata.name}.kubeconfig`);
-	await writeFileAtomic(path, kubeconfig, 0o600);
-	await chmod(path, 0o600);
+	try {
+		await writeFileAtomic(path, kubeconfig, 0o600);
+		await chmod(path, 0o600);
+	} catch (error) {
+		f.say(`kubeconfig not written: ${describeWriteFailure(path, error)}`);
+		return EXIT.failed;
+	}
 	f.say(`kubeconfig: ${path} (mode 0600)`);
 	const first = ctx.hosts.find((h) => h.host.role === 'control-plane');
 	if (!first?.remote) throw new Error('install finished without a connection to the first control plane');

@@ -1,10 +1,9 @@
 // What a command may touch of the outside world, passed in by cli.tsx (the only file that reads
 // argv, env and the TTY), so commands stay testable and never reach for globals.
-import { rename, writeFile } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
-import { basename, dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Problem } from '../spec/types.js';
 import { LocalFileError, readBounded } from '../files/bounded-read.js';
+import { writeFileSafely } from '../files/safe-write.js';
 
 export { EXIT } from './exit.js';
 
@@ -45,9 +44,7 @@ export async function readConfigFile(path: string, cwd: string): Promise<{ conte
 	}
 }
 
-/** Writes through a temp file in the same directory and renames it, so readers never see half a file. */
+/** Writes through a temp file and a rename; refuses targets that are not regular files (see files/safe-write.ts). */
 export async function writeFileAtomic(path: string, content: string, mode = 0o644): Promise<void> {
-	const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-	await writeFile(temp, content, { mode, flush: true });
-	await rename(temp, path);
+	await writeFileSafely(path, content, mode);
 }

@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { renderManifests } from '../cluster/render.js';
 import { EXIT, writeFileAtomic, type Io } from './io.js';
+import { describeWriteFailure, isRefusedTarget } from '../files/safe-write.js';
 import { printProblems, specFromOptions, type SpecOptions } from './spec-input.js';
 
 export async function renderCommand(options: SpecOptions & { output?: string }, io: Io): Promise<number> {
@@ -19,8 +20,8 @@ export async function renderCommand(options: SpecOptions & { output?: string }, 
 	try {
 		await writeFileAtomic(target, rendered.text);
 	} catch (error) {
-		io.stderr(`${options.output}: cannot write it (${(error as NodeJS.ErrnoException).code ?? String(error)})\n`);
-		return EXIT.failed;
+		io.stderr(`${describeWriteFailure(options.output, error)}\n`);
+		return isRefusedTarget(error) ? EXIT.invalid : EXIT.failed;
 	}
 	io.stderr(`wrote ${rendered.documents.length} objects (${rendered.release}) to ${options.output}\n`);
 	return EXIT.ok;

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import SSHConfig from 'ssh-config';
 
 import { readBoundedIfPresent } from '../files/bounded-read.js';
+import { expandTilde } from '../files/tilde.js';
 
 export interface JumpHost {
 	host: string;
@@ -106,7 +107,7 @@ function parseJump(spec: string): JumpHost {
 
 /** `~` and the ssh_config tokens that make sense for a path (%d %u %h %r %%). */
 export function expandPath(path: string, context: ExpandContext): string {
-	const tilde = path === '~' ? context.home : path.startsWith('~/') ? join(context.home, path.slice(2)) : path;
+	const tilde = expandTilde(path, context.home);
 	return expandTokens(tilde, context);
 }
 

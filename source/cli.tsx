@@ -5,6 +5,8 @@ import type { Command } from 'commander';
 import { EXIT } from './commands/exit.js';
 import type { Io } from './commands/io.js';
 import { packageVersion } from './commands/package-files.js';
+import { LocalFileError } from './files/bounded-read.js';
+import { describeFailure, isLocalPathError } from './files/describe-error.js';
 
 /** Reads one line from the terminal with echo off; the text never reaches argv, the environment or a log. */
 function askSecret(prompt: string): Promise<string> {
@@ -52,16 +54,41 @@ async function askLine(prompt: string): Promise<string> {
 	});
 }
 
-/** First Ctrl-C aborts the run (remote commands are stopped, the journal saved); the second exits 130 at once. */
+/** How long a run may take to stop after a signal: long enough to close channels and save the journal. */
+const STOP_GRACE_MS = 1500;
+
+/**
+ * The first Ctrl-C, SIGTERM or SIGHUP (the terminal or the SSH session kubestrap runs in went away) aborts
+ * the run: remote commands are stopped, the journal saved, locks released; a second signal exits at once.
+ * After SIGTERM or SIGHUP nobody is there to press Ctrl-C again, so whatever has not finished STOP_GRACE_MS
+ * later is cut off with exit 130: those signals always end the run within 2 s. Ctrl-C leaves the run its
+ * cleanup (a check deletes its namespace, a reset saves where it stopped) and a second Ctrl-C to quit.
+ */
 function interruptSignal(): AbortSignal {
 	const controller = new AbortController();
-	const onSignal = (): void => {
+	const onSignal = (name: NodeJS.Signals): void => {
 		if (controller.signal.aborted) process.exit(130);
-		process.stderr.write('\ninterrupting: stopping remote commands and saving the journal (Ctrl-C again to quit at once)\n');
+		const say = (text: string): void => {
+			// After SIGHUP the terminal may be gone; a failed write must not throw.
+			try {
+				process.stderr.write(text);
+			} catch {
+				// nothing to tell
+			}
+		};
+		say(`
+${name === 'SIGINT' ? 'interrupting' : `${name} received`}: stopping remote commands and saving the journal${name === 'SIGINT' ? ' (Ctrl-C again to quit at once)' : ''}
+`);
 		controller.abort();
+		if (name === 'SIGINT') return;
+		setTimeout(() => {
+			say(`stopped after ${name}; resume with the same command\n`);
+			process.exit(130);
+		}, STOP_GRACE_MS).unref();
 	};
 	process.on('SIGINT', onSignal);
 	process.on('SIGTERM', onSignal);
+	process.on('SIGHUP', onSignal);
 	return controller.signal;
 }
 
@@ -377,7 +404,8 @@ export async function main(args: readonly string[], io: Io = makeIo(args)): Prom
 			}
 			return EXIT.invalid;
 		}
-		throw error;
+		io.stderr(`${describeFailure(error)}\n`);
+		return error instanceof LocalFileError || isLocalPathError(error) ? EXIT.invalid : EXIT.failed;
 	}
 	return code;
 }

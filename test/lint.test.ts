@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
-import { importsOf, lintSource } from './_helpers/lint.js';
+import { importsOf, lintSource, lintTests } from './_helpers/lint.js';
 
 test('architecture rules hold across source/', (t) => {
 	const violations = lintSource(fileURLToPath(new URL('../../', import.meta.url)));
@@ -74,4 +74,22 @@ test('imports are read with their kind: type-only, dynamic, re-exports and named
 	const refs = importsOf("import type { A } from './a.js';\nimport { type B, type C } from './b.js';\nimport D, { type E } from './d.js';\nexport { F } from './f.js';\nconst g = await import('./g.js');\nimport { isIP as ip } from 'node:net';\n");
 	t.deepEqual(refs.map((r) => [r.specifier, r.typeOnly, r.dynamic, r.line]), [['./a.js', true, false, 1], ['./b.js', true, false, 2], ['./d.js', false, false, 3], ['./f.js', false, false, 4], ['./g.js', false, true, 5], ['node:net', false, false, 6]]);
 	t.deepEqual(refs[5]?.names, ['isIP']);
+});
+
+test('no test source dials an address outside loopback', (t) => {
+	const violations = lintTests(fileURLToPath(new URL('../../', import.meta.url)));
+	t.deepEqual(violations.map((v) => `${v.file}:${v.line}: ${v.rule}`), []);
+});
+
+test('the test-source rule catches a probe aimed at a documentation address, not the same address in a message', async (t) => {
+	const { mkdtemp, mkdir, writeFile, rm } = await import('node:fs/promises');
+	const root = await mkdtemp(join(tmpdir(), 'kubestrap-lint-'));
+	await mkdir(join(root, 'test'));
+	await writeFile(
+		join(root, 'test', 'x.test.ts'),
+		["const pending = probePort('192.0.2.1', 22, 10_000);", "const error = new Error('connect ECONNREFUSED 10.0.0.9:22');", "probePort('127.0.0.1', 1, 100);"].join('\n'),
+	);
+	const violations = lintTests(root);
+	await rm(root, { recursive: true });
+	t.deepEqual(violations.map((v) => v.line), [1]);
 });

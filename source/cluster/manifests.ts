@@ -6,6 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { packageFileUrl, readPackageText } from '../package-files.js';
 import { CALICO_VERSION, CILIUM_VERSION } from '../spec/versions.js';
 import { parseStream, type KubeObject } from './yaml-stream.js';
+import { checkManifestHash } from './manifest-hashes.js';
 
 /** Paths under manifests/, as named in manifests/PROVENANCE.md. */
 export const MANIFEST_FILES = {
@@ -58,7 +59,9 @@ function fromCache(file: string, hash: string): KubeObject[] | undefined {
 /** Reads and parses one pinned file; every call returns fresh objects, so callers may edit the result. */
 export function readManifest(file: ManifestFile): KubeObject[] {
 	const text = readPackageText(`manifests/${file}`);
-	return fromCache(file, sha256(text)) ?? parseStream(text, `manifests/${file}`);
+	const hash = sha256(text);
+	checkManifestHash(file, hash);
+	return fromCache(file, hash) ?? parseStream(text, `manifests/${file}`);
 }
 
 /** Parses every pinned file from YAML and writes the JSON cache next to the compiled code (run by `npm run build`). */

@@ -1,10 +1,9 @@
 // What a command may touch of the outside world, passed in by cli.tsx (the only file that reads
 // argv, env and the TTY) as decided values, so commands stay testable and never reach for globals.
 import { existsSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Problem } from '../spec/types.js';
-import { MAX_CONFIG_BYTES } from '../spec/limits.js';
+import { LocalFileError, readBounded } from '../files/bounded-read.js';
 
 export { EXIT } from './exit.js';
 
@@ -51,13 +50,17 @@ export interface Io {
 export async function readConfigFile(path: string, cwd: string): Promise<{ content: Uint8Array; name: string } | Problem> {
 	const full = resolve(cwd, path);
 	try {
-		const info = await stat(full);
-		if (!info.isFile()) return { path, message: 'is not a file' };
-		if (info.size > MAX_CONFIG_BYTES) return { path, message: 'file is larger than 1 MiB; a cluster config is a few kilobytes' };
-		return { content: await readFile(full), name: path };
+		return { content: await readBounded(full, 'config file'), name: path };
 	} catch (error) {
-		const code = (error as NodeJS.ErrnoException).code;
-		return { path, message: code === 'ENOENT' ? 'file not found' : `cannot read it (${code ?? String(error)})` };
+		if (!(error instanceof LocalFileError)) throw error;
+		switch (error.problem) {
+			case 'missing':
+				return { path, message: 'file not found' };
+			case 'too-large':
+				return { path, message: 'file is larger than 1 MiB; a cluster config is a few kilobytes' };
+			default:
+				return { path, message: error.message.slice(`config file ${full}: `.length) };
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 // --output-file: a command's result into a file (through the one atomic write helper) instead of
 // stdout; -o stays the output format, as in kubectl.
 import { resolve } from 'node:path';
+import { describeWriteFailure, isRefusedTarget } from '../files/safe-write.js';
 import { writeFileAtomic } from '../session/write-file.js';
 import { EXIT, type Io } from './io.js';
 
@@ -13,8 +14,8 @@ export async function writeResult(text: string, file: string | undefined, io: Io
 	try {
 		await writeFileAtomic(resolve(io.cwd, file), text);
 	} catch (error) {
-		io.stderr(`${file}: cannot write it (${(error as NodeJS.ErrnoException).code ?? String(error)})\n`);
-		return EXIT.failed;
+		io.stderr(`${describeWriteFailure(file, error)}\n`);
+		return isRefusedTarget(error) ? EXIT.invalid : EXIT.failed;
 	}
 	io.stderr(`wrote ${what} to ${file}\n`);
 	return EXIT.ok;

@@ -1,7 +1,7 @@
 // Shared by every command that takes a cluster spec: --config plus the spec flags → Cluster or problems.
 import { flagsToTree } from '../spec/flags.js';
 import { loadConfig, type Tree } from '../spec/load.js';
-import { formatProblem, resolveSpec, type SpecResult } from '../spec/resolve.js';
+import { formatProblem, MAX_PROBLEMS_LISTED, resolveSpec, type SpecResult } from '../spec/resolve.js';
 import type { Problem } from '../spec/types.js';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -62,6 +62,8 @@ export async function treesFromOptions(options: SpecOptions, io: Io): Promise<{ 
 
 export function printProblems(result: { problems: Problem[] }, io: Io): void {
 	io.onProblems?.(result.problems);
-	for (const problem of result.problems) io.stderr(`${formatProblem(problem)}\n`);
+	for (const problem of result.problems.slice(0, MAX_PROBLEMS_LISTED)) io.stderr(`${formatProblem(problem)}\n`);
+	const more = result.problems.length - MAX_PROBLEMS_LISTED;
+	if (more > 0) io.stderr(`… and ${more} more problem${more === 1 ? '' : 's'} not listed\n`);
 	io.stderr(`${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}; nothing was contacted or changed.\n`);
 }

@@ -2,6 +2,7 @@
 // DaemonSets/Deployments, system pods and problems with causes. It reads the cluster over SSH on
 // the first control plane (the spec's hosts and ssh settings), or with --kubeconfig through a local
 // kubectl. The verdict comes from the same pure code install waits on (source/cluster/health).
+import { checkKubeconfig } from './kubeconfig-check.js';
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -98,10 +99,13 @@ function localRunner(kubeconfig: string, env: Readonly<Record<string, string | u
 		raw: localRaw(kubeconfig, env, `local kubectl with ${kubeconfig}`),
 		run: (args) =>
 			new Promise((done) => {
-				execFile('kubectl', ['--kubeconfig', kubeconfig, ...args], { signal, timeout: 30_000, maxBuffer: 64 * 1024 * 1024, ...(env ? { env: env as NodeJS.ProcessEnv } : {}) }, (error, stdout, stderr) => {
+				// No stdin (closed at once) so kubectl can never wait on a prompt; a request timeout so an
+				// API that accepts but never answers is reported, not waited on.
+				const child = execFile('kubectl', ['--kubeconfig', kubeconfig, '--request-timeout=20s', ...args], { signal, timeout: 30_000, maxBuffer: 64 * 1024 * 1024, ...(env ? { env: env as NodeJS.ProcessEnv } : {}) }, (error, stdout, stderr) => {
 					const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? ((error as { code: number }).code) : null) : 0;
 					done({ code, stdout: String(stdout), stderr: error && code === null ? `${String(stderr)}${error.message}` : String(stderr) });
 				});
+				child.stdin?.end();
 			}),
 		close: async () => undefined,
 	};
@@ -163,6 +167,12 @@ export async function statusCommand(options: StatusOptions, io: Io): Promise<num
 			io.stderr(`--kubeconfig: ${path} does not exist\n`);
 			return EXIT.invalid;
 		}
+		const verdict = await checkKubeconfig(path);
+		if (verdict.error !== undefined) {
+			io.stderr(`${verdict.error}\n`);
+			return EXIT.invalid;
+		}
+		for (const warning of verdict.warnings) io.stderr(`${warning}\n`);
 		if (!onSearchPath('kubectl', io.searchPath)) {
 			io.stderr('--kubeconfig: no kubectl on PATH to read the cluster with; install kubectl, or use --config cluster.yaml to read it over SSH on the first control plane\n');
 			return EXIT.invalid;

@@ -2,9 +2,9 @@
 // from ~/.ssh/config, then the default ~/.ssh/id_ed25519 and ~/.ssh/id_rsa when they exist.
 // Keys are read and decrypted once per connect() and reused for every retry and reconnect.
 
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
+import { LocalFileError, readBounded } from '../files/bounded-read.js';
 import { RemoteError } from './errors.js';
 import { parsePrivateKey } from './ssh2-types.js';
 
@@ -82,17 +82,17 @@ async function loadIdentity(
 ): Promise<AuthMethod | undefined> {
 	let data: Buffer;
 	try {
-		data = await readFile(file);
+		data = await readBounded(file, 'identity file');
 	} catch (error) {
-		const code = (error as NodeJS.ErrnoException).code;
-		if (!required && code === 'ENOENT') {
+		if (!(error instanceof LocalFileError)) throw error;
+		if (!required && error.problem === 'missing') {
 			return undefined;
 		}
 		throw new RemoteError({
 			kind: 'auth',
 			host: options.host,
 			retryable: false,
-			message: `host ${options.host}: identity file ${file} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? String(error)})`}`,
+			message: `host ${options.host}: ${error.message}`,
 			cause: error,
 		});
 	}

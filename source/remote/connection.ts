@@ -2,6 +2,7 @@
 // with host keys verified on every hop, retries with backoff inside a deadline, and a reconnect when the
 // connection drops between commands.
 
+import { expandTilde } from '../files/tilde.js';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -381,7 +382,7 @@ export async function connect(options: ConnectOptions): Promise<Remote> {
 }
 
 function expandHome(path: string, home: string): string {
-	return path === '~' ? home : path.startsWith('~/') ? join(home, path.slice(2)) : path;
+	return expandTilde(path, home);
 }
 
 function forward(via: Ssh2Client, endpoint: Endpoint, target: Endpoint): Promise<Ssh2Channel> {

@@ -1,6 +1,8 @@
 // Typed failures of the remote layer. Every message names the host, so a run over many hosts can be read
 // without context; `retryable` tells the connect loop and the step runner whether trying again can help.
 
+import { stripControls } from './sanitize.js';
+
 export type RemoteErrorKind = 'unreachable' | 'auth' | 'host-key' | 'timeout' | 'command' | 'aborted';
 
 export interface RemoteErrorInit {
@@ -113,7 +115,8 @@ export function commandName(argv: readonly string[]): string {
 	return sub !== undefined && /^[a-z][a-z0-9-]*$/.test(sub) ? `${base} ${sub}` : base;
 }
 
+/** The last lines of a command's output for an error message, with terminal controls stripped. */
 export function tail(text: string, lines = 20): string {
-	const all = text.replace(/\n+$/, '').split('\n');
+	const all = stripControls(text).replace(/\n+$/, '').split('\n');
 	return all.slice(-lines).join('\n');
 }

@@ -2,9 +2,10 @@
 // Written against sshd(8) "SSH_KNOWN_HOSTS FILE FORMAT" so files shared with the ssh client mean the same here.
 
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
+import { readBoundedIfPresent } from '../files/bounded-read.js';
 import type { KeyFingerprint } from './errors.js';
 
 export type KnownHostMarker = 'revoked' | 'cert-authority';
@@ -200,14 +201,8 @@ export function knownKeyTypes(entries: readonly KnownHostEntry[], host: string, 
 }
 
 export async function readKnownHosts(file: string): Promise<KnownHosts> {
-	try {
-		return parseKnownHosts(await readFile(file, 'utf8'));
-	} catch (error) {
-		if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-			return { entries: [], invalidLines: [] };
-		}
-		throw error;
-	}
+	const data = await readBoundedIfPresent(file, 'known_hosts file');
+	return data === undefined ? { entries: [], invalidLines: [] } : parseKnownHosts(data.toString('utf8'));
 }
 
 /**

@@ -2,13 +2,17 @@
 
 import { StringDecoder } from 'node:string_decoder';
 
+import { stripControls } from './sanitize.js';
+
 export interface LineSplitter {
 	push(chunk: Buffer): void;
 	/** Emits a last line without a trailing newline, if any. */
 	end(): void;
 }
 
-export function createLineSplitter(onLine: (line: string) => void): LineSplitter {
+/** Lines come out with terminal controls stripped (sanitize.ts): this is the one path remote lines take to be shown or logged. */
+export function createLineSplitter(emit: (line: string) => void): LineSplitter {
+	const onLine = (line: string): void => emit(stripControls(line));
 	const decoder = new StringDecoder('utf8');
 	let pending = '';
 

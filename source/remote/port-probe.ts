@@ -1,9 +1,12 @@
 // A plain TCP connect to a host's SSH port, for the wizard's live "reachable" line next to each host.
 // No SSH is spoken: it only tells whether something accepts connections there, so it is cheap enough
 // to run in the background while the user keeps typing.
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 
 export type PortProbeResult = { reachable: true; ms: number } | { reachable: false; reason: string };
+
+/** Opens the TCP connection; node:net's connect unless a caller (a test) supplies another. */
+export type Connector = (options: { host: string; port: number }) => Socket;
 
 const REASONS: Record<string, string> = {
 	ECONNREFUSED: 'connection refused',
@@ -24,14 +27,14 @@ function reasonFor(error: NodeJS.ErrnoException): string {
  * Resolves (never rejects) once the port accepts a connection, refuses it, or timeoutMs passes.
  * An abort signal ends the attempt at once, so leaving the wizard never waits for a slow host.
  */
-export function probePort(host: string, port: number, timeoutMs: number, signal?: AbortSignal): Promise<PortProbeResult> {
+export function probePort(host: string, port: number, timeoutMs: number, signal?: AbortSignal, connector: Connector = connect): Promise<PortProbeResult> {
 	return new Promise((resolve) => {
 		if (signal?.aborted) {
 			resolve({ reachable: false, reason: 'cancelled' });
 			return;
 		}
 		const started = performance.now();
-		const socket = connect({ host, port });
+		const socket = connector({ host, port });
 		let settled = false;
 		const finish = (result: PortProbeResult): void => {
 			if (settled) return;

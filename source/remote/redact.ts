@@ -3,6 +3,13 @@
 
 export const REDACTED = '[REDACTED]';
 
+/** Secrets shorter than this are replaced only as whole tokens. */
+const SHORT = 6;
+
+function escapeRegExp(text: string): string {
+	return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 export interface Redactor {
 	add(secret: string): void;
 	redact(text: string): string;
@@ -31,8 +38,13 @@ export function createRedactor(initial: Iterable<string> = []): Redactor {
 	const redact = (text: string): string => {
 		let out = text;
 		for (const secret of ordered) {
-			if (out.includes(secret)) {
+			if (!out.includes(secret)) continue;
+			if (secret.length >= SHORT) {
 				out = out.split(secret).join(REDACTED);
+			} else {
+				// A short secret (a 4-letter sudo password) also occurs inside ordinary words; it is replaced
+				// only where it stands alone, not touching a letter or digit on either side.
+				out = out.replace(new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(secret)}(?![\\p{L}\\p{N}])`, 'gu'), REDACTED);
 			}
 		}
 		return out;

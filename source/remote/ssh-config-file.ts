@@ -1,11 +1,13 @@
 // The user's ~/.ssh/config, read for the fields kubestrap honours: HostName, User, Port, IdentityFile and
 // ProxyJump. Explicit kubestrap values always win; the config only fills what was left unset.
 
-import { readFile } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 
 import SSHConfig from 'ssh-config';
+
+import { readBoundedIfPresent } from '../files/bounded-read.js';
+import { expandTilde } from '../files/tilde.js';
 
 export interface JumpHost {
 	host: string;
@@ -34,14 +36,7 @@ export function defaultSshConfigPath(home = homedir()): string {
 }
 
 export async function readSshConfig(file: string): Promise<string | undefined> {
-	try {
-		return await readFile(file, 'utf8');
-	} catch (error) {
-		if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-			return undefined;
-		}
-		throw error;
-	}
+	return (await readBoundedIfPresent(file, 'ssh config file'))?.toString('utf8');
 }
 
 /** Values for one host alias. `Match exec` lines are never run: reading a config must not execute commands. */
@@ -112,7 +107,7 @@ function parseJump(spec: string): JumpHost {
 
 /** `~` and the ssh_config tokens that make sense for a path (%d %u %h %r %%). */
 export function expandPath(path: string, context: ExpandContext): string {
-	const tilde = path === '~' ? context.home : path.startsWith('~/') ? join(context.home, path.slice(2)) : path;
+	const tilde = expandTilde(path, context.home);
 	return expandTokens(tilde, context);
 }
 

@@ -14,7 +14,7 @@ import { runSteps, type RunOptions, type RunOutcome } from '../steps/runner.js';
 import type { RunContext, Step, StepEvent, StepHost } from '../steps/types.js';
 import { acquireLock, type Lock } from './lock.js';
 import { openRunLog, type RunLog } from './run-log.js';
-import { connectOptions, type SshIdentity } from './ssh-connect.js';
+import { connectOptions, retryLine, type SshIdentity } from './ssh-connect.js';
 import { stateDir } from './state-dir.js';
 import { writeFileAtomic } from './write-file.js';
 
@@ -129,6 +129,13 @@ export async function openSession(options: SessionOptions): Promise<Session> {
 					redactor,
 					signal: abort.signal,
 					...(options.sudoPassword !== undefined ? { sudoPassword: options.sudoPassword } : {}),
+					// A refused or reset connection is retried until the deadline; each retry is shown on the
+					// view (as the host's running detail) and written to the run log, so a long wait is never silent.
+					onRetry: (info) => {
+						const line = retryLine(info, options.connectTimeoutMs);
+						log.write(`[${host.id}] connect: ${line}`);
+						options.onEvent({ kind: 'host', step: 'connect', host: host.id, state: 'running', detail: line });
+					},
 				}),
 				...options.connectExtras?.(host),
 			});

@@ -21,6 +21,13 @@ export interface ConnectExtras {
 	sudoPassword?: string;
 	/** fingerprints vouched for out of band (EC2 console output): a matching unknown key is trusted */
 	trustedHostKeys?: TrustedHostKeys;
+	/** told before each new connect attempt after a retryable failure (refused, reset, timed out) */
+	onRetry?: ConnectOptions['onRetry'];
+}
+
+/** One line for a connect retry, for the live view and the run log: what failed and when the next try is. */
+export function retryLine(info: { attempt: number; delayMs: number; error: Error }, deadlineMs: number): string {
+	return `${info.error.message}; attempt ${info.attempt + 1} in ${(info.delayMs / 1000).toFixed(1)} s (gives up after ${Math.round(deadlineMs / 1000)} s)`;
 }
 
 /** What the spec says about reaching one host: address, port, user, key, known_hosts, policy, bastion. */
@@ -51,5 +58,6 @@ export function connectOptions(cluster: Cluster, address: string, identity: SshI
 		...(askSecret ? { passphrase: (file: string) => askSecret(`passphrase for ${file}: `) } : {}),
 		redactor: extras.redactor,
 		signal: extras.signal,
+		...(extras.onRetry ? { onRetry: extras.onRetry } : {}),
 	};
 }

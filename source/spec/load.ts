@@ -5,6 +5,7 @@ import { SHAPE, type ObjectShape, type Shape } from './shape.js';
 import type { Field } from './fields.js';
 import type { Problem } from './types.js';
 import { closest } from './suggest.js';
+import { echoValue } from './echo.js';
 
 import { MAX_ALIASES, MAX_CONFIG_BYTES, MAX_DEPTH } from './limits.js';
 
@@ -41,9 +42,12 @@ function nestingDepth(text: string): number {
 	let indent = 0;
 	for (const line of text.split('\n')) {
 		const spaces = line.length - line.trimStart().length;
-		if (spaces > indent) indent = spaces;
+		// `- - - x` nests a sequence per dash on one line; each counts like an indentation level.
+		const dashes = /^(?:-[ \t]+)*/.exec(line.slice(spaces))?.[0].replace(/[ \t]/g, '').length ?? 0;
+		const levels = Math.floor(spaces / 2) + dashes;
+		if (levels > indent) indent = levels;
 	}
-	return Math.max(max, Math.floor(indent / 2));
+	return Math.max(max, indent);
 }
 
 /** Names what a node holds without converting it (converting could expand aliases). */
@@ -53,8 +57,8 @@ function describe(node: unknown): string {
 	if (isAlias(node)) return 'an alias';
 	const value = isScalar(node) ? node.value : node;
 	if (value === null || value === undefined) return 'empty';
-	if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
-	return `${typeof value} ${String(value)}`;
+	if (typeof value === 'string') return `the string ${echoValue(value)}`;
+	return `${typeof value} ${echoValue(String(value)).slice(1, -1)}`;
 }
 
 interface Walk {
@@ -85,13 +89,13 @@ function checkLeaf(walk: Walk, field: Field, path: string, node: Node): unknown 
 	switch (kind.type) {
 		case 'string':
 			if (typeof value === 'string') return value;
-			if (typeof value === 'number') return report(`must be a string, not ${describe(node)}; quote it: "${isScalar(node) && typeof node.source === 'string' ? node.source : String(value)}"`);
+			if (typeof value === 'number') return report(`must be a string, not ${describe(node)}; quote it: ${echoValue(isScalar(node) && typeof node.source === 'string' ? node.source : String(value))}`);
 			return report(`must be a string, not ${describe(node)}`);
 		case 'enum':
 			if (typeof value === 'string' && kind.choices.includes(value)) return value;
 			if (typeof value === 'string') {
 				const guess = closest(value, kind.choices);
-				return report(`${JSON.stringify(value)} is not one of ${kind.choices.join(', ')}${guess ? `; did you mean "${guess}"?` : ''}`);
+				return report(`${echoValue(value)} is not one of ${kind.choices.join(', ')}${guess ? `; did you mean "${guess}"?` : ''}`);
 			}
 			return report(`must be one of ${kind.choices.join(', ')}, not ${describe(node)}`);
 		case 'boolean':
@@ -211,6 +215,10 @@ export function loadConfig(content: string | Uint8Array, fileName: string): Load
 		}
 	}
 	if (problems.length > 0) return { tree: {}, problems };
+	// The README promises YAML 1.2 core (`off`, `yes` stay strings); a %YAML 1.1 directive would make
+	// the parser read them as booleans, so it is refused rather than silently changing values.
+	const directive = /^%YAML[ \t]+(\S+)/m.exec(text);
+	if (directive !== null && directive[1] !== '1.2') return fileProblem(fileName, `has a %YAML ${echoValue(directive[1] ?? '').slice(1, -1)} directive; kubestrap reads YAML 1.2 (core schema, where off and yes are strings): remove the directive`);
 	if (list.length > 1) return fileProblem(fileName, `holds ${list.length} YAML documents; a cluster config is one document`);
 	const doc = list[0];
 	if (doc === undefined || doc.contents === null) return fileProblem(fileName, 'file is empty; start from one of the files in examples/');

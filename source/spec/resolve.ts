@@ -32,10 +32,34 @@ export function resolveSpec(input: SpecInput): SpecResult {
 	if (input.flags) layers.push(input.flags);
 	const { cluster, provided } = mergeLayers(layers);
 	if (input.awsRegion && cluster.spec.target === 'aws' && cluster.spec.aws && cluster.spec.aws.region === undefined) cluster.spec.aws.region = input.awsRegion;
+	problems.push(...oneNetworkSection(cluster, provided));
 	problems.push(...validateCluster(cluster).filter((p) => !problems.some((q) => q.path === p.path)));
 	return problems.length === 0 ? { ok: true, cluster, provided } : { ok: false, problems, cluster, provided };
 }
 
-export function formatProblem(problem: Problem): string {
-	return `${problem.path}: ${problem.message}`;
+/**
+ * One networking option per cluster (as kops allows one): settings given for the CNI that is not
+ * chosen would be silently ignored, so they are an error that says which way to fix it.
+ */
+export function oneNetworkSection(cluster: Cluster, provided: ReadonlySet<string>): Problem[] {
+	const cni = cluster.spec.network.cni;
+	const other = cni === 'cilium' ? 'calico' : 'cilium';
+	const given = [...provided].some((path) => path === `spec.network.${other}` || path.startsWith(`spec.network.${other}.`));
+	if (!given) return [];
+	return [{ path: `spec.network.${other}`, message: `is set but spec.network.cni is ${cni}; a cluster has one networking option: remove the ${other} section, or set cni: ${other}` }];
 }
+
+/** Longest message printed for one problem; anything longer is cut and its length given. */
+const MAX_MESSAGE_CHARS = 400;
+
+export function formatProblem(problem: Problem): string {
+	const message = problem.message.length > MAX_MESSAGE_CHARS ? `${problem.message.slice(0, MAX_MESSAGE_CHARS)}… (${problem.message.length} characters)` : problem.message;
+	return `${capText(problem.path, 200)}: ${message}`;
+}
+
+function capText(text: string, max: number): string {
+	return text.length > max ? `${text.slice(0, max)}… (${text.length} characters)` : text;
+}
+
+/** At most this many problems are listed; the rest are counted. */
+export const MAX_PROBLEMS_LISTED = 50;

@@ -58,7 +58,9 @@ export async function checkReadyz(kubeconfig: string, timeoutMs = 5000): Promise
 	}
 	const host = url.hostname.replace(/^\[|\]$/g, '');
 	return new Promise((resolve) => {
-		const req = request(
+		let req: ReturnType<typeof request>;
+		try {
+			req = request(
 			url,
 			{
 				method: 'GET',
@@ -82,7 +84,13 @@ export async function checkReadyz(kubeconfig: string, timeoutMs = 5000): Promise
 					else resolve(`GET ${url.href} answered HTTP ${res.statusCode ?? '?'}: ${body.trim().split('\n').slice(-3).join(' ').slice(0, 300)}`);
 				});
 			},
-		);
+			);
+		} catch (error) {
+			// TLS options are checked when the request is made: a client certificate, key or CA that
+			// Node cannot load throws here, and is a message like any other failed check.
+			resolve(`the kubeconfig's credentials cannot be used (${(error as Error).message.replace(/\s+/g, ' ')}); fetch a fresh kubeconfig or fix its client-certificate-data, client-key-data and certificate-authority-data`);
+			return;
+		}
 		req.on('timeout', () => req.destroy(new Error(`no answer within ${Math.round(timeoutMs / 1000)} s`)));
 		req.on('error', (error) => resolve(`cannot reach the API at ${url.origin} with the kubeconfig: ${error.message.replace(/\s+/g, ' ')}`));
 		req.end();

@@ -92,7 +92,7 @@ const IMPORT_RULES: ImportRule[] = [
 		breaks: (file, _ref, target) => ['spec', 'cluster'].includes(floorOf(file)) && target !== undefined && ['remote', 'steps', 'session', 'ui', 'cloud', 'commands'].includes(floorOf(target)),
 	},
 	{ rule: 'spec/ imports nothing from cluster/', breaks: (file, _ref, target) => floorOf(file) === 'spec' && target !== undefined && floorOf(target) === 'cluster' },
-	{ rule: 'remote/ knows nothing of clusters: it imports no other folder', breaks: (file, _ref, target) => floorOf(file) === 'remote' && target !== undefined && floorOf(target) !== 'remote' },
+	{ rule: 'remote/ knows nothing of clusters: it imports no other folder but files/ (the bounded local reads)', breaks: (file, _ref, target) => floorOf(file) === 'remote' && target !== undefined && floorOf(target) !== 'remote' && floorOf(target) !== 'files' },
 	{
 		rule: 'ui/ does no I/O: no file system or network, and no values from remote/, cloud/ or session/ (types only)',
 		breaks: (file, ref, target) => floorOf(file) === 'ui' && (doesIo(ref) || (!ref.typeOnly && target !== undefined && ['remote', 'cloud', 'session'].includes(floorOf(target)) && !PURE_EDGE.has(target))),
@@ -142,9 +142,33 @@ export function lintSource(root: string): Violation[] {
 	return violations.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
 }
 
+// A test may hold any address as data (spec fixtures, known_hosts lines), but a connect or probe aimed
+// at a literal outside 127.0.0.0/8 would send a packet off the machine. The runtime guard
+// (_helpers/loopback-only.ts) catches it when it runs; this catches it in the source.
+const DIAL = /\b(connect|createConnection|probePort|probe|dial|NodeSSH)\s*\(/;
+/** String contents are messages ("connect ECONNREFUSED 10.0.0.9:22"), not calls. */
+const STRINGS = /'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|`(?:[^`\\]|\\.)*`/g;
+const IPV4 = /\b(\d{1,3})\.\d{1,3}\.\d{1,3}\.\d{1,3}\b/g;
+/** The guard's own test dials outside addresses on purpose, to show they are refused. */
+const DIAL_ALLOWED = new Set(['test/loopback-guard.test.ts']);
+
+export function lintTests(root: string): Violation[] {
+	const violations: Violation[] = [];
+	for (const path of walk(join(root, 'test'))) {
+		const file = relative(root, path);
+		if (DIAL_ALLOWED.has(file)) continue;
+		readFileSync(path, 'utf8').split('\n').forEach((text, index) => {
+			if (!DIAL.test(text.replace(STRINGS, "''"))) return;
+			const outside = [...text.matchAll(IPV4)].filter((match) => match[1] !== '127');
+			if (outside.length > 0) violations.push({ file, line: index + 1, rule: `tests dial only loopback (found ${outside.map((m) => m[0]).join(', ')} next to a connect)` });
+		});
+	}
+	return violations;
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
 	const root = fileURLToPath(new URL('../../../', import.meta.url));
-	const violations = lintSource(root);
+	const violations = [...lintSource(root), ...lintTests(root)];
 	for (const v of violations) console.error(`${v.file}:${v.line}: ${v.rule}`);
 	console.log(violations.length === 0 ? 'lint: no violations' : `lint: ${violations.length} violation(s)`);
 	process.exitCode = violations.length === 0 ? 0 : 1;

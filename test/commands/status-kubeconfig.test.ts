@@ -22,13 +22,23 @@ function fakeKubectl(list: string): { dir: string; calls: string } {
 		'esac',
 	].join('\n'));
 	chmodSync(join(dir, 'kubectl'), 0o755);
-	writeFileSync(join(dir, 'admin.kubeconfig'), 'apiVersion: v1\nkind: Config\n', { mode: 0o600 });
+	writeFileSync(join(dir, 'admin.kubeconfig'), KUBECONFIG_TEXT, { mode: 0o600 });
 	return { dir, calls };
 }
 
 function status(dir: string, args: string[], path: string) {
 	return spawnSync(process.execPath, [join(ROOT, 'bin/kubestrap.js'), 'status', '--kubeconfig', join(dir, 'admin.kubeconfig'), ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, PATH: path, NO_COLOR: '1' } });
 }
+
+const KUBECONFIG_TEXT = [
+	'apiVersion: v1',
+	'kind: Config',
+	'current-context: admin',
+	'contexts: [{name: admin, context: {cluster: demo, user: admin}}]',
+	'clusters: [{name: demo, cluster: {server: "https://127.0.0.1:6443"}}]',
+	'users: [{name: admin, user: {token: not-a-real-token}}]',
+	'',
+].join('\n');
 
 test('a healthy cluster through a local kubectl: exit 0, the CNI detected, the kubeconfig passed on every call', (t) => {
 	const fake = fakeKubectl('cilium-healthy.json');
@@ -39,8 +49,8 @@ test('a healthy cluster through a local kubectl: exit 0, the CNI detected, the k
 	t.is(report.cni.name, 'cilium');
 	const calls = readFileSync(fake.calls, 'utf8').trim().split('\n');
 	t.deepEqual(calls, [
-		`--kubeconfig ${join(fake.dir, 'admin.kubeconfig')} get nodes,pods,daemonsets,deployments -A -o json`,
-		`--kubeconfig ${join(fake.dir, 'admin.kubeconfig')} -n kube-system get configmap cilium-config --ignore-not-found -o json`,
+		`--kubeconfig ${join(fake.dir, 'admin.kubeconfig')} --request-timeout=20s get nodes,pods,daemonsets,deployments -A -o json`,
+		`--kubeconfig ${join(fake.dir, 'admin.kubeconfig')} --request-timeout=20s -n kube-system get configmap cilium-config --ignore-not-found -o json`,
 	]);
 });
 

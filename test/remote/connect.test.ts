@@ -66,7 +66,7 @@ test('missing identity file: auth error at once, no connection attempt', async (
 	const error = await t.throwsAsync(connect(connectOptions(hosts, TARGET, { identityFile: join(dir, 'nope') })));
 	t.is((error as RemoteError).kind, 'auth');
 	t.false((error as RemoteError).retryable);
-	t.regex(error?.message ?? '', /identity file .*nope does not exist/);
+	t.regex(error?.message ?? '', /identity file .*nope: does not exist/);
 });
 
 test('a key the host does not accept: auth error naming host and user, not retried', async (t) => {

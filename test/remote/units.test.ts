@@ -32,7 +32,7 @@ test('redactor replaces every registered secret, longest first, line by line for
 
 test('redactor: no registered secret survives in any text (property)', (t) => {
 	fc.assert(fc.property(
-		fc.array(fc.string({ minLength: 4, maxLength: 20 }).filter((s) => s.trim() !== '' && !s.includes('\n')), { minLength: 1, maxLength: 5 }),
+		fc.array(fc.string({ minLength: 6, maxLength: 20 }).filter((s) => s.trim() !== '' && !s.includes('\n')), { minLength: 1, maxLength: 5 }),
 		fc.array(fc.string({ maxLength: 20 }), { maxLength: 10 }),
 		(secrets, noise) => {
 			const redactor = createRedactor(secrets);
@@ -40,6 +40,20 @@ test('redactor: no registered secret survives in any text (property)', (t) => {
 			const out = redactor.redact(text);
 			// A secret may only remain if it is part of the marker itself.
 			return secrets.every((secret) => !out.includes(secret) || REDACTED.includes(secret));
+		},
+	), { numRuns: 2000 });
+	t.pass();
+});
+
+test('redactor: a short secret (under 6 characters) never survives as a word of its own (property)', (t) => {
+	fc.assert(fc.property(
+		fc.array(fc.string({ minLength: 1, maxLength: 5 }).filter((s) => !/\s/.test(s)), { minLength: 1, maxLength: 5 }),
+		fc.array(fc.string({ maxLength: 20 }), { maxLength: 10 }),
+		(secrets, noise) => {
+			const redactor = createRedactor(secrets);
+			const text = noise.flatMap((part, index) => [part, secrets[index % secrets.length] ?? '']).join(' ');
+			const words = redactor.redact(text).split(' ');
+			return secrets.every((secret) => !words.includes(secret) || REDACTED.includes(secret));
 		},
 	), { numRuns: 2000 });
 	t.pass();

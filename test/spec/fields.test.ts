@@ -16,7 +16,7 @@ const H = 'spec.hosts';
 const C = 'spec.network.cilium';
 const K = 'spec.kubernetes';
 const CAL = 'spec.network.calico';
-const calico = { 'spec.network.cni': 'calico' };
+const calico = { 'spec.network.cni': 'calico', 'spec.network.cilium': undefined };
 const bastion = { 'spec.ssh.bastion': { address: '198.51.100.5', user: 'jump', port: 22 } };
 
 const ROWS: Row[] = [

@@ -241,7 +241,7 @@ test('switching the CNI of a live cluster is refused', async (t) => {
 	const c = cluster(threeHosts);
 	const hostStates = states(c);
 	await runSteps(harness(c, hostStates).ctx, INSTALL_STEPS);
-	const calico = harness(cluster({ ...threeHosts, 'spec.network.cni': 'calico' }), hostStates);
+	const calico = harness(cluster({ ...threeHosts, 'spec.network.cni': 'calico', 'spec.network.cilium': undefined }), hostStates);
 	const outcome = await runSteps(calico.ctx, INSTALL_STEPS);
 	t.regex(outcome.failures[0]?.error.message ?? '', /spec\.network\.cni: the cluster already runs Cilium \(DaemonSet kube-system\/cilium\)/);
 });
@@ -294,4 +294,17 @@ test('without ENI there is no networkd file and no kubelet patch', async (t) => 
 		t.false(remote.uploads.some((u) => u.path.startsWith('/etc/systemd/network/') || u.path.startsWith('/etc/kubestrap/patches/')));
 		t.false(remote.uploads.some((u) => /patches:|maxPods/.test(u.content)));
 	}
+});
+
+test('a failed CNI apply still removes the uploaded manifest (it holds the Hubble CA key)', async (t) => {
+	const c = cluster(threeHosts);
+	const failing = { code: 1, signal: null, stdout: '', stderr: 'error: unable to recognize "/etc/kubestrap/cni.yaml"' };
+	const hostStates = states(c, (id) => (id === '192.0.2.10' ? { failures: new Map([[applyCommand().join(' '), failing]]) } : {}));
+	const run = harness(c, hostStates);
+	const outcome = await runSteps(run.ctx, INSTALL_STEPS);
+	t.true(outcome.failures.length > 0, 'the install fails');
+	const argvs = run.remotes.get('192.0.2.10')!.calls.map((call) => call.argv.join(' '));
+	const apply = argvs.findIndex((line) => line === applyCommand().join(' '));
+	t.true(apply >= 0, 'the apply ran');
+	t.true(argvs.slice(apply + 1).some((line) => line.startsWith('rm -f ') && line.includes('cni')), `removed after the failed apply: ${argvs.slice(apply).join(' | ')}`);
 });

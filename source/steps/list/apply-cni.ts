@@ -94,7 +94,13 @@ export const applyCniStep: Step = {
 		const rendered = renderManifests(ctx.cluster, tls ? { hubbleTls: tls } : {});
 		// 0600: with Hubble the file holds the CA's private key; it is removed once applied.
 		await write(ctx, STEP, host, CNI_MANIFEST, rendered.text, 0o600);
-		await run(ctx, STEP, host, applyCommand(), { sudo: true, timeoutMs: 5 * 60_000 });
-		await run(ctx, STEP, host, ['rm', '-f', CNI_MANIFEST], { sudo: true });
+		try {
+			await run(ctx, STEP, host, applyCommand(), { sudo: true, timeoutMs: 5 * 60_000 });
+		} finally {
+			// Removed whether the apply worked or not: with Hubble the file holds the CA's private key.
+			// Without the run's abort signal, so an interrupted apply still cleans up.
+			if (ctx.dryRun) await run(ctx, STEP, host, ['rm', '-f', CNI_MANIFEST], { sudo: true });
+			else await host.remote?.exec(['rm', '-f', CNI_MANIFEST], { sudo: true, timeoutMs: 30_000 }).catch(() => undefined);
+		}
 	},
 };

@@ -20,6 +20,8 @@ export function lineReporter(write: (line: string) => void, verbose: boolean): L
 					if (event.state === 'done') write(`  ✓ ${event.host}`);
 					else if (event.state === 'skipped') write(`  - ${event.host}: ${event.detail ?? 'nothing to do'}`);
 					else if (event.state === 'failed') write(`  ✗ ${event.host}: ${(event.detail ?? '').split('\n')[0]}`);
+					// A running host with a detail is a wait worth seeing (a connect retry).
+					else if (event.state === 'running' && event.detail) write(`  … ${event.host}: ${event.detail}`);
 					break;
 				case 'log':
 					if (verbose) write(`  [${event.host}] ${event.line}`);

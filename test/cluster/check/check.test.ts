@@ -49,15 +49,15 @@ test('objects: labelled namespace, echo DaemonSet pinned by digest on every node
 	t.false('externalTrafficPolicy' in (echoService('ns', false) as { spec: Record<string, unknown> }).spec);
 });
 
-const probe = (over: Partial<Probe>): Probe => ({ id: 'same-node/a/a', path: 'same-node', from: 'a', to: 'a', target: '10.244.0.5:8080', how: 'connect', hostNetwork: false, ...over });
+const probeOf = (over: Partial<Probe>): Probe => ({ id: 'same-node/a/a', path: 'same-node', from: 'a', to: 'a', target: '10.244.0.5:8080', how: 'connect', hostNetwork: false, ...over });
 
 test('objects: the probe script runs agnhost connect and nslookup and refuses anything else', (t) => {
-	const script = probeScript([probe({}), probe({ id: 'kubernetes-dns/a', path: 'kubernetes-dns', target: 'kubernetes.default', how: 'dns' })]);
+	const script = probeScript([probeOf({}), probeOf({ id: 'kubernetes-dns/a', path: 'kubernetes-dns', target: 'kubernetes.default', how: 'dns' })]);
 	t.true(script.includes('\np same-node/a/a /agnhost connect --timeout=2s 10.244.0.5:8080\n'));
 	t.true(script.includes('\np kubernetes-dns/a nslookup kubernetes.default\n'));
 	t.true(script.endsWith('r "kubestrap-check done"'));
-	t.throws(() => probeScript([probe({ target: '10.0.0.1:80; rm -rf /' })]), { message: /unsafe value/ });
-	const pod = clientPod('ns', 'a', [probe({})], true, 60) as { spec: Record<string, unknown> };
+	t.throws(() => probeScript([probeOf({ target: '10.0.0.1:80; rm -rf /' })]), { message: /unsafe value/ });
+	const pod = clientPod('ns', 'a', [probeOf({})], true, 60) as { spec: Record<string, unknown> };
 	t.like(pod.spec, { nodeName: 'a', restartPolicy: 'Never', hostNetwork: true, dnsPolicy: 'ClusterFirstWithHostNet', activeDeadlineSeconds: 60 });
 });
 
@@ -67,9 +67,9 @@ test('objects: the probe script itself, run by sh with stand-ins for agnhost and
 	writeFileSync(join(dir, 'agnhost'), '#!/bin/sh\ncase "$3" in *:80) exit 0;; *) echo TIMEOUT >&2; exit 1;; esac\n', { mode: 0o755 });
 	writeFileSync(join(dir, 'nslookup'), '#!/bin/sh\necho ";; connection timed out; no servers could be reached"\nexit 1\n', { mode: 0o755 });
 	const script = probeScript([
-		probe({ id: 'same-node/a/a', target: '10.244.0.5:80' }),
-		probe({ id: 'cross-node/a/b', path: 'cross-node', to: 'b', target: '10.244.1.5:8080' }),
-		probe({ id: 'kubernetes-dns/a', path: 'kubernetes-dns', to: undefined, target: 'kubernetes.default', how: 'dns' }),
+		probeOf({ id: 'same-node/a/a', target: '10.244.0.5:80' }),
+		probeOf({ id: 'cross-node/a/b', path: 'cross-node', to: 'b', target: '10.244.1.5:8080' }),
+		probeOf({ id: 'kubernetes-dns/a', path: 'kubernetes-dns', to: undefined, target: 'kubernetes.default', how: 'dns' }),
 	]).replaceAll('/agnhost', join(dir, 'agnhost')).replaceAll('/dev/termination-log', join(dir, 'termination-log'));
 	const run = spawnSync('/bin/sh', ['-c', script], { encoding: 'utf8', env: { PATH: `${dir}:/usr/bin:/bin` } });
 	t.is(run.status, 0);

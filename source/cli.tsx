@@ -132,6 +132,7 @@ function makeIo(argv: readonly string[]): Io {
 		stderr: (text) => process.stderr.write(text),
 		cwd: process.cwd(),
 		...decidedEnvironment(process.env),
+		argv,
 		isTTY: interactive,
 		...(interactive ? { tty: { stdin: process.stdin, stdout: process.stdout } } : {}),
 		...(process.stdin.isTTY ? { askSecret, askLine } : {}),

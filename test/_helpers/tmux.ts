@@ -94,6 +94,11 @@ export class TmuxSession {
 		return this.tmux('capture-pane', '-p', '-t', 'main', ...(escapes ? ['-e'] : []));
 	}
 
+	/** Everything the pane printed, scrollback included: what a person scrolls back to after a long run. */
+	async scrollback(): Promise<string> {
+		return this.tmux('capture-pane', '-p', '-J', '-S', '-', '-t', 'main');
+	}
+
 	/** Polls the screen until `pattern` shows, and returns it; fails with the last screen. */
 	async waitFor(pattern: RegExp, options: WaitOptions = {}): Promise<string> {
 		const deadline = Date.now() + (options.timeoutMs ?? 30_000);

@@ -49,11 +49,11 @@ test('a dangling symlink, a FIFO, a directory and /dev/full are refused and stay
 	t.deepEqual(readdirSync(dir).filter((name) => name.endsWith('.tmp')), []);
 });
 
-test('render -o /dev/full and into a FIFO: exit 2, one line, nothing replaced', (t) => {
+test('render --output-file /dev/full and into a FIFO: exit 2, one line, nothing replaced', (t) => {
 	const fifo = join(dir, 'render-fifo');
 	execFileSync('mkfifo', [fifo]);
 	for (const target of ['/dev/full', fifo]) {
-		const result = spawnSync(process.execPath, [join(root, 'bin/kubestrap.js'), 'render', '--config', join(root, 'examples/baremetal-cilium.yaml'), '-o', target], { encoding: 'utf8' });
+		const result = spawnSync(process.execPath, [join(root, 'bin/kubestrap.js'), 'render', '--config', join(root, 'examples/baremetal-cilium.yaml'), '--output-file', target], { encoding: 'utf8' });
 		t.is(result.status, 2, result.stderr);
 		t.regex(result.stderr, new RegExp(`^${target}: is a (character device|FIFO \\(named pipe\\)), not a regular file`));
 	}

@@ -7,7 +7,7 @@ import { schemaComment } from '../spec/cluster-yaml.js';
 import { CALICO_VERSION, CILIUM_VERSION, DEFAULT_KUBERNETES_MINOR, KUBERNETES_MINORS } from '../spec/versions.js';
 import { writeFileAtomic } from '../session/write-file.js';
 import { EXIT, type Io } from './io.js';
-import { examplesDir, schemaLocation } from './package-files.js';
+import { examplesDir, schemaLocation, writeSchemaBeside } from './package-files.js';
 
 export function starterYaml(schema: string): string {
 	return `${schemaComment(schema)}
@@ -43,7 +43,9 @@ spec:
 }
 
 export async function exampleNames(): Promise<string[]> {
-	return (await readdir(examplesDir())).filter((name) => name.endsWith('.yaml')).map((name) => name.replace(/\.yaml$/, '')).sort();
+	const dir = examplesDir();
+	if (dir === undefined) return [];
+	return (await readdir(dir)).filter((name) => name.endsWith('.yaml')).map((name) => name.replace(/\.yaml$/, '')).sort();
 }
 
 export async function initCommand(example: string | undefined, options: { outputFile?: string; force?: boolean }, io: Io): Promise<number> {
@@ -51,12 +53,17 @@ export async function initCommand(example: string | undefined, options: { output
 	let text: string;
 	if (example === undefined) text = starterYaml(schemaLocation());
 	else {
+		const dir = examplesDir();
+		if (dir === undefined) {
+			io.stderr(`init: the single executable does not carry the examples; run \`kubestrap init\` for the commented starter, or take ${example}.yaml from the npm package or the repository's examples/\n`);
+			return EXIT.invalid;
+		}
 		const names = await exampleNames();
 		if (!names.includes(example)) {
 			io.stderr(`init: no example named ${JSON.stringify(example)}; examples: ${names.join(', ')}\n`);
 			return EXIT.invalid;
 		}
-		const content = await readFile(join(examplesDir(), `${example}.yaml`), 'utf8');
+		const content = await readFile(join(dir, `${example}.yaml`), 'utf8');
 		// The examples point at the schema by a path relative to the repository; the copy points at this one.
 		text = content.replace(/^# yaml-language-server: \$schema=.*$/m, schemaComment(schemaLocation()));
 	}
@@ -70,6 +77,7 @@ export async function initCommand(example: string | undefined, options: { output
 	}
 	try {
 		await writeFileAtomic(target, text, 0o600);
+		await writeSchemaBeside(target);
 	} catch (error) {
 		io.stderr(`${file}: cannot write it (${(error as NodeJS.ErrnoException).code ?? String(error)})\n`);
 		return EXIT.failed;

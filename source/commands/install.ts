@@ -149,8 +149,9 @@ async function interactive(options: InstallOptions, io: Io): Promise<number> {
 	if (config === undefined) {
 		const { clusterYaml } = await import('../spec/cluster-yaml.js');
 		config = join(await stateDir(io.cwd, outcome.cluster.metadata.name), 'cluster.yaml');
-		const { schemaLocation } = await import('./package-files.js');
+		const { schemaLocation, writeSchemaBeside } = await import('./package-files.js');
 		await writeFileAtomic(config, clusterYaml(outcome.cluster, schemaLocation()), 0o600);
+		await writeSchemaBeside(config);
 	}
 	return runInstall(outcome.cluster, { ...options, config }, io, 'install');
 }

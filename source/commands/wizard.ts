@@ -13,7 +13,7 @@ import type { ConnectionTest } from '../session/connection-test.js';
 import type { AwsFixOptions } from './aws-discovery.js';
 import type { WizardOutcome } from '../ui/wizard.js';
 import type { Io } from './io.js';
-import { schemaLocation } from './package-files.js';
+import { schemaLocation, writeSchemaBeside } from './package-files.js';
 import { writeFileAtomic } from '../session/write-file.js';
 
 export type { WizardOutcome } from '../ui/wizard.js';
@@ -81,7 +81,10 @@ export async function runWizard(options: RunWizardOptions): Promise<WizardOutcom
 		onInstall: options.onInstall,
 		awsRegion: io.awsRegion,
 		schemaLocation: schemaLocation(),
-		onSave: (path: string, text: string) => writeFileAtomic(resolve(io.cwd, path), text, 0o600),
+		onSave: async (path: string, text: string) => {
+			await writeFileAtomic(resolve(io.cwd, path), text, 0o600);
+			await writeSchemaBeside(resolve(io.cwd, path));
+		},
 		fileExists: async (path: string) => {
 			try {
 				await stat(resolve(io.cwd, path));

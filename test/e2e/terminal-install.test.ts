@@ -20,7 +20,7 @@ test('--ask-sudo-password on a terminal: asked once, hidden, used on every host,
 	});
 	t.teardown(() => session.kill());
 	await session.waitFor(/sudo password \(asked once, used for every host\):/);
-	await session.text(password);
+	await session.secret(password);
 	await session.keys('Enter');
 	t.is(await session.waitForExit({ timeoutMs: 60_000 }), 0, await session.capture());
 	// The network check's lines follow the pod table, so what the run printed is read back from the scrollback.

@@ -247,7 +247,7 @@ test('baremetal + Cilium in a terminal: host keys trusted by fingerprint, a chan
 	});
 	t.teardown(() => install.kill());
 	t.is(await install.waitForExit({ timeoutMs: 80_000 }), 0, await install.capture());
-	t.regex(await install.capture(), /kubeconfig: .*demo\.kubeconfig \(mode 0600\)/);
+	t.regex(await install.scrollback(), /kubeconfig: .*demo\.kubeconfig \(mode 0600\)/);
 });
 
 test('Ctrl-C during the connection test leaves at once with nothing written; NO_COLOR prints no colour', async (t) => {

@@ -77,7 +77,7 @@ export class TmuxSession {
 
 	/**
 	 * Types a secret without it ever being on a command line (send-keys -l would put it in tmux's argv,
-	 * where a test watching /proc/*/cmdline for leaks finds it): loaded from stdin into a buffer, then pasted.
+	 * where a test watching process command lines for leaks finds it): loaded from stdin into a buffer, then pasted.
 	 */
 	async secret(value: string): Promise<void> {
 		await $({ env: this.env as NodeJS.ProcessEnv, quiet: true, input: value })`tmux -L ${this.socket} -f /dev/null load-buffer -b secret -`;

@@ -6,6 +6,7 @@ import { stringify } from 'yaml';
 import { runSteps } from '../../source/steps/runner.js';
 import { INSTALL_STEPS as ALL_STEPS } from '../../source/steps/list/index.js';
 import { WAIT_READY } from '../../source/steps/list/wait-ready.js';
+import { NETWORK_CHECK } from '../../source/steps/list/network-check.js';
 import { KUBE_VERSION, parseDnfList, parseMadison } from '../../source/steps/package-versions.js';
 import { openJournal } from '../../source/steps/journal.js';
 import { resolveSpec } from '../../source/spec/resolve.js';
@@ -17,8 +18,8 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-// The readiness wait watches a live API the fake hosts do not run (wait-ready.test.ts covers it).
-const INSTALL_STEPS = ALL_STEPS.filter((step) => step.id !== WAIT_READY);
+// The readiness wait and the network check watch a live cluster the fake hosts do not run (their own tests cover them).
+const INSTALL_STEPS = ALL_STEPS.filter((step) => step.id !== WAIT_READY && step.id !== NETWORK_CHECK);
 
 function cluster(changes: Record<string, unknown> = {}): Cluster {
 	const result = resolveSpec({ file: { content: stringify(withPaths(baremetalBase(), { 'spec.hosts': [{ address: '192.0.2.10', role: 'control-plane' }, { address: '192.0.2.11', role: 'worker' }], ...changes })), name: 'c.yaml' } });

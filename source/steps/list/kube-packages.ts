@@ -6,7 +6,7 @@ import { probe, read, run, write } from '../exec.js';
 import { change } from '../runner.js';
 import { exactVersion, JOURNAL_KUBE_VERSION, KUBE_VERSION, minorOf, parseDnfList, parseMadison, releaseVersion } from '../package-versions.js';
 import { ADMIN_KUBECONFIG, kubectl } from '../../cluster/kubectl.js';
-import type { RunContext, Step, StepHost } from '../types.js';
+import { StepError, type RunContext, type Step, type StepHost } from '../types.js';
 import { firstControlPlane } from './init-control-plane.js';
 
 export const APT_KEYRING = '/etc/apt/keyrings/kubernetes-apt-keyring.gpg';
@@ -155,7 +155,11 @@ export const kubernetesVersionStep: Step = {
 	targets: (ctx) => [firstControlPlane(ctx)],
 	shouldRun: async () => true,
 	async run(ctx, host) {
-		const { version, why } = await resolveInstallVersion(ctx, host);
+		// A command that failed is already a StepError; the version's own refusals get the host and step too.
+		const { version, why } = await resolveInstallVersion(ctx, host).catch((error: unknown) => {
+			if (error instanceof StepError || !(error instanceof Error)) throw error;
+			throw new Error(`${host.id}: step "kubernetes-version" failed: ${error.message}`);
+		});
 		const text = version === undefined ? why : `v${version} (${why})`;
 		ctx.emit({ kind: 'log', step: 'kubernetes-version', host: host.id, stream: 'stdout', line: `Kubernetes ${text}` });
 		if (version === undefined) {

@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { Duplex } from 'node:stream';
 
 import { quote } from './quote.js';
+import { stripControls } from './sanitize.js';
 
 export interface ProxyTokens {
 	/** %h: the host name connected to (HostName from the config, or the address given). */
@@ -85,7 +86,7 @@ export function startProxyCommand(commandLine: string): ProxyProcess {
 		await Promise.race([exited, new Promise<void>((resolve) => { timer = setTimeout(resolve, waitMs); })]);
 		clearTimeout(timer);
 		if (ended === undefined) return undefined;
-		const said = stderr.trim().split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '').join(' / ');
+		const said = stripControls(stderr).trim().split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '').join(' / ');
 		const shown = said.length > STDERR_SHOWN ? `…${said.slice(-STDERR_SHOWN)}` : said;
 		return said === '' ? `${ended} and printed nothing on stderr` : `${ended}: ${shown}`;
 	};

@@ -13,13 +13,14 @@ import { expandTilde } from '../files/tilde.js';
 /** OpenSSH's READCONF_MAX_DEPTH. */
 export const MAX_INCLUDE_DEPTH = 16;
 
-/** A problem with one ssh config file: always names the file and says what to fix. */
-export class SshConfigError extends Error {
-	readonly path: string;
+/**
+ * A problem with one ssh config file: always names the file and says what to fix. A LocalFileError, so the
+ * command line treats it like any other bad local file (one line, exit 2).
+ */
+export class SshConfigError extends LocalFileError {
 	constructor(path: string, message: string) {
-		super(`ssh config file ${path}: ${message}`);
+		super(path, 'ssh config file', 'invalid', message);
 		this.name = 'SshConfigError';
-		this.path = path;
 	}
 }
 

@@ -10,6 +10,7 @@ import type { Cluster } from '../spec/types.js';
 import { localKubectl, sshKubectl, type KubectlRunner } from '../steps/check/kubectl-runner.js';
 import { runCheck, type CheckOutcome, type CheckProgress } from '../steps/check/run.js';
 import { parseDuration } from '../spec/durations.js';
+import { LocalFileError } from '../files/bounded-read.js';
 import { EXIT } from './exit.js';
 import { onSearchPath, sshIdentity, type Io } from './io.js';
 import { sleep } from '../steps/sleep.js';
@@ -160,7 +161,8 @@ export async function checkCommand(options: CheckCommandOptions, io: Io): Promis
 			} catch (error) {
 				if (abort.signal.aborted) return EXIT.interrupted;
 				io.stderr(`check: ${(error as Error).message}\n`);
-				return EXIT.failed;
+				// A bad ~/.ssh/config (or a file it includes) is bad input: exit 2, as for any bad local file.
+				return error instanceof LocalFileError ? EXIT.invalid : EXIT.failed;
 			}
 		}
 		const say = (line: string): void => io.stderr(`${line}\n`);

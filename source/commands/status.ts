@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import type { Remote } from '../remote/remote.js';
 import type { Cluster, Host } from '../spec/types.js';
 import type { Cni, Snapshot, StatusReport } from '../cluster/health/index.js';
+import { LocalFileError } from '../files/bounded-read.js';
 import { EXIT } from './exit.js';
 import { onSearchPath, sshIdentity, type Io } from './io.js';
 import { parseDuration } from '../spec/durations.js';
@@ -215,7 +216,8 @@ export async function statusCommand(options: StatusOptions, io: Io): Promise<num
 			io.signal?.removeEventListener('abort', onAbort);
 			if (abort.signal.aborted) return EXIT.interrupted;
 			io.stderr(`status: ${(error as Error).message}\n`);
-			return EXIT.failed;
+			// A bad ~/.ssh/config (or a file it includes) is bad input: exit 2, as for any bad local file.
+			return error instanceof LocalFileError ? EXIT.invalid : EXIT.failed;
 		}
 	}
 

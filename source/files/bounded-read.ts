@@ -21,7 +21,8 @@ export const SIZE_CAPS: Readonly<Record<LocalFileKind, number>> = {
 	kubeconfig: 4 * 1024 * 1024,
 };
 
-export type LocalFileProblem = 'missing' | 'not-regular' | 'too-large' | 'unreadable';
+/** invalid: read fine, but its content is wrong (an ssh config line that cannot be parsed). */
+export type LocalFileProblem = 'missing' | 'not-regular' | 'too-large' | 'unreadable' | 'invalid';
 
 export class LocalFileError extends Error {
 	readonly path: string;

@@ -36,6 +36,7 @@ import {
 } from './ssh-config-file.js';
 import type { Ssh2Channel, Ssh2Client } from './ssh2-types.js';
 import { download, upload } from './transfer.js';
+import { proxyCommandLine, startProxyCommand, type ProxyProcess } from './proxy-command.js';
 
 export interface ConnectOptions {
 	/** Address or ssh config alias. Remote.host and every message use this name. */
@@ -49,7 +50,7 @@ export interface ConnectOptions {
 	/** Read-only host keys, e.g. a fleet-wide file. Default: /etc/ssh/ssh_known_hosts. */
 	extraKnownHostsFiles?: readonly string[];
 	hostKeyPolicy: HostKeyPolicy;
-	/** One jump host. Without it, ProxyJump from ssh config is used. */
+	/** One jump host. Without it, ProxyJump or ProxyCommand from ssh config is used (a bastion wins, as `ssh -J` does). */
 	bastion?: JumpHost;
 	/** Per attempt: TCP connect, handshake and authentication. Default 10 s. */
 	readyTimeoutMs?: number;
@@ -95,6 +96,8 @@ interface Endpoint {
 	port: number;
 	user: string;
 	identityFiles: string[];
+	/** ProxyCommand from ssh config; used when this endpoint is the first one of the chain. */
+	proxyCommand?: string;
 }
 
 const DEFAULT_READY_TIMEOUT_MS = 10_000;
@@ -111,9 +114,10 @@ export async function connect(options: ConnectOptions): Promise<Remote> {
 	const identityFile = options.identityFile === undefined ? undefined : expandHome(options.identityFile, home);
 	const configText = options.sshConfigFile === null
 		? undefined
-		: await readSshConfig(options.sshConfigFile ?? defaultSshConfigPath(home));
+		: await readSshConfig(options.sshConfigFile ?? defaultSshConfigPath(home), home);
+	const configName = options.sshConfigFile ?? defaultSshConfigPath(home);
 	const configFor = (alias: string): SshConfigValues =>
-		configText === undefined ? { identityFiles: [] } : sshConfigFor(configText, alias, home);
+		configText === undefined ? { identityFiles: [] } : sshConfigFor(configText, alias, home, configName);
 
 	const targetConfig = configFor(options.host);
 	const target: Endpoint = {
@@ -122,6 +126,8 @@ export async function connect(options: ConnectOptions): Promise<Remote> {
 		port: options.port ?? targetConfig.port ?? 22,
 		user: options.user ?? targetConfig.user ?? safeLocalUser(),
 		identityFiles: targetConfig.identityFiles,
+		// A bastion from the spec replaces the config's way there, as `ssh -J` overrides ProxyCommand.
+		...(targetConfig.proxyCommand === undefined || options.bastion !== undefined ? {} : { proxyCommand: targetConfig.proxyCommand }),
 	};
 	const hopSpecs = options.bastion === undefined ? targetConfig.proxyJump ?? [] : [options.bastion];
 	const hops: Endpoint[] = hopSpecs.map((hop) => {
@@ -132,6 +138,7 @@ export async function connect(options: ConnectOptions): Promise<Remote> {
 			port: hop.port ?? hopConfig.port ?? 22,
 			user: hop.user ?? hopConfig.user ?? target.user,
 			identityFiles: hopConfig.identityFiles,
+			...(hopConfig.proxyCommand === undefined ? {} : { proxyCommand: hopConfig.proxyCommand }),
 		};
 	});
 
@@ -194,11 +201,15 @@ export async function connect(options: ConnectOptions): Promise<Remote> {
 		for (;;) {
 			const check = createHostKeyCheck(keyOptions);
 			const serverHostKey = await preferredHostKeyAlgorithms(keyOptions);
-			const sock = via === undefined ? undefined : await forward(via, endpoint, target);
+			const proxy: ProxyProcess | undefined = via === undefined && endpoint.proxyCommand !== undefined
+				? startProxyCommand(proxyCommandLine(endpoint.proxyCommand, { host: endpoint.address, port: endpoint.port, user: endpoint.user, alias: endpoint.label }))
+				: undefined;
+			const sock = proxy?.sock ?? (via === undefined ? undefined : await forward(via, endpoint, target));
 			const ssh = new NodeSSH();
 			// Ctrl-C must not wait out a handshake timeout.
 			const onAbort = (): void => {
 				(ssh.connection as Ssh2Client | null)?.end();
+				proxy?.kill();
 			};
 			options.signal?.addEventListener('abort', onAbort, { once: true });
 			try {
@@ -215,6 +226,18 @@ export async function connect(options: ConnectOptions): Promise<Remote> {
 				});
 			} catch (error) {
 				(ssh.connection as Ssh2Client | null)?.end();
+				// A proxy that ended on its own is the cause; what it printed on stderr says why.
+				const early = await proxy?.earlyExit(1_000);
+				proxy?.kill();
+				if (early !== undefined) {
+					throw new RemoteError({
+						kind: 'unreachable',
+						host: endpoint.label,
+						retryable: false,
+						message: `host ${endpoint.label}: the ProxyCommand from the ssh config ${early}; fix the command or set ProxyCommand none for this host`,
+						cause: error,
+					});
+				}
 				const outcome = check.outcome();
 				if (outcome.unknown !== undefined && options.onUnknownHostKey !== undefined && !asked) {
 					asked = true;
@@ -243,6 +266,7 @@ export async function connect(options: ConnectOptions): Promise<Remote> {
 			client.on('error', () => {});
 			client.on('close', () => {
 				lost.add(client);
+				proxy?.kill();
 			});
 			// Without TCP_NODELAY every command after the first waits ~40 ms on delayed ACKs.
 			client.setNoDelay(true);

@@ -1,13 +1,15 @@
-// The user's ~/.ssh/config, read for the fields kubestrap honours: HostName, User, Port, IdentityFile and
-// ProxyJump. Explicit kubestrap values always win; the config only fills what was left unset.
+// The user's ~/.ssh/config (with its Include files), read for the fields kubestrap honours: HostName, User,
+// Port, IdentityFile, ProxyJump and ProxyCommand. Explicit kubestrap values always win; the config only
+// fills what was left unset.
 
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 
 import SSHConfig from 'ssh-config';
 
-import { readBoundedIfPresent } from '../files/bounded-read.js';
+import { LocalFileError } from '../files/bounded-read.js';
 import { expandTilde } from '../files/tilde.js';
+import { readConfigWithIncludes, SshConfigError } from './ssh-config-include.js';
 
 export interface JumpHost {
 	host: string;
@@ -22,6 +24,8 @@ export interface SshConfigValues {
 	identityFiles: string[];
 	/** Hops in the order they are connected, first one reached directly. */
 	proxyJump?: JumpHost[];
+	/** As written, tokens (%h %p %r %n %%) not yet substituted; `none` gives undefined. */
+	proxyCommand?: string;
 }
 
 export interface ExpandContext {
@@ -35,12 +39,21 @@ export function defaultSshConfigPath(home = homedir()): string {
 	return join(home, '.ssh', 'config');
 }
 
-export async function readSshConfig(file: string): Promise<string | undefined> {
-	return (await readBoundedIfPresent(file, 'ssh config file'))?.toString('utf8');
+/** The config text with Include files spliced in, or undefined when the file does not exist. */
+export async function readSshConfig(file: string, home = homedir()): Promise<string | undefined> {
+	try {
+		return await readConfigWithIncludes(file, home);
+	} catch (error) {
+		if (error instanceof LocalFileError && error.problem === 'missing' && error.path === file) return undefined;
+		throw error;
+	}
 }
 
-/** Values for one host alias. `Match exec` lines are never run: reading a config must not execute commands. */
-export function sshConfigFor(text: string, alias: string, home = homedir()): SshConfigValues {
+/**
+ * Values for one host alias. `Match exec` lines are never run: reading a config must not execute commands
+ * (a ProxyCommand is run only when kubestrap connects, as ssh does). `file` names the config in messages.
+ */
+export function sshConfigFor(text: string, alias: string, home = homedir(), file = '~/.ssh/config'): SshConfigValues {
 	const computed = SSHConfig.parse(text).compute(alias, { ignoreCase: true, matchExec: false });
 	const first = (key: string): string | undefined => {
 		const value = computed[key];
@@ -54,7 +67,10 @@ export function sshConfigFor(text: string, alias: string, home = homedir()): Ssh
 	const hostName = first('hostname');
 	const user = first('user');
 	const portText = first('port');
-	const port = portText !== undefined && /^\d+$/.test(portText) ? Number(portText) : undefined;
+	const port = portText === undefined ? undefined : Number(portText);
+	if (port !== undefined && (!/^\d+$/.test(portText ?? '') || port < 1 || port > 65535)) {
+		throw new SshConfigError(file, `Port "${portText}" for host ${alias} is not a number from 1 to 65535; fix the Port line`);
+	}
 	const context: ExpandContext = {
 		home,
 		localUser: safeLocalUser(),
@@ -66,6 +82,13 @@ export function sshConfigFor(text: string, alias: string, home = homedir()): Ssh
 		.map((file) => expandPath(file, context));
 	const jumpText = first('proxyjump');
 	const proxyJump = jumpText === undefined || jumpText.toLowerCase() === 'none' ? undefined : parseJumpList(jumpText);
+	const commandText = first('proxycommand')?.trim();
+	const proxyCommand = commandText === undefined || commandText === '' || commandText.toLowerCase() === 'none' ? undefined : commandText;
+	// OpenSSH uses whichever of the two it read first; the order is lost once the config is computed, so
+	// both for one host is refused rather than guessed.
+	if (proxyJump !== undefined && proxyCommand !== undefined) {
+		throw new SshConfigError(file, `host ${alias} has both ProxyJump and ProxyCommand; keep one of them (or set ProxyCommand none)`);
+	}
 
 	return {
 		identityFiles,
@@ -73,6 +96,7 @@ export function sshConfigFor(text: string, alias: string, home = homedir()): Ssh
 		...(user === undefined ? {} : { user }),
 		...(port === undefined ? {} : { port }),
 		...(proxyJump === undefined ? {} : { proxyJump }),
+		...(proxyCommand === undefined ? {} : { proxyCommand }),
 	};
 }
 

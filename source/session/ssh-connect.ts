@@ -36,7 +36,9 @@ export function sshTarget(cluster: Cluster, address: string): Pick<ConnectOption
 	const bastionUser = ssh.bastion?.user ?? ssh.user;
 	return {
 		host: address,
-		port: ssh.port,
+		// spec.ssh.port defaults to 22, so 22 is passed on as "not set": Port from ~/.ssh/config for the host
+		// then applies (22 without one). Any other spec port wins over the config, as `ssh -p` does.
+		...(ssh.port === 22 ? {} : { port: ssh.port }),
 		...(ssh.user ? { user: ssh.user } : {}),
 		...(ssh.identityFile ? { identityFile: ssh.identityFile } : {}),
 		knownHostsFile: ssh.knownHostsFile,

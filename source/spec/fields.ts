@@ -151,7 +151,7 @@ export const FIELDS: readonly Field[] = [
 	},
 	{
 		path: 'spec.ssh.port', label: 'SSH port', flag: 'ssh-port', kind: { type: 'integer', min: 1, max: 65535 }, default: 22,
-		help: 'Port sshd listens on.',
+		help: 'Port sshd listens on; with 22 (the default) a Port in ~/.ssh/config for the host applies.',
 	},
 	{
 		path: 'spec.ssh.identityFile', label: 'SSH identity file', flag: 'ssh-identity-file', kind: { type: 'string' },

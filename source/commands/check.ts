@@ -12,7 +12,8 @@ import { runCheck, type CheckOutcome, type CheckProgress } from '../steps/check/
 import { parseDuration } from '../spec/durations.js';
 import { LocalFileError } from '../files/bounded-read.js';
 import { EXIT } from './exit.js';
-import { onSearchPath, sshIdentity, type Io } from './io.js';
+import { sshIdentity, type Io } from './io.js';
+import { localKubeconfigGate } from './kubeconfig-check.js';
 import { sleep } from '../steps/sleep.js';
 import { printProblems, specFromOptions, type SpecOptions } from './spec-input.js';
 
@@ -120,14 +121,8 @@ export async function checkCommand(options: CheckCommandOptions, io: Io): Promis
 	try {
 		if (options.kubeconfig !== undefined) {
 			const path = resolve(io.cwd, options.kubeconfig);
-			if (!existsSync(path)) {
-				io.stderr(`--kubeconfig: ${path} does not exist\n`);
-				return EXIT.invalid;
-			}
-			if (!onSearchPath('kubectl', io.searchPath)) {
-				io.stderr('--kubeconfig: no kubectl on PATH to reach the cluster with; install kubectl, or use --config cluster.yaml to run it over SSH on the first control plane\n');
-				return EXIT.invalid;
-			}
+			const refused = await localKubeconfigGate(path, io, 'reach');
+			if (refused !== undefined) return refused;
 			if (options.config !== undefined) {
 				const spec = await specFromOptions(options, io);
 				if (!spec.ok) {

@@ -2,9 +2,11 @@
 // device, too large), not YAML, or has no usable context is exit 2 with one line, instead of kubectl
 // waiting on a hidden username prompt or printing its own errors. insecure-skip-tls-verify is named.
 // Exec credential plugins in the kubeconfig are run by kubectl, as with any kubectl call.
+import { existsSync } from 'node:fs';
 import { parse } from 'yaml';
 
 import { LocalFileError, readBounded } from '../files/bounded-read.js';
+import { EXIT, onSearchPath, type Io } from './io.js';
 
 interface Named<T> {
 	name?: unknown;
@@ -62,4 +64,26 @@ export async function checkKubeconfig(path: string): Promise<KubeconfigVerdict> 
 		warnings.push(`warning: ${path} sets insecure-skip-tls-verify for ${String(cluster['server']).slice(0, 120)}: the API server's certificate is not checked, so anyone on the path can read this session`);
 	}
 	return { warnings };
+}
+
+/**
+ * The gate every `--kubeconfig K` command passes before it runs the local kubectl: the file exists and is
+ * usable (with its warnings printed), and kubectl is on PATH. Returns undefined to go on, or the exit code.
+ */
+export async function localKubeconfigGate(path: string, io: Io, purpose: 'read' | 'reach'): Promise<number | undefined> {
+	if (!existsSync(path)) {
+		io.stderr(`--kubeconfig: ${path} does not exist\n`);
+		return EXIT.invalid;
+	}
+	const verdict = await checkKubeconfig(path);
+	if (verdict.error !== undefined) {
+		io.stderr(`${verdict.error}\n`);
+		return EXIT.invalid;
+	}
+	for (const warning of verdict.warnings) io.stderr(`${warning}\n`);
+	if (!onSearchPath('kubectl', io.searchPath)) {
+		io.stderr(`--kubeconfig: no kubectl on PATH to ${purpose} the cluster with; install kubectl, or use --config cluster.yaml to ${purpose} it over SSH on the first control plane\n`);
+		return EXIT.invalid;
+	}
+	return undefined;
 }

@@ -2,7 +2,7 @@
 // DaemonSets/Deployments, system pods and problems with causes. It reads the cluster over SSH on
 // the first control plane (the spec's hosts and ssh settings), or with --kubeconfig through a local
 // kubectl. The verdict comes from the same pure code install waits on (source/cluster/health).
-import { checkKubeconfig } from './kubeconfig-check.js';
+import { localKubeconfigGate } from './kubeconfig-check.js';
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -11,7 +11,7 @@ import type { Cluster, Host } from '../spec/types.js';
 import type { Cni, Snapshot, StatusReport } from '../cluster/health/index.js';
 import { LocalFileError } from '../files/bounded-read.js';
 import { EXIT } from './exit.js';
-import { onSearchPath, sshIdentity, type Io } from './io.js';
+import { sshIdentity, type Io } from './io.js';
 import { parseDuration } from '../spec/durations.js';
 import { sleep } from '../steps/sleep.js';
 import { printProblems, specFromOptions, type SpecOptions } from './spec-input.js';
@@ -164,20 +164,8 @@ export async function statusCommand(options: StatusOptions, io: Io): Promise<num
 	let context: { cni?: Cni; cluster?: string; nodeNames?: string[] } = {};
 	if (options.kubeconfig !== undefined) {
 		const path = resolve(io.cwd, options.kubeconfig);
-		if (!existsSync(path)) {
-			io.stderr(`--kubeconfig: ${path} does not exist\n`);
-			return EXIT.invalid;
-		}
-		const verdict = await checkKubeconfig(path);
-		if (verdict.error !== undefined) {
-			io.stderr(`${verdict.error}\n`);
-			return EXIT.invalid;
-		}
-		for (const warning of verdict.warnings) io.stderr(`${warning}\n`);
-		if (!onSearchPath('kubectl', io.searchPath)) {
-			io.stderr('--kubeconfig: no kubectl on PATH to read the cluster with; install kubectl, or use --config cluster.yaml to read it over SSH on the first control plane\n');
-			return EXIT.invalid;
-		}
+		const refused = await localKubeconfigGate(path, io, 'read');
+		if (refused !== undefined) return refused;
 		if (options.config !== undefined) {
 			const spec = await specFromOptions(options, io);
 			if (!spec.ok) {

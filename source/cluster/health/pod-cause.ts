@@ -48,7 +48,16 @@ export function containerCause(status: ContainerStatus, specs: readonly Containe
 		return { text: withDetail(oneLine(reason), waiting.message), progressing: false };
 	}
 	if (terminated !== undefined) return { text: withDetail(exitText(terminated.exitCode, terminated.reason, status.restartCount), terminated.message), progressing: false };
+	// Between two crashes of a crash loop the container runs again, not ready: the last exit is the cause.
+	const last = status.lastState.terminated;
+	if (crashedBefore(status) && last !== undefined) return { text: `running again after ${exitText(last.exitCode, last.reason, status.restartCount)}`, progressing: false };
 	return undefined;
+}
+
+/** A container that runs again, not ready, after exiting with an error: a crash loop between two back-offs. */
+export function crashedBefore(status: ContainerStatus): boolean {
+	const last = status.lastState.terminated;
+	return status.state.running !== undefined && !status.ready && status.restartCount > 0 && last !== undefined && last.exitCode !== 0;
 }
 
 function prefixed(prefix: string, cause: Cause): Cause {

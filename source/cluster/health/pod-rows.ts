@@ -2,7 +2,7 @@
 import { ageSince, humanDuration } from './kube-durations.js';
 import { timeOf } from './json-read.js';
 import type { KubePod } from './kube-types.js';
-import { podCause } from './pod-cause.js';
+import { crashedBefore, podCause } from './pod-cause.js';
 import { podStatus } from './pod-status.js';
 import { isSystemObject } from './system-objects.js';
 import type { PodRow } from './verdict.js';
@@ -43,7 +43,7 @@ export function podRow(pod: KubePod, now: number): PodRow {
 		...(summary.restarts !== 0 && summary.lastRestart !== undefined ? { lastRestartAt: new Date(summary.lastRestart).toISOString() } : {}),
 		createdAt: creationTimestamp,
 		crashLooping: [...pod.status.initContainerStatuses, ...pod.status.containerStatuses]
-			.filter((c) => c.state.waiting?.reason === 'CrashLoopBackOff')
+			.filter((c) => c.state.waiting?.reason === 'CrashLoopBackOff' || crashedBefore(c))
 			.map((c) => ({ container: c.name, restarts: c.restartCount })),
 	};
 }

@@ -16,7 +16,7 @@ import { NETWORK_CHECK } from '../steps/list/network-check.js';
 import type { ReadinessResult } from '../steps/readiness.js';
 import type { StepEvent } from '../steps/types.js';
 import { EXIT } from './exit.js';
-import { sshIdentity, type Io } from './io.js';
+import { askSudoPassword, sshIdentity, type Io } from './io.js';
 import { jsonError } from './json-error.js';
 import { runView, type RunView } from '../ui/run-view.js';
 import { quote } from '../remote/quote.js';
@@ -186,14 +186,9 @@ async function runInstall(cluster: Cluster, options: InstallOptions, io: Io, mod
 		cluster = prepared.cluster;
 		hostKeys = prepared.hostKeys;
 	}
-	let sudoPassword: string | undefined;
-	if (options.askSudoPassword === true) {
-		if (!io.askSecret) {
-			io.stderr('--ask-sudo-password needs a terminal to read the password from\n');
-			return EXIT.invalid;
-		}
-		sudoPassword = await io.askSecret('sudo password (asked once, used for every host): ');
-	}
+	const sudo = await askSudoPassword(options.askSudoPassword === true, io);
+	if (!sudo.ok) return EXIT.invalid;
+	const sudoPassword = sudo.password;
 	const json = mode === 'plan' && options.output === 'json';
 	const events: StepEvent[] = [];
 	let view: RunView | undefined;

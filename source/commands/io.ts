@@ -77,3 +77,13 @@ export function sshIdentity(io: Io): { agent: string | false; home?: string; ask
 export function onSearchPath(program: string, searchPath: string | undefined): boolean {
 	return (searchPath ?? '').split(':').some((dir) => dir !== '' && existsSync(resolve(dir, program)));
 }
+
+/** --ask-sudo-password: asked once on the terminal, hidden; refused (with the reason printed) without one. */
+export async function askSudoPassword(wanted: boolean, io: Io): Promise<{ ok: true; password?: string } | { ok: false }> {
+	if (!wanted) return { ok: true };
+	if (!io.askSecret) {
+		io.stderr('--ask-sudo-password needs a terminal to read the password from\n');
+		return { ok: false };
+	}
+	return { ok: true, password: await io.askSecret('sudo password (asked once, used for every host): ') };
+}

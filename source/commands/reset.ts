@@ -10,7 +10,7 @@ import { quorumNote, selectHosts } from '../steps/reset/selection.js';
 import type { StepEvent } from '../steps/types.js';
 import type { Cluster } from '../spec/types.js';
 import { parseDuration } from '../spec/durations.js';
-import { EXIT, sshIdentity, type Io } from './io.js';
+import { askSudoPassword, EXIT, sshIdentity, type Io } from './io.js';
 import { runView, type RunView } from '../ui/run-view.js';
 import { printProblems, specFromOptions, type SpecOptions } from './spec-input.js';
 
@@ -96,14 +96,9 @@ export async function resetCommand(options: ResetOptions, io: Io): Promise<numbe
 		io.stderr('reset: no terminal to confirm on; add --yes to reset without asking (or --dry-run to see the commands)\n');
 		return EXIT.invalid;
 	}
-	let sudoPassword: string | undefined;
-	if (options.askSudoPassword === true) {
-		if (!io.askSecret) {
-			io.stderr('--ask-sudo-password needs a terminal to read the password from\n');
-			return EXIT.invalid;
-		}
-		sudoPassword = await io.askSecret('sudo password (asked once, used for every host): ');
-	}
+	const sudo = await askSudoPassword(options.askSudoPassword === true, io);
+	if (!sudo.ok) return EXIT.invalid;
+	const sudoPassword = sudo.password;
 
 	const base = {
 		...sshIdentity(io),

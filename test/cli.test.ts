@@ -140,3 +140,13 @@ test('target aws without AWS credentials: exit 2 naming how to provide them, no 
 	t.false(/NodeVersionSupportWarning/.test(result.stderr), 'no SDK notice');
 	t.false(existsSync(join(dir, '.kubestrap')), 'no state written');
 });
+
+test('--ask-sudo-password without a terminal exits 2 before any host is contacted', (t) => {
+	// A refused loopback port: if the refusal came too late, the run would fail at connect with exit 1 instead.
+	for (const verb of ['install', 'reset']) {
+		const result = run([verb, '--name', 'demo', '--control-plane', '127.0.0.1', '--ssh-port', '1', '--ssh-user', 'u', '--yes', '--ask-sudo-password'], tempDir());
+		t.is(result.code, 2, `${verb}: ${result.stderr}`);
+		t.regex(result.stderr, /^--ask-sudo-password needs a terminal to read the password from$/m);
+		t.notRegex(result.stderr, /ECONNREFUSED|cannot connect/);
+	}
+});

@@ -3,14 +3,15 @@
 // check off where pod traffic leaves unencapsulated, security groups that let the CNI's and Kubernetes'
 // traffic in, and in ENI mode an instance profile on the control planes and maxPods per instance type.
 // A problem that kubestrap can fix when asked carries the fix (applied only with the opt-in flags).
-import { DescribeSecurityGroupsCommand, DescribeVpcsCommand, type DescribeSecurityGroupsCommandOutput, type DescribeVpcsCommandOutput } from '@aws-sdk/client-ec2';
+import { DescribeVpcsCommand, type DescribeVpcsCommandOutput } from '@aws-sdk/client-ec2';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import { cidrsOverlap, parseCidr, type Cidr } from '../spec/addresses.js';
 import type { Cluster, Problem } from '../spec/types.js';
 import { callEc2, type CallOptions } from './call.js';
 import { label, ROLE_TAG, selectorPath, type InstanceRow } from './discover.js';
 import { instanceTypeLimits } from './max-pods.js';
-import { missingRules, permission, requirements, ruleCommand, trafficText, type IngressRule, type Permission } from './security-groups.js';
+import { describeGroups } from './describe-groups.js';
+import { missingRules, requirements, ruleCommand, trafficText, type IngressRule } from './security-groups.js';
 
 export type AwsFix =
 	| { kind: 'source-dest-check'; instanceIds: string[] }
@@ -127,16 +128,7 @@ function sourceDestCheck(cluster: Cluster, rows: readonly InstanceRow[], problem
 
 async function securityGroups(client: EC2Client, cluster: Cluster, rows: readonly InstanceRow[], options: CallOptions, problems: AwsFinding[]): Promise<void> {
 	if (rows.length < 2) return;
-	const groupIds = [...new Set(rows.flatMap((r) => r.securityGroups))];
-	const groups = new Map<string, Permission[]>();
-	for (let i = 0; i < groupIds.length; i += 200) {
-		let token: string | undefined;
-		do {
-			const page = await callEc2<DescribeSecurityGroupsCommandOutput>(client, new DescribeSecurityGroupsCommand({ GroupIds: groupIds.slice(i, i + 200), ...(token ? { NextToken: token } : {}) }), options);
-			for (const group of page.SecurityGroups ?? []) if (group.GroupId) groups.set(group.GroupId, (group.IpPermissions ?? []).map(permission));
-			token = page.NextToken;
-		} while (token);
-	}
+	const groups = await describeGroups(client, [...new Set(rows.flatMap((r) => r.securityGroups))], options);
 	const controlPlanes = rows.filter((r) => r.role === 'control-plane').length;
 	const side = (s: 'all' | 'control-plane'): string => (s === 'all' ? 'every node' : 'the control planes');
 	for (const missing of missingRules(rows, groups, requirements(cluster, controlPlanes, rows.length))) {

@@ -8,11 +8,12 @@ import { gridLines, summaryLines, type CheckReport } from '../cluster/check/repo
 import type { ProbeResult } from '../cluster/check/types.js';
 import type { Cluster } from '../spec/types.js';
 import { localKubectl, sshKubectl, type KubectlRunner } from '../steps/check/kubectl-runner.js';
-import { runCheck, type CheckOutcome, type CheckProgress } from '../steps/check/run.js';
+import { runCheck, type CheckOptions, type CheckOutcome, type CheckProgress } from '../steps/check/run.js';
 import { parseDuration } from '../spec/durations.js';
 import { LocalFileError } from '../files/bounded-read.js';
 import { EXIT } from './exit.js';
 import { sshIdentity, type Io } from './io.js';
+import type { AwsDeps } from './aws.js';
 import { localKubeconfigGate } from './kubeconfig-check.js';
 import { sleep } from '../steps/sleep.js';
 import { printProblems, specFromOptions, type SpecOptions } from './spec-input.js';
@@ -46,6 +47,8 @@ export interface CheckRun {
 	signal: AbortSignal;
 	/** progress and result lines (stderr, the run log) */
 	say(line: string): void;
+	/** target aws: EC2's facts for the causes of failed pairs */
+	aws?: CheckOptions['aws'];
 }
 
 /** Runs the check with a live grid on a terminal, plain lines elsewhere; returns the outcome. */
@@ -82,6 +85,7 @@ export async function runNetworkCheck(c: CheckRun): Promise<CheckOutcome> {
 			sleep,
 			onProgress,
 			log: (line) => c.say(`check: ${line}`),
+			...(c.aws ? { aws: c.aws } : {}),
 		});
 	} finally {
 		await grid?.finish();
@@ -98,7 +102,7 @@ export function reportText(report: CheckReport, withGrid: boolean): string[] {
 	];
 }
 
-export async function checkCommand(options: CheckCommandOptions, io: Io): Promise<number> {
+export async function checkCommand(options: CheckCommandOptions, io: Io, deps: Pick<AwsDeps, 'ec2' | 'retry'> = {}): Promise<number> {
 	const json = options.output === 'json';
 	const timeout = parseDuration(options.timeout ?? '3m', '--timeout');
 	const connectTimeout = parseDuration(options.connectTimeout ?? '30', '--connect-timeout');
@@ -161,7 +165,8 @@ export async function checkCommand(options: CheckCommandOptions, io: Io): Promis
 			}
 		}
 		const say = (line: string): void => io.stderr(`${line}\n`);
-		const outcome = await runNetworkCheck({ kubectl, ...(cluster ? { cluster } : {}), timeoutMs: timeout as number, keep: options.keep === true, ...(options.external ? { external: options.external } : {}), json, io, signal: abort.signal, say });
+		const aws = cluster?.spec.target === 'aws' ? (await import('./aws-network.js')).awsFactsReader(cluster, io, deps) : undefined;
+		const outcome = await runNetworkCheck({ kubectl, ...(cluster ? { cluster } : {}), ...(aws ? { aws } : {}), timeoutMs: timeout as number, keep: options.keep === true, ...(options.external ? { external: options.external } : {}), json, io, signal: abort.signal, say });
 		return finishCheck(outcome, { json, io, say, withGrid: !io.terminal });
 	} finally {
 		await close();

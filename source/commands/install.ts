@@ -12,7 +12,7 @@ import type { Cluster } from '../spec/types.js';
 import { KUBECONFIG_PATH } from '../steps/list/fetch-kubeconfig.js';
 import { INSTALL_STEPS } from '../steps/list/index.js';
 import { READINESS, WAIT_READY } from '../steps/list/wait-ready.js';
-import { NETWORK_CHECK } from '../steps/list/network-check.js';
+import { AWS_FACTS, NETWORK_CHECK } from '../steps/list/network-check.js';
 import type { ReadinessResult } from '../steps/readiness.js';
 import type { StepEvent } from '../steps/types.js';
 import { EXIT } from './exit.js';
@@ -229,6 +229,10 @@ async function runInstall(cluster: Cluster, options: InstallOptions, io: Io, mod
 		// (CI, pipes, --verbose, -o json).
 		view = await runView({ say, verbose: options.verbose === true, ...(io.terminal && !json ? { terminal: io.terminal } : {}), color: io.color === true, title: `cluster ${cluster.metadata.name}`, watchSteps: [WAIT_READY] });
 		let outcome: Outcome;
+		if (cluster.spec.target === 'aws' && !dryRun) {
+			const aws = (await import('./aws-network.js')).awsFactsReader(cluster, io);
+			if (aws) session.ctx.shared.set(AWS_FACTS, aws);
+		}
 		try {
 			// The network check is the last step; --skip-check leaves it out (install then reports readiness only).
 			outcome = await session.run(options.skipCheck === true ? INSTALL_STEPS.filter((step) => step.id !== NETWORK_CHECK) : INSTALL_STEPS);

@@ -2,8 +2,9 @@
 // a node whose own pods cannot talk has a broken CNI agent; same-node fine but cross-node failing is
 // the tunnel (or routes) between those two nodes; pods fine but the ClusterIP failing is kube-proxy or
 // its replacement; the Service fine but names failing is CoreDNS; pods that never ran in ENI mode are
-// out of addresses.
-import type { Cause, Datapath, ProbeResult } from './types.js';
+// out of addresses. On AWS, with EC2's data about the two instances (read in cloud/), a failed pair names
+// the security-group rule that is missing or the instance whose source/destination check is on.
+import type { AwsFacts, Cause, Datapath, ProbeResult } from './types.js';
 
 /** How pod traffic crosses from one node to another with this datapath, and what must be let through. */
 export function transport(dp: Datapath): { what: string; allow: string } {
@@ -32,6 +33,51 @@ function awsNetworkFix(dp: Datapath, allow: string, a: string, b: string): strin
 	return native ? `${sg}; unencapsulated pod traffic also needs: ${sdc}` : sg;
 }
 
+/** Whether pod traffic between the two instances leaves unencapsulated, which EC2 drops while source/dest check is on. */
+function unencapsulated(dp: Datapath, sameSubnet: boolean): boolean {
+	if (dp.cni === 'cilium') return dp.mode === 'native' && dp.ipam !== 'eni';
+	return dp.mode === 'none' || (dp.crossSubnet && sameSubnet);
+}
+
+/**
+ * A failed pair on AWS, from EC2's data: the missing security-group rules for the CNI's traffic between
+ * the two instances, the instances with source/destination check on when the traffic is unencapsulated,
+ * or, when EC2 lets everything through, what is left (network ACLs, host firewalls).
+ */
+function awsPairCause(dp: Datapath, aws: AwsFacts, a: string, b: string, base: string, allow: string, addresses: ReadonlyMap<string, string>): { cause: string; fix: string } | undefined {
+	const fa = aws.nodes.get(a);
+	const fb = aws.nodes.get(b);
+	if (!fa || !fb) {
+		const lost = [a, b].filter((n) => !aws.nodes.has(n)).map((n) => `${n} (${addresses.get(n) ?? '?'})`);
+		return { cause: `${base}; ${lost.join(' and ')} ${lost.length === 1 ? 'matches' : 'match'} none of the instances spec.aws finds (by private IP or DNS name), so EC2's rules could not be read for this pair`, fix: awsNetworkFix(dp, allow, a, b) };
+	}
+	const sameSubnet = fa.subnet !== '' && fa.subnet === fb.subnet;
+	const bare = unencapsulated(dp, sameSubnet);
+	const label = (n: string): string => `${aws.nodes.get(n)?.instanceId ?? '?'} (${n})`;
+	const key = [a, b].sort().join('\u0000');
+	const rules = aws.missing.filter((m) => m.pair.join('\u0000') === key && !(bare && m.encapsulation));
+	const checkOn = bare ? [a, b].filter((n) => aws.nodes.get(n)?.sourceDestCheck !== false) : [];
+	const within = dp.cni === 'calico' && dp.crossSubnet && sameSubnet ? ` (both in ${fa.subnet}, where Calico cross-subnet sends pod traffic unencapsulated)` : '';
+	if (rules.length === 0 && checkOn.length === 0) {
+		const groups = [...new Set([...fa.securityGroups, ...fb.securityGroups])].join(', ');
+		const subnets = [...new Set([fa.subnet, fb.subnet])].filter((x) => x !== '').join(' and ');
+		return {
+			cause: `${base}; EC2 lets it through (security groups ${groups || 'none'} admit ${allow}${bare ? ', source/destination check is off' : ''}), so it is dropped after EC2: a network ACL or a host firewall`,
+			fix: `let ${allow} through between ${addresses.get(a) ?? a} and ${addresses.get(b) ?? b} in the network ACLs of ${subnets || 'their subnets'} and in the host firewalls of both nodes`,
+		};
+	}
+	const reasons = [
+		...rules.map((m) => `security group ${m.groupId} of ${m.nodes.map(label).join(' and ')} does not let ${m.traffic} (${m.purpose}) in from ${m.source}`),
+		...(checkOn.length > 0 ? [`source/destination check is on for ${checkOn.map(label).join(' and ')}${within}, so EC2 drops pod traffic that is not addressed to the instance itself`] : []),
+	];
+	const fixes = [
+		...[...new Set(rules.map((m) => m.command))].map((command) => `add the rule: ${command}`),
+		...checkOn.map((n) => `turn the check off: aws ec2 modify-instance-attribute --region ${aws.region} --instance-id ${aws.nodes.get(n)?.instanceId ?? '?'} --no-source-dest-check`),
+	];
+	const flags = [...(rules.length > 0 ? ['--aws-fix-security-groups'] : []), ...(checkOn.length > 0 ? ['--aws-fix-source-dest-check'] : [])];
+	return { cause: `${base}; in EC2: ${reasons.join('; ')}`, fix: `${fixes.join('; ')} (kubestrap install ${flags.join(' ')} makes ${fixes.length === 1 ? 'this change' : 'these changes'})` };
+}
+
 function serviceLayer(dp: Datapath): string {
 	if (dp.cni === 'cilium' && dp.kubeProxyReplacement) return "Cilium's kube-proxy replacement (cilium-config kube-proxy-replacement: \"true\", and k8sServiceHost/Port reaching the API server)";
 	if (dp.kubeProxy) return 'kube-proxy (DaemonSet kube-system/kube-proxy)';
@@ -45,6 +91,8 @@ export interface CauseInput {
 	addresses: ReadonlyMap<string, string>;
 	/** client or echo pods that never ran, with the scheduler's or kubelet's reason */
 	stuck: ReadonlyArray<{ pod: string; node: string; reason: string }>;
+	/** target aws: the instances under the nodes and the rules missing between failed pairs */
+	aws?: AwsFacts;
 }
 
 function failed(results: readonly ProbeResult[], path: string, from?: string): ProbeResult[] {
@@ -88,14 +136,12 @@ export function mapCauses(input: CauseInput): Cause[] {
 			});
 			continue;
 		}
+		const base = `pods on ${addr(a)} and ${addr(b)} cannot reach each other while pods on each node work: the ${what} between these two nodes is blocked (${allow})`;
+		const fromEc2 = dp.target === 'aws' && input.aws ? awsPairCause(dp, input.aws, a, b, base, allow, input.addresses) : undefined;
 		const fix = dp.target === 'aws'
 			? awsNetworkFix(dp, allow, a, b)
 			: `let ${allow} through between ${input.addresses.get(a) ?? a} and ${input.addresses.get(b) ?? b}, in both directions (host firewalls and anything between the two hosts)`;
-		causes.push({
-			paths: list.map((r) => r.probe.id), nodes: [a, b],
-			cause: `pods on ${addr(a)} and ${addr(b)} cannot reach each other while pods on each node work: the ${what} between these two nodes is blocked (${allow})`,
-			fix,
-		});
+		causes.push({ paths: list.map((r) => r.probe.id), nodes: [a, b], cause: fromEc2?.cause ?? base, fix: fromEc2?.fix ?? fix });
 	}
 
 	// 3. The ClusterIP: the service layer, when the pods themselves are reachable.

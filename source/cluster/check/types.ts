@@ -66,3 +66,39 @@ export interface Cause {
 	cause: string;
 	fix: string;
 }
+
+/** What EC2 says about the instance under a node: read in cloud/, mapped to causes in causes.ts. */
+export interface AwsNodeFacts {
+	instanceId: string;
+	subnet: string;
+	/** undefined when EC2 did not say */
+	sourceDestCheck?: boolean;
+	securityGroups: string[];
+}
+
+/** A security-group rule EC2 lacks for the CNI's traffic between two nodes. */
+export interface AwsMissingRule {
+	/** the node pair it was found for, sorted */
+	pair: [string, string];
+	/** the nodes whose instances do not let the traffic in */
+	nodes: string[];
+	/** "8472/udp", "IP protocol 4 (IP-in-IP)" */
+	traffic: string;
+	/** what needs it: "Cilium VXLAN", "Calico BGP (BIRD)" */
+	purpose: string;
+	/** tunnel traffic (which Calico cross-subnet does not send within one subnet), as opposed to BGP */
+	encapsulation: boolean;
+	groupId: string;
+	/** the source the rule names: a security group, or the other instance's /32 */
+	source: string;
+	/** the AWS CLI command that adds the rule */
+	command: string;
+}
+
+export interface AwsFacts {
+	region: string;
+	/** node name → its instance; a node missing here matched no instance found by spec.aws */
+	nodes: ReadonlyMap<string, AwsNodeFacts>;
+	/** the rules missing between the node pairs asked about */
+	missing: readonly AwsMissingRule[];
+}

@@ -10,7 +10,7 @@ import { seededRandom } from '../../cluster/check/pairs.js';
 import { echoIps, parseList, parseNodes, parsePods, parseResults, parseService, type NodeInfo, type PodInfo } from '../../cluster/check/parse.js';
 import { planProbes, type NodeProbes } from '../../cluster/check/plan.js';
 import { buildReport, type CheckReport } from '../../cluster/check/report.js';
-import type { CheckNode, Datapath, ProbeResult } from '../../cluster/check/types.js';
+import type { AwsFacts, CheckNode, Datapath, ProbeResult } from '../../cluster/check/types.js';
 import type { KubectlRunner } from './kubectl-runner.js';
 
 export type CheckPhase = 'setup' | 'echo' | 'probing' | 'cleanup' | 'done';
@@ -37,6 +37,11 @@ export interface CheckOptions {
 	log(line: string): void;
 	/** poll interval, ms */
 	intervalMs?: number;
+	/**
+	 * target aws: reads EC2's facts for the failed node pairs (instances, security-group rules, source/dest
+	 * check), so their causes name the missing rule or the instance; asked only when a cross-node path fails.
+	 */
+	aws?: (nodes: readonly CheckNode[], pairs: ReadonlyArray<[string, string]>) => Promise<AwsFacts>;
 }
 
 export type CheckOutcome =
@@ -158,7 +163,8 @@ export async function runCheck(o: CheckOptions): Promise<CheckOutcome> {
 			return { ...r, detail: why };
 		});
 		const addresses = new Map(nodes.map((n) => [n.name, n.address]));
-		const causes = mapCauses({ results, datapath, addresses, stuck });
+		const aws = await awsFacts(o, nodes, results);
+		const causes = mapCauses({ results, datapath, addresses, stuck, ...(aws ? { aws } : {}) });
 		progress('cleanup');
 		return { kind: 'report', report: buildReport({ namespace, durationMs: o.now() - started, datapath, nodes, results, causes }) };
 	} catch (error) {
@@ -168,6 +174,25 @@ export async function runCheck(o: CheckOptions): Promise<CheckOutcome> {
 	} finally {
 		if (namespace !== undefined) await cleanup(o, namespace);
 		progress('done');
+	}
+}
+
+/** EC2's facts for the node pairs whose pods could not reach each other; a failed read is logged, not fatal. */
+async function awsFacts(o: CheckOptions, nodes: readonly CheckNode[], results: readonly ProbeResult[]): Promise<AwsFacts | undefined> {
+	if (!o.aws) return undefined;
+	const pairs = new Map<string, [string, string]>();
+	for (const r of results) {
+		if (r.outcome !== 'fail' || r.probe.path !== 'cross-node' || r.probe.to === undefined) continue;
+		const pair = [r.probe.from, r.probe.to].sort() as [string, string];
+		pairs.set(pair.join('\u0000'), pair);
+	}
+	if (pairs.size === 0) return undefined;
+	try {
+		o.log(`reading the instances of ${pairs.size} failed node pair${pairs.size === 1 ? '' : 's'} from EC2`);
+		return await o.aws(nodes, [...pairs.values()]);
+	} catch (error) {
+		o.log(`could not read the instances from EC2 (${(error as Error).message}); the causes name the rules to check without EC2's answer`);
+		return undefined;
 	}
 }
 

@@ -5,7 +5,7 @@ import { datapathFromSpec } from '../../cluster/check/datapath.js';
 import { gridLines, summaryLines } from '../../cluster/check/report.js';
 import type { ProbeResult } from '../../cluster/check/types.js';
 import { sshKubectl } from '../check/kubectl-runner.js';
-import { runCheck } from '../check/run.js';
+import { runCheck, type CheckOptions } from '../check/run.js';
 import { sleep } from '../sleep.js';
 import type { Step } from '../types.js';
 import { firstControlPlane } from './init-control-plane.js';
@@ -13,6 +13,8 @@ import { firstControlPlane } from './init-control-plane.js';
 export const NETWORK_CHECK = 'network-check';
 /** the CheckReport, for the command's closing lines */
 export const CHECK_REPORT = 'check-report';
+/** target aws: the reader of EC2's facts install puts in ctx.shared (CheckOptions['aws']) */
+export const AWS_FACTS = 'aws-facts';
 const TIMEOUT_MS = 3 * 60_000;
 
 function line(r: ProbeResult): string {
@@ -48,6 +50,7 @@ export const networkCheckStep: Step = {
 				}
 			},
 			log: (text) => note(`check: ${text}`),
+			...(ctx.shared.has(AWS_FACTS) ? { aws: ctx.shared.get(AWS_FACTS) as NonNullable<CheckOptions['aws']> } : {}),
 		});
 		if (outcome.kind === 'aborted') throw new Error(`${host.id}: step "${NETWORK_CHECK}": interrupted; the check namespace was deleted`);
 		if (outcome.kind !== 'report') throw new Error(`${host.id}: step "${NETWORK_CHECK}": ${outcome.message}`);

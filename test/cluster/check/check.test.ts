@@ -12,7 +12,7 @@ import { FULL_MESH_LIMIT, seededRandom, selectPairs } from '../../../source/clus
 import { parseNodes, parsePods, parseResults, parseService } from '../../../source/cluster/check/parse.js';
 import { planProbes } from '../../../source/cluster/check/plan.js';
 import { buildReport, gridLines } from '../../../source/cluster/check/report.js';
-import type { Datapath, Probe, ProbeResult } from '../../../source/cluster/check/types.js';
+import type { AwsFacts, AwsMissingRule, AwsNodeFacts, Datapath, Probe, ProbeResult } from '../../../source/cluster/check/types.js';
 
 const names = (n: number): string[] => Array.from({ length: n }, (_, i) => `node-${String(i).padStart(3, '0')}`);
 
@@ -160,6 +160,51 @@ test('causes: on AWS the fix is the security-group rule, and source/dest check f
 	t.regex(mapCauses({ results, datapath: dp({ target: 'aws' }), addresses, stuck: [] })[0]!.fix, /security group.*--aws-fix-security-groups/);
 	t.notRegex(mapCauses({ results, datapath: dp({ target: 'aws' }), addresses, stuck: [] })[0]!.fix, /source\/destination/);
 	t.regex(mapCauses({ results, datapath: dp({ target: 'aws', mode: 'native' }), addresses, stuck: [] })[0]!.fix, /source\/destination check off.*--aws-fix-source-dest-check/);
+});
+
+const instance = (id: string, over: Partial<AwsNodeFacts> = {}): AwsNodeFacts => ({ instanceId: id, subnet: 'subnet-1', sourceDestCheck: false, securityGroups: ['sg-nodes'], ...over });
+const vxlanRule: AwsMissingRule = {
+	pair: ['a', 'b'], nodes: ['a', 'b'], traffic: '8472/udp', purpose: 'Cilium VXLAN', encapsulation: true, groupId: 'sg-nodes', source: 'sg-nodes',
+	command: "aws ec2 authorize-security-group-ingress --region eu-west-1 --group-id sg-nodes --ip-permissions 'IpProtocol=udp,FromPort=8472,ToPort=8472,UserIdGroupPairs=[{GroupId=sg-nodes}]'",
+};
+const facts = (nodes: Record<string, AwsNodeFacts>, missing: AwsMissingRule[] = []): AwsFacts => ({ region: 'eu-west-1', nodes: new Map(Object.entries(nodes)), missing });
+
+test('causes on AWS from EC2\'s data: the missing security-group rule, the instance with source/dest check on, or what is left', (t) => {
+	const results = [result('same-node/a/a', 'pass'), result('same-node/b/b', 'pass'), result('cross-node/a/b', 'fail', 'TIMEOUT'), result('cross-node/b/a', 'fail', 'TIMEOUT')];
+	const aws = dp({ target: 'aws' });
+	const table: Array<[string, Partial<Datapath>, AwsFacts, RegExp, RegExp]> = [
+		['VXLAN without the rule', {}, facts({ a: instance('i-a'), b: instance('i-b') }, [vxlanRule]),
+			/blocked \(UDP port 8472\); in EC2: security group sg-nodes of i-a \(a\) and i-b \(b\) does not let 8472\/udp \(Cilium VXLAN\) in from sg-nodes$/,
+			/^add the rule: aws ec2 authorize-security-group-ingress --region eu-west-1 --group-id sg-nodes --ip-permissions 'IpProtocol=udp,FromPort=8472,ToPort=8472,UserIdGroupPairs=\[\{GroupId=sg-nodes\}\]' \(kubestrap install --aws-fix-security-groups makes this change\)$/],
+		['native routing, source/dest check on one instance', { mode: 'native' }, facts({ a: instance('i-a', { sourceDestCheck: true }), b: instance('i-b') }),
+			/in EC2: source\/destination check is on for i-a \(a\), so EC2 drops pod traffic that is not addressed to the instance itself$/,
+			/^turn the check off: aws ec2 modify-instance-attribute --region eu-west-1 --instance-id i-a --no-source-dest-check \(kubestrap install --aws-fix-source-dest-check makes this change\)$/],
+		['Calico cross-subnet within one subnet: source/dest check, not the IPIP rule', { cni: 'calico', mode: 'ipip', crossSubnet: true },
+			facts({ a: instance('i-a', { sourceDestCheck: true }), b: instance('i-b', { sourceDestCheck: true }) }, [{ ...vxlanRule, traffic: 'IP protocol 4 (IP-in-IP)', purpose: 'Calico IP-in-IP' }]),
+			/source\/destination check is on for i-a \(a\) and i-b \(b\) \(both in subnet-1, where Calico cross-subnet sends pod traffic unencapsulated\)/,
+			/--instance-id i-a --no-source-dest-check; turn the check off: .*--instance-id i-b /],
+		['Calico cross-subnet between subnets: the IPIP rule, not source/dest check', { cni: 'calico', mode: 'ipip', crossSubnet: true },
+			facts({ a: instance('i-a', { sourceDestCheck: true }), b: instance('i-b', { sourceDestCheck: true, subnet: 'subnet-2' }) }, [{ ...vxlanRule, nodes: ['b'], traffic: 'IP protocol 4 (IP-in-IP)', purpose: 'Calico IP-in-IP' }]),
+			/in EC2: security group sg-nodes of i-b \(b\) does not let IP protocol 4 \(IP-in-IP\) \(Calico IP-in-IP\) in from sg-nodes$/,
+			/^add the rule: aws ec2 authorize-security-group-ingress/],
+		['EC2 lets it through', {}, facts({ a: instance('i-a'), b: instance('i-b', { subnet: 'subnet-2', securityGroups: ['sg-nodes', 'sg-web'] }) }),
+			/EC2 lets it through \(security groups sg-nodes, sg-web admit UDP port 8472\), so it is dropped after EC2: a network ACL or a host firewall$/,
+			/network ACLs of subnet-1 and subnet-2 and in the host firewalls of both nodes$/],
+		['a node without its instance', {}, facts({ a: instance('i-a') }, [vxlanRule]),
+			/; b \(10\.0\.0\.2\) matches none of the instances spec\.aws finds/,
+			/from the cluster's own security group.*--aws-fix-security-groups/],
+	];
+	for (const [what, over, awsFacts, cause, fix] of table) {
+		const causes = mapCauses({ results, datapath: { ...aws, ...over }, addresses, stuck: [], aws: awsFacts });
+		t.is(causes.length, 1, what);
+		t.regex(causes[0]!.cause, cause, what);
+		t.regex(causes[0]!.fix, fix, what);
+	}
+	// The rules of another pair are not this pair's.
+	const other = mapCauses({ results, datapath: aws, addresses, stuck: [], aws: facts({ a: instance('i-a'), b: instance('i-b') }, [{ ...vxlanRule, pair: ['a', 'c'] }]) });
+	t.regex(other[0]!.cause, /EC2 lets it through/);
+	// Without EC2's data (a baremetal datapath, or no facts) the text stays the general one.
+	t.notRegex(mapCauses({ results, datapath: dp({}), addresses, stuck: [], aws: facts({ a: instance('i-a'), b: instance('i-b') }, [vxlanRule]) })[0]!.cause, /EC2/);
 });
 
 test('causes: service, DNS, node-local, node-to-pod only, and pods stuck in ENI mode', (t) => {

@@ -2,7 +2,10 @@
 // simulator's network model (test/_helpers/sim/node/network.mjs). One cluster of 1+3 hosts is shared:
 // Cilium VXLAN healthy, a blocked 8472/udp between two nodes, DNS down, then Geneve, native routing and
 // Calico IPIP and VXLAN by re-applying the CNI manifests.
+import { DescribeInstancesCommand, DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import test from 'ava';
+import { awsNetworkFacts } from '../../../source/cloud/network-facts.js';
+import { awsCluster, callOptions, instance, mockedEc2, reservations } from '../../cloud/_ec2.js';
 import { renderManifests } from '../../../source/cluster/render.js';
 import { datapathFromSpec } from '../../../source/cluster/check/datapath.js';
 import type { CheckReport } from '../../../source/cluster/check/report.js';
@@ -99,6 +102,42 @@ test.serial('a blocked 8472/udp between two nodes names exactly that pair and po
 		t.regex(cause.cause, /UDP port 8472/);
 		t.regex(cause.fix, /UDP port 8472/);
 		t.true(cause.fix.includes(sim.hosts.hosts[1]!.address) && cause.fix.includes(sim.hosts.hosts[2]!.address));
+	} finally {
+		await sim.hosts.setClusterScenario({ speed: 8 });
+	}
+	t.deepEqual(await checkNamespaces(), []);
+});
+
+test.serial('on AWS a blocked 8472/udp names the security-group rule EC2 lacks between the two instances, from the mocked EC2', async (t) => {
+	const [a, b] = [sim.hosts.hosts[1]!.name, sim.hosts.hosts[2]!.name];
+	const { client, mock } = mockedEc2();
+	// One instance per node, at the node's InternalIP; the nodes' group lets TCP in from itself but no UDP.
+	const ids = sim.hosts.hosts.map((_, i) => `i-0e2e000000000000${i}`);
+	mock.on(DescribeInstancesCommand).resolves(reservations(...sim.hosts.hosts.map((h, i) => instance({ id: ids[i]!, role: i === 0 ? 'control-plane' : 'worker', privateIp: h.address }))));
+	mock.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [{ GroupId: 'sg-nodes', IpPermissions: [{ IpProtocol: 'tcp', FromPort: 0, ToPort: 65535, UserIdGroupPairs: [{ GroupId: 'sg-nodes' }] }] }] });
+	const spec = awsCluster({ cilium: { tunnel: 'vxlan' } });
+	const asked: Array<Array<[string, string]>> = [];
+	await sim.hosts.setClusterScenario({ speed: 8, network: { blocked: [{ nodes: [a, b], protocol: 'udp', port: 8472 }] } });
+	try {
+		const outcome = await runCheck({
+			kubectl: sshKubectl(sim.remotes[0]!, sim.hosts.hosts[0]!.address),
+			datapath: { ...datapathFromSpec(sim.cluster, true), target: 'aws' },
+			timeoutMs: 90_000, keep: false, signal: new AbortController().signal, now: () => Date.now(), sleep, onProgress: () => undefined, log: () => undefined, intervalMs: 300,
+			aws: async (nodes, pairs) => {
+				asked.push([...pairs]);
+				return awsNetworkFacts(client, spec, nodes, pairs, callOptions());
+			},
+		});
+		const r = report(outcome);
+		t.is(r.result, 'fail');
+		t.deepEqual(asked, [[[a, b].sort() as [string, string]]], 'EC2 is asked about the failed pair only');
+		t.is(r.causes.length, 1);
+		const cause = r.causes[0]!;
+		const [ia, ib] = [ids[1]!, ids[2]!];
+		const sorted = [a, b].sort();
+		const label = (n: string): string => `${n === a ? ia : ib} \\(${n}\\)`;
+		t.regex(cause.cause, new RegExp(`in EC2: security group sg-nodes of ${label(sorted[0]!)} and ${label(sorted[1]!)} does not let 8472/udp \\(Cilium VXLAN\\) in from sg-nodes$`));
+		t.is(cause.fix, "add the rule: aws ec2 authorize-security-group-ingress --region eu-west-1 --group-id sg-nodes --ip-permissions 'IpProtocol=udp,FromPort=8472,ToPort=8472,UserIdGroupPairs=[{GroupId=sg-nodes}]' (kubestrap install --aws-fix-security-groups makes this change)");
 	} finally {
 		await sim.hosts.setClusterScenario({ speed: 8 });
 	}

@@ -50,11 +50,12 @@ export async function awsNetworkFacts(client: EC2Client, cluster: Cluster, nodes
 		instanceId: row.id, subnet: row.subnet, securityGroups: row.securityGroups, ...(row.sourceDestCheck !== undefined ? { sourceDestCheck: row.sourceDestCheck } : {}),
 	}]));
 	const asked = pairs.filter(([a, b]) => byNode.has(a) && byNode.has(b));
-	if (asked.length === 0) return { region: aws.region, nodes: facts, missing: [] };
-	const involved = [...new Set(asked.flatMap(([a, b]) => [byNode.get(a) as InstanceRow, byNode.get(b) as InstanceRow]))];
-	const groups = await describeGroups(client, [...new Set(involved.flatMap((r) => r.securityGroups))], options);
 	const controlPlanes = rows.filter((r) => r.role === 'control-plane').length;
 	const wanted = requirements(cluster, controlPlanes, rows.length).filter((r) => r.from === 'all' && r.to === 'all' && DATAPATH_FIELDS.has(r.path));
+	const checked = wanted.map((r) => `${trafficText(r)} (${r.purpose})`);
+	if (asked.length === 0) return { region: aws.region, nodes: facts, missing: [], checked };
+	const involved = [...new Set(asked.flatMap(([a, b]) => [byNode.get(a) as InstanceRow, byNode.get(b) as InstanceRow]))];
+	const groups = await describeGroups(client, [...new Set(involved.flatMap((r) => r.securityGroups))], options);
 	const missing = asked.flatMap(([a, b]) => pairRules([a, b], [byNode.get(a) as InstanceRow, byNode.get(b) as InstanceRow], groups, wanted, aws.region));
-	return { region: aws.region, nodes: facts, missing };
+	return { region: aws.region, nodes: facts, missing, checked };
 }

@@ -32,6 +32,7 @@ test('Cilium VXLAN: the missing 8472/udp rule between the two instances, with th
 	mock.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [{ GroupId: 'sg-nodes', IpPermissions: [tcpOnly] }, { GroupId: 'sg-workers', IpPermissions: [] }] });
 	const facts = await awsNetworkFacts(client, awsCluster({ cilium: { tunnel: 'vxlan' } }), nodes, [['w-1', 'cp-1']], callOptions());
 	t.is(facts.region, 'eu-west-1');
+	t.deepEqual(facts.checked, ['8472/udp (Cilium VXLAN)']);
 	t.deepEqual([...facts.nodes.keys()], ['cp-1', 'w-1', 'ip-10-0-2-12']);
 	t.like(facts.nodes.get('cp-1'), { instanceId: 'i-0000000000000000a', subnet: 'subnet-1', sourceDestCheck: false, securityGroups: ['sg-nodes'] });
 	t.is(facts.nodes.get('w-1')?.sourceDestCheck, true);
@@ -48,6 +49,7 @@ test('Calico IPIP: protocol 4 named when the groups let only TCP in (BGP passes)
 	mock.on(DescribeInstancesCommand).resolves(reservations(...instances));
 	mock.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [{ GroupId: 'sg-nodes', IpPermissions: [tcpOnly] }, { GroupId: 'sg-workers', IpPermissions: [] }] });
 	const facts = await awsNetworkFacts(client, awsCluster({ cni: 'calico', calico: { encapsulation: 'ipip' } }), nodes, [['cp-1', 'w-1']], callOptions());
+	t.deepEqual(facts.checked, ['179/tcp (Calico BGP (BIRD))', 'IP protocol 4 (IP-in-IP) (Calico IP-in-IP)']);
 	t.deepEqual(facts.missing.map((m) => [m.purpose, m.traffic, m.encapsulation, m.nodes.join(',')]), [['Calico IP-in-IP', 'IP protocol 4 (IP-in-IP)', true, 'cp-1,w-1']]);
 	mock.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [{ GroupId: 'sg-nodes', IpPermissions: [selfAll('sg-nodes')] }, { GroupId: 'sg-workers', IpPermissions: [] }] });
 	const open = await awsNetworkFacts(client, awsCluster({ cni: 'calico', calico: { encapsulation: 'ipip' } }), nodes, [['cp-1', 'w-1']], callOptions());
@@ -59,6 +61,8 @@ test('pairs with a node EC2 does not know are not asked about, and no group is r
 	mock.on(DescribeInstancesCommand).resolves(reservations(...instances));
 	const facts = await awsNetworkFacts(client, awsCluster(), nodes, [['cp-1', 'elsewhere']], callOptions());
 	t.deepEqual(facts.missing, []);
+	const eni = await awsNetworkFacts(client, awsCluster({ cilium: { ipam: 'eni', tunnel: 'disabled', disableMasquerade: true } }), nodes, [['cp-1', 'elsewhere']], callOptions());
+	t.deepEqual(eni.checked, [], 'no tunnel: no CNI traffic a group rule describes');
 	t.false(facts.nodes.has('elsewhere'));
 	t.is(mock.commandCalls(DescribeSecurityGroupsCommand).length, 0);
 });

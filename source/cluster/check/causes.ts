@@ -61,9 +61,18 @@ function awsPairCause(dp: Datapath, aws: AwsFacts, a: string, b: string, base: s
 	if (rules.length === 0 && checkOn.length === 0) {
 		const groups = [...new Set([...fa.securityGroups, ...fb.securityGroups])].join(', ');
 		const subnets = [...new Set([fa.subnet, fb.subnet])].filter((x) => x !== '').join(' and ');
+		const elsewhere = `in the network ACLs of ${subnets || 'their subnets'} and in the host firewalls of both nodes`;
+		if (!bare && aws.checked.length > 0) {
+			return {
+				cause: `${base}; EC2 lets it through (security groups ${groups || 'none'} admit ${aws.checked.join(' and ')} between the two instances), so it is dropped after EC2: a network ACL or a host firewall`,
+				fix: `let ${allow} through between ${addresses.get(a) ?? a} and ${addresses.get(b) ?? b} ${elsewhere}`,
+			};
+		}
+		// Unencapsulated (or ENI) pod traffic carries pod addresses, which a group-to-group rule does not
+		// describe: EC2's data cannot settle it, so say what was seen and what is left to look at.
 		return {
-			cause: `${base}; EC2 lets it through (security groups ${groups || 'none'} admit ${allow}${bare ? ', source/destination check is off' : ''}), so it is dropped after EC2: a network ACL or a host firewall`,
-			fix: `let ${allow} through between ${addresses.get(a) ?? a} and ${addresses.get(b) ?? b} in the network ACLs of ${subnets || 'their subnets'} and in the host firewalls of both nodes`,
+			cause: `${base}; in EC2: ${bare ? 'source/destination check is off on both instances; ' : ''}pod traffic between them carries pod addresses, which the security groups (${groups || 'none'}) and network ACLs must admit`,
+			fix: `let ${allow} through between the two instances: in security groups ${groups || 'of the instances'}, ${elsewhere}`,
 		};
 	}
 	const reasons = [

@@ -101,4 +101,6 @@ export interface AwsFacts {
 	nodes: ReadonlyMap<string, AwsNodeFacts>;
 	/** the rules missing between the node pairs asked about */
 	missing: readonly AwsMissingRule[];
+	/** the CNI traffic the security groups were checked for, e.g. "8472/udp (Cilium VXLAN)"; empty without a tunnel */
+	checked: readonly string[];
 }

@@ -167,7 +167,7 @@ const vxlanRule: AwsMissingRule = {
 	pair: ['a', 'b'], nodes: ['a', 'b'], traffic: '8472/udp', purpose: 'Cilium VXLAN', encapsulation: true, groupId: 'sg-nodes', source: 'sg-nodes',
 	command: "aws ec2 authorize-security-group-ingress --region eu-west-1 --group-id sg-nodes --ip-permissions 'IpProtocol=udp,FromPort=8472,ToPort=8472,UserIdGroupPairs=[{GroupId=sg-nodes}]'",
 };
-const facts = (nodes: Record<string, AwsNodeFacts>, missing: AwsMissingRule[] = []): AwsFacts => ({ region: 'eu-west-1', nodes: new Map(Object.entries(nodes)), missing });
+const facts = (nodes: Record<string, AwsNodeFacts>, missing: AwsMissingRule[] = [], checked = ['8472/udp (Cilium VXLAN)']): AwsFacts => ({ region: 'eu-west-1', nodes: new Map(Object.entries(nodes)), missing, checked });
 
 test('causes on AWS from EC2\'s data: the missing security-group rule, the instance with source/dest check on, or what is left', (t) => {
 	const results = [result('same-node/a/a', 'pass'), result('same-node/b/b', 'pass'), result('cross-node/a/b', 'fail', 'TIMEOUT'), result('cross-node/b/a', 'fail', 'TIMEOUT')];
@@ -188,8 +188,11 @@ test('causes on AWS from EC2\'s data: the missing security-group rule, the insta
 			/in EC2: security group sg-nodes of i-b \(b\) does not let IP protocol 4 \(IP-in-IP\) \(Calico IP-in-IP\) in from sg-nodes$/,
 			/^add the rule: aws ec2 authorize-security-group-ingress/],
 		['EC2 lets it through', {}, facts({ a: instance('i-a'), b: instance('i-b', { subnet: 'subnet-2', securityGroups: ['sg-nodes', 'sg-web'] }) }),
-			/EC2 lets it through \(security groups sg-nodes, sg-web admit UDP port 8472\), so it is dropped after EC2: a network ACL or a host firewall$/,
+			/EC2 lets it through \(security groups sg-nodes, sg-web admit 8472\/udp \(Cilium VXLAN\) between the two instances\), so it is dropped after EC2: a network ACL or a host firewall$/,
 			/network ACLs of subnet-1 and subnet-2 and in the host firewalls of both nodes$/],
+		['native routing with the check off: no claim about pod addresses in the groups', { mode: 'native' }, facts({ a: instance('i-a'), b: instance('i-b') }, [], []),
+			/in EC2: source\/destination check is off on both instances; pod traffic between them carries pod addresses, which the security groups \(sg-nodes\) and network ACLs must admit$/,
+			/in security groups sg-nodes, in the network ACLs of subnet-1/],
 		['a node without its instance', {}, facts({ a: instance('i-a') }, [vxlanRule]),
 			/; b \(10\.0\.0\.2\) matches none of the instances spec\.aws finds/,
 			/from the cluster's own security group.*--aws-fix-security-groups/],

@@ -7,7 +7,9 @@
 // API server's own CRD rules (structural schema, names, one storage version).
 // Which Kubernetes minor the schemas are is read from the installed packages (apiSchemaSources), so a test
 // can refuse when the support table (source/spec/versions.ts) offers a minor the schemas do not cover.
-import { readFileSync } from 'node:fs';
+// Older supported minors, whose OpenAPI no npm package carries, get unknown fields and kinds checked from
+// the field tables in k8s-fields/ (validateFieldsAt), made from kubernetes-client/javascript's tagged models.
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Ajv } from 'ajv';
@@ -112,6 +114,71 @@ export function schemaMinor(sources: readonly SchemaSource[] = apiSchemaSources(
 /** Minors the schemas fall behind: a supported minor newer than every schema source. */
 export function minorsBehind(supported: readonly string[], schema: string): string[] {
 	return supported.filter((m) => minorNumber(m) > minorNumber(schema));
+}
+
+/** The field table of one minor (test/_helpers/k8s-fields/<minor>.json, made by generate.ts). */
+export interface FieldTable {
+	minor: string;
+	source: { repository: string; tag: string; commit: string; openapi: string };
+	/** client-node type name → field → its type ("Array<V1Container>", "{ [key: string]: string; }", "string") */
+	types: Record<string, Record<string, string>>;
+}
+
+const FIELD_TABLES = join(dirname(require.resolve('../../../package.json')), 'test/_helpers/k8s-fields');
+
+/** The minors with a field table of their own, besides the packages' minor. */
+export function fieldTableMinors(): string[] {
+	return readdirSync(FIELD_TABLES).filter((f) => /^\d+\.\d+\.json$/.test(f)).map((f) => f.replace(/\.json$/, '')).sort((a, b) => minorNumber(a) - minorNumber(b));
+}
+
+export function fieldTable(minor: string): FieldTable {
+	return JSON.parse(readFileSync(join(FIELD_TABLES, `${minor}.json`), 'utf8')) as FieldTable;
+}
+
+function tableFields(table: FieldTable, value: unknown, type: string, path: string, out: string[]): void {
+	if (value === null || value === undefined) return;
+	const array = /^Array<(.+)>$/.exec(type);
+	if (array) {
+		if (Array.isArray(value)) for (const [i, item] of value.entries()) tableFields(table, item, array[1] as string, `${path}[${i}]`, out);
+		return;
+	}
+	const map = /^\{ \[key: string\]: (.+); \}$/.exec(type);
+	if (map) {
+		if (isObject(value)) for (const [k, v] of Object.entries(value)) tableFields(table, v, map[1] as string, `${path}.${k}`, out);
+		return;
+	}
+	const fields = table.types[type];
+	if (!fields || !isObject(value)) return;
+	for (const [key, child] of Object.entries(value)) {
+		const at = `${path ? `${path}.` : ''}${key}`;
+		if (!(key in fields)) out.push(`${at}: unknown field in Kubernetes ${table.minor}`);
+		else tableFields(table, child, fields[key] as string, at, out);
+	}
+}
+
+/**
+ * Unknown fields and kinds as the API of the table's minor sees them (strict field validation), for the
+ * built-in objects; custom resources (a CRD among the objects or given defines them) are left to validateObjects.
+ */
+export function validateFieldsAt(table: FieldTable, objects: readonly Obj[], extraCrds: readonly Obj[] = []): string[] {
+	const crds = [...objects, ...extraCrds].filter((o) => o['kind'] === 'CustomResourceDefinition');
+	const problems: string[] = [];
+	for (const object of objects) {
+		const apiVersion = String(object['apiVersion'] ?? '');
+		const kind = String(object['kind'] ?? '');
+		const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+		if (crds.some((c) => (c['spec'] as { group?: string } | undefined)?.group === group && (c['spec'] as { names?: { kind?: string } }).names?.kind === kind)) continue;
+		const name = `${kind}/${String((object['metadata'] as Obj | undefined)?.['name'] ?? '?')}`;
+		const type = typeName(apiVersion, kind);
+		if (!(type in table.types)) {
+			problems.push(`${name}: no ${apiVersion} ${kind} in the Kubernetes ${table.minor} field table (add ${type} to ROOT_TYPES in test/_helpers/k8s-fields/generate.ts and regenerate)`);
+			continue;
+		}
+		const out: string[] = [];
+		tableFields(table, object, type, '', out);
+		problems.push(...out.map((u) => `${name}: ${u}`));
+	}
+	return problems;
 }
 
 type JsonSchema = Record<string, unknown>;

@@ -1,8 +1,10 @@
 // Every object kubestrap renders or creates, validated against the Kubernetes API schema and, for
 // custom resources, their CRD's schema: the CNI manifests of every example and of each CNI option (with
 // Hubble's TLS Secrets), the default IPPool calico-node creates from the values kubestrap sets, and the
-// network check's objects. The API schemas are those of the newest minor on npm (test/_helpers/k8s-schema.ts
-// reads which one from the installed packages); a supported minor newer than them fails the first test.
+// network check's objects. Types, enums and required fields are checked against the newest minor on npm
+// (test/_helpers/k8s-schema.ts reads which one from the installed packages; a supported minor newer than
+// them fails the first test); unknown fields and kinds against every supported minor, the older ones from
+// the field tables in test/_helpers/k8s-fields/.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
@@ -15,7 +17,7 @@ import { generateHubbleTls } from '../../../source/cluster/hubble-tls.js';
 import { resolveSpec } from '../../../source/spec/resolve.js';
 import { KUBERNETES_MINORS } from '../../../source/spec/versions.js';
 import type { Cluster } from '../../../source/spec/types.js';
-import { apiSchemaSources, minorsBehind, schemaMinor, validateObjects } from '../../_helpers/k8s-schema.js';
+import { apiSchemaSources, fieldTable, fieldTableMinors, minorsBehind, schemaMinor, validateFieldsAt, validateObjects } from '../../_helpers/k8s-schema.js';
 import { clusterFixture, type DeepPartial } from '../_fixtures.js';
 import { ROOT } from '../../e2e/_install.js';
 
@@ -39,6 +41,16 @@ test('the API schemas cover every supported Kubernetes minor (source/spec/versio
 	const behind = minorsBehind(SUPPORTED, minor);
 	t.deepEqual(behind, [], `the Kubernetes API schemas are ${minor} (${sources.map((s) => `${s.name}@${s.version}: ${s.kubernetes ?? '?'}`).join(', ')}) but source/spec/versions.ts supports ${behind.join(', ')}: update kubernetes-models and @kubernetes/client-node to releases generated from ${behind.at(-1) ?? ''} (and KUBERNETES_MODELS_MINOR in test/_helpers/k8s-schema.ts)`);
 	t.log(`API schemas: Kubernetes ${minor}, for the supported minors ${SUPPORTED.join(', ')}`);
+});
+
+test('every supported minor has its own field table, or is the packages\' minor', (t) => {
+	const own = new Set([...fieldTableMinors(), schemaMinor()]);
+	t.deepEqual(SUPPORTED.filter((m) => !own.has(m)), [], 'make its table with test/_helpers/k8s-fields/generate.ts');
+	for (const minor of fieldTableMinors()) {
+		const table = fieldTable(minor);
+		t.is(table.minor, minor);
+		t.regex(table.source.openapi, new RegExp(`^(v|release-)${minor.replace('.', '\\.')}`), `${minor}.json is generated from ${table.source.openapi}`);
+	}
 });
 
 test('the coverage check fails when the table moves past the schemas, or a schema package is of an unknown minor', (t) => {
@@ -214,4 +226,32 @@ test('no rendered object is a custom resource without its CRD: each is either in
 		// Cilium's CRDs are created by cilium-operator, Calico's pools by calico-node: the manifests hold none.
 		t.is(result.custom, 0, name);
 	}
+});
+
+/** Every object kubestrap renders or creates, once: the check's objects, each example and each option. */
+function everyObject(): Array<[string, Obj[]]> {
+	const nodes = [{ name: 'cp-1', address: '10.0.0.1' }, { name: 'w-1', address: '10.0.0.2' }];
+	const plan = planProbes({ namespace: 'kubestrap-check-abc123', nodes, echoIps: new Map([['cp-1', '10.244.0.5'], ['w-1', '10.244.1.5']]), clusterIp: '10.96.0.20', nodePort: 31000 }, seededRandom(1));
+	const check: Obj[] = [
+		namespaceObject('kubestrap-check-abc123'),
+		leaseObject('kubestrap-check-abc123', 'kubestrap-check/x', new Date('2026-01-01T00:00:00Z'), 240),
+		echoDaemonSet('kubestrap-check-abc123'), echoService('kubestrap-check-abc123', true), echoService('kubestrap-check-abc123', false),
+		...plan.flatMap((p) => [clientPod('kubestrap-check-abc123', p.node, p.pod, false, 120), clientPod('kubestrap-check-abc123', p.node, p.host, true, 120)]),
+	];
+	return [['check', check], ...options.map(([name, spec]) => [name, documents(renderManifests(clusterFixture({ spec })).text)] as [string, Obj[]])];
+}
+
+for (const minor of fieldTableMinors()) {
+	test(`unknown fields and kinds at Kubernetes ${minor}: every object kubestrap renders or creates`, (t) => {
+		const table = fieldTable(minor);
+		for (const [name, objects] of everyObject()) t.deepEqual(validateFieldsAt(table, objects), [], `${name} at ${minor}`);
+	});
+}
+
+test('a field newer than a minor is refused at that minor: Pod spec.schedulingGroup (1.36) at 1.35', (t) => {
+	const pod = clientPod('ns', 'cp-1', [], false, 60) as { spec: Obj };
+	const newer = { ...pod, spec: { ...pod.spec, schedulingGroup: { podGroupName: 'g' } } };
+	t.deepEqual(validateFieldsAt(fieldTable('1.35'), [newer]), ['Pod/' + String(((pod as unknown as Obj)['metadata'] as Obj)['name']) + ': spec.schedulingGroup: unknown field in Kubernetes 1.35']);
+	t.deepEqual(validateFieldsAt(fieldTable('1.35'), [{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', imagePullPolcy: 'Always' }] } }]), ['Pod/p: spec.containers[0].imagePullPolcy: unknown field in Kubernetes 1.35']);
+	t.regex(validateFieldsAt(fieldTable('1.35'), [{ apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'c' } }])[0] ?? '', /no batch\/v1 CronJob in the Kubernetes 1\.35 field table/);
 });

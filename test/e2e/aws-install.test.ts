@@ -220,6 +220,18 @@ test.serial('Cilium ENI: discovery → checks → plan → install on the test h
 	for (const name of ['ip-10-0-1-10', 'ip-10-0-1-11']) t.true(existsSync(join(hosts.runDir, 'cluster', 'nodes', name)), `${name} joined`);
 	t.regex(readFileSync(join(dir, 'e2e-aws.kubeconfig'), 'utf8'), new RegExp(`server: https://${hosts.hosts[0]!.address.replace(/\./g, '\\.')}:6443`));
 
+	// A pair whose pods cannot reach each other: install's check reads EC2 for that pair (instances matched by
+	// their private IPs) and says what EC2 shows; ENI pod traffic carries pod addresses, so no rule is claimed.
+	await hosts.setClusterScenario({ network: { blocked: [{ nodes: ['ip-10-0-1-10', 'ip-10-0-1-11'], protocol: 'all' }] } });
+	const blocked = capture(dir);
+	try {
+		t.is(await main(['install', '--config', config, '--yes'], blocked.io), 1, blocked.err());
+	} finally {
+		await hosts.setClusterScenario({});
+	}
+	t.regex(blocked.err(), /check: reading the instances of 1 failed node pair from EC2/);
+	t.regex(blocked.err(), /ip-10-0-1-10 ↔ ip-10-0-1-11: pods on ip-10-0-1-10 \(10\.0\.1\.10\) and ip-10-0-1-11 \(10\.0\.1\.11\) cannot reach each other .*; in EC2: pod traffic between them carries pod addresses, which the security groups \(sg-nodes\) and network ACLs must admit/);
+
 	// The manifests the apply step gets are rendered from the discovered cluster: operator-aws on the one control plane.
 	const prepared = await prepareAws(parseCluster(config), {}, capture(dir).io, true);
 	if (typeof prepared === 'number') return t.fail('discovery failed');

@@ -277,7 +277,7 @@ or not confirmed (no terminal and no --yes), 130 interrupted (run the same comma
 		.option('--external <host[:port]>', 'also test pod-to-world to this host (default port 443); nothing outside the cluster is contacted without it')
 		.option('--connect-timeout <seconds>', 'give up connecting to the control plane after this long', '30')
 		.addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
-		.addHelpText('after', '\nExit codes of check: 0 every path passes, 1 a path fails (causes and fixes printed) or the check could not run, 2 invalid input, 130 interrupted (the check namespace is deleted).')
+		.addHelpText('after', '\nWith target aws (--config with --kubeconfig), a failed cross-node path makes the check read EC2 for that pair: the cause names the missing security-group rule or the instance whose source/destination check is on, with the AWS CLI command that fixes it.\nExit codes of check: 0 every path passes, 1 a path fails (causes and fixes printed) or the check could not run, 2 invalid input, 130 interrupted (the check namespace is deleted).')
 		.action(async (options: Record<string, unknown>) => {
 			const { checkCommand } = await import('./commands/check.js');
 			setCode(await checkCommand(options, io));

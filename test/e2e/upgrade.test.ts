@@ -6,6 +6,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import test, { type ExecutionContext } from 'ava';
 import { parse, stringify } from 'yaml';
 import { startHosts, type SimCall, type TestHosts } from '../_helpers/sshd-hosts.js';
+import { renderManifests } from '../../source/cluster/render.js';
+import { bootCluster } from '../sim/_cluster.js';
 import { runCli, writeConfig, type Roles } from './_install.js';
 
 interface Call extends SimCall {
@@ -222,4 +224,39 @@ test('a drain blocked by a PodDisruptionBudget stops with the node, the pod and 
 	const resumedCalls = (await allCalls(hosts)).filter((c) => c.t >= mark);
 	t.deepEqual(resumedCalls.filter((c) => c.prog === 'kubeadm' && c.argv[1] === 'apply'), [], 'the resumed run does not apply again');
 	t.true(resumedCalls.some((c) => c.prog === 'kubectl' && c.argv.includes('drain') && c.argv.includes(firstWorker)));
+});
+
+test('two minors: a 1.34 cluster (end of life, not installable, made through the simulator) goes to 1.36 in two complete hops', async (t) => {
+	// kubestrap refuses new 1.34 clusters, so this one is bootstrapped the way the install steps do it,
+	// with the 1.34 packages already on the hosts, and the pinned CNI applied.
+	const sim = await bootCluster(3, { kubernetesVersion: '1.34.11', scenario: { packages: { kubeadm: '1.34.11-1.1', kubelet: '1.34.11-1.1', kubectl: '1.34.11-1.1', containerd: '1.7.24-1' } } });
+	t.teardown(() => sim.close());
+	const hosts = sim.hosts;
+	await sim.remotes[0]!.upload(renderManifests(sim.cluster).text, '/etc/kubestrap/cni.yaml', { sudo: true, mode: 0o600 });
+	const applied = await sim.kubectl(['apply', '--server-side', '--field-manager=kubestrap', '--force-conflicts', '-f', '/etc/kubestrap/cni.yaml']);
+	t.is(applied.code, 0, applied.stderr);
+	for (let i = 0; i < 100 && !(await nodes(hosts)).every(ready); i++) await new Promise((resolve) => setTimeout(resolve, 200));
+	t.is(await serverVersion(hosts), 'v1.34.11');
+	const { dir, config } = writeConfig(hosts, { controlPlanes: 1 });
+	setVersion(config, '1.36', sim.cluster.spec.network.cni);
+
+	const planned = await runCli(['upgrade', '--config', config, '--dry-run'], dir);
+	t.is(planned.code, 0, planned.stderr);
+	t.regex(planned.stderr, /hop 1: 1\.34 → 1\.35/);
+	t.regex(planned.stderr, /hop 2: 1\.35 → 1\.36/);
+	t.deepEqual((await allCalls(hosts)).filter(CHANGES).filter((c) => c.prog !== 'systemctl'), [], 'the dry run changed nothing');
+
+	const mark = Date.now();
+	const upgraded = await runCli(['upgrade', '--config', config, '--yes'], dir);
+	t.is(upgraded.code, 0, upgraded.stderr);
+	await checkUpgraded(t, hosts);
+	const calls = (await allCalls(hosts)).filter((c) => c.t >= mark);
+	const applies = calls.filter((c) => c.prog === 'kubeadm' && c.argv[1] === 'apply');
+	t.is(applies.length, 2, 'one kubeadm upgrade apply per hop');
+	const configs = calls.filter((c) => c.host === 0 && c.prog === 'apt-get' && c.argv.some((a) => a.startsWith('kubeadm=')));
+	t.deepEqual(configs.map((c) => c.argv.find((a) => a.startsWith('kubeadm='))), ['kubeadm=1.35.8-1.1', 'kubeadm=1.36.4-1.1']);
+	// Every node's kubelet reached 1.35 (drained, restarted, uncordoned) before the second apply started.
+	const kubelet135 = calls.filter((c) => c.prog === 'apt-get' && c.argv.some((a) => a.startsWith('kubelet=1.35.')));
+	t.is(kubelet135.length, 3);
+	t.true(kubelet135.every((c) => c.t < applies[1]!.t), 'the first hop is complete before the second starts');
 });

@@ -143,8 +143,13 @@ test('kubeadm refuses a cluster older than the oldest control plane it can manag
 	const node = await sh(sim, 1, ['kubeadm', 'upgrade', 'node']);
 	t.is(node.code, 1);
 	t.regex(node.stderr, /this version of kubeadm only supports deploying clusters with the control plane version >= 1\.36\.0\. Current version: v1\.35\.1/);
-	const low = await sh(sim, 0, ['kubeadm', 'upgrade', 'apply', 'v1.33.0', '--yes', '--force']);
+	// No CNI yet: the control plane is NotReady, which kubeadm's health check refuses first.
+	const unhealthy = await sh(sim, 0, ['kubeadm', 'upgrade', 'apply', 'v1.33.0', '--yes', '--force']);
+	t.is(unhealthy.code, 1);
+	t.regex(unhealthy.stderr, /\[ERROR ControlPlaneNodesReady\]: there are NotReady control-planes in the cluster: \[node1\]/);
+	const low = await sh(sim, 0, ['kubeadm', 'upgrade', 'apply', 'v1.33.0', '--yes', '--force', '--ignore-preflight-errors=ControlPlaneNodesReady']);
 	t.is(low.code, 1);
+	t.regex(low.stderr, /\[WARNING ControlPlaneNodesReady\]/);
 	t.regex(low.stderr, /Specified version to downgrade to "v1\.33\.0" is too low; kubeadm can downgrade only 1 minor version at a time/);
 });
 

@@ -3,6 +3,7 @@
 //   node upgrade.mjs cluster-version vX.Y.Z           the API server's version (info.json), after `upgrade apply`
 //   node upgrade.mjs control-plane NODE vX.Y.Z        that node's static pods now run vX.Y.Z
 //   node upgrade.mjs kubelet-restart NODE vX.Y.Z      the node's kubelet restarted with the installed package
+//   node upgrade.mjs not-ready-control-planes         prints the NotReady control planes (kubeadm's health check)
 // The version a Node reports moves only when its kubelet restarts: a package change alone leaves the running
 // kubelet old. A kubelet newer than the API server is not supported (version skew policy): it keeps failing
 // to register, so the Node turns NotReady with its old version until the API server reaches that minor (the
@@ -10,6 +11,8 @@
 
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+
+import { clusterAt, nodeObject, readCluster } from './model.mjs';
 
 const SIM = process.env.KUBESTRAP_SIM_ROOT ?? '/opt/kubestrap-sim';
 const CLUSTER = process.env.KUBESTRAP_SIM_CLUSTER || join(SIM, 'cluster');
@@ -56,12 +59,22 @@ function kubeletRestart(node, version) {
 	writeJson(file, next);
 }
 
+/** Names of the control-plane Nodes that are not Ready now, space separated. */
+function notReadyControlPlanes() {
+	const model = clusterAt(readCluster(CLUSTER), Date.now());
+	const names = model.nodes.filter((n) => n.role === 'control-plane')
+		.filter((n) => !nodeObject(n, model.ctx).status.conditions.some((c) => c.type === 'Ready' && c.status === 'True'))
+		.map((n) => n.name);
+	process.stdout.write(names.join(' '));
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
 	const [verb, ...args] = process.argv.slice(2);
 	try {
 		if (verb === 'cluster-version') clusterVersion(args[0]);
 		else if (verb === 'control-plane') controlPlane(args[0], args[1]);
 		else if (verb === 'kubelet-restart') kubeletRestart(args[0], args[1]);
+		else if (verb === 'not-ready-control-planes') notReadyControlPlanes();
 		else throw new Error(`unknown verb ${verb}`);
 	} catch (error) {
 		process.stderr.write(`simulated upgrade state: ${error.message}\n`);

@@ -38,6 +38,16 @@ ku_need_admin() {
 		"To see the stack trace of this error execute with --v=5 or higher"
 }
 
+# kubeadm's cluster health check before plan and apply (ignorable with --ignore-preflight-errors).
+ku_health() {
+	echo "[upgrade] Running cluster health checks"
+	_down=$(sim_upgrade_state not-ready-control-planes)
+	[ -n "$_down" ] || return 0
+	case ",$(printf '%s' "$ignore" | tr 'A-Z' 'a-z')," in *,all,* | *,controlplanenodesready,*) echo "	[WARNING ControlPlaneNodesReady]: there are NotReady control-planes in the cluster: [$_down]" >&2; return 0 ;; esac
+	printf '[upgrade/health] FATAL: [preflight] Some fatal errors occurred:\n\t[ERROR ControlPlaneNodesReady]: there are NotReady control-planes in the cluster: [%s]\n[preflight] If you know what you are doing, you can make a check non-fatal with `--ignore-preflight-errors=...`\nTo see the stack trace of this error execute with --v=5 or higher\n' "$_down" >&2
+	exit 1
+}
+
 ku_reading_config() {
 	echo "[upgrade/config] Loading the kubeadm configuration from the \"kubeadm-config\" ConfigMap in namespace \"kube-system\"..."
 	echo "[upgrade/config] Use 'kubeadm init phase upload-config --config your-config-file' to re-upload it."
@@ -117,7 +127,7 @@ ku_plan() { # [version]
 	[ -n "$(ku_minor "$_target")" ] || sim_die 1 "[upgrade/versions] FATAL: couldn't parse version \"$_target\": could not parse \"$_target\" as version"
 	ku_reading_config
 	echo "[preflight] Running pre-flight checks."
-	echo "[upgrade] Running cluster health checks"
+	ku_health
 	ku_version_policy "$_target" "$_cluster"
 	echo "[upgrade] Fetching available versions to upgrade to"
 	echo "[upgrade/versions] Cluster version: $_cluster"
@@ -173,7 +183,7 @@ ku_apply() { # [version]
 	_cluster=$(ku_cluster_version)
 	ku_reading_config
 	echo "[preflight] Running pre-flight checks."
-	echo "[upgrade] Running cluster health checks"
+	ku_health
 	echo "[upgrade/preflight] You have chosen to upgrade the cluster version to \"$_target\""
 	echo "[upgrade/versions] Cluster version: $_cluster"
 	echo "[upgrade/versions] kubeadm version: $version"

@@ -204,7 +204,7 @@ test('a drain blocked by a PodDisruptionBudget stops with the node, the pod and 
 	const blocked = await runCli(['upgrade', '--config', config, '--yes'], dir);
 	t.log(blocked.stderr.split('\n').slice(-16).join('\n'));
 	t.is(blocked.code, 1, blocked.stderr);
-	t.regex(blocked.stderr, new RegExp(`the drain of ${firstWorker} could not finish; blocking pods: ${blockingPod}`));
+	t.regex(blocked.stderr, new RegExp(`the drain of ${firstWorker} could not finish; blocking pods: default/${blockingPod}`));
 	t.regex(blocked.stderr, /PodDisruptionBudget/);
 	t.regex(blocked.stderr, new RegExp(`node ${firstWorker} was uncordoned again and still runs v1\\.35\\.8`));
 	t.regex(blocked.stderr, /resume with: kubestrap upgrade --config .* --yes/);

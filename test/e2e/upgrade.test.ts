@@ -139,6 +139,7 @@ async function upgradeAndCheck(t: ExecutionContext, cni: 'cilium' | 'calico'): P
 	const mark = Date.now();
 	const again = await runCli(['upgrade', '--config', config, '--yes'], dir);
 	t.is(again.code, 0, again.stderr);
+	t.regex(again.stderr, /nothing to upgrade, already at the target: control plane v1\.36\.4; node1 v1\.36\.4, node2 v1\.36\.4, node3 v1\.36\.4/);
 	const touched = (await allCalls(hosts)).filter((c) => c.t >= mark && CHANGES(c));
 	t.deepEqual(touched.map((c) => `${c.host + 1}: ${c.line}`), [], 'a re-run changes nothing');
 	await checkUpgraded(t, hosts);

@@ -261,3 +261,19 @@ test('two minors: a 1.34 cluster (end of life, not installable, made through the
 	t.is(kubelet135.length, 3);
 	t.true(kubelet135.every((c) => c.t < applies[1]!.t), 'the first hop is complete before the second starts');
 });
+
+test('Ctrl-C while the workers are upgraded: exit 130 with the resume command; the re-run finishes without applying again and leaves no node cordoned', async (t) => {
+	const hosts = await startHosts(3);
+	t.teardown(() => hosts.stop());
+	const { dir, config } = await installAt135(t, hosts, { controlPlanes: 1 }, 'cilium');
+	const stopped = await runCli(['upgrade', '--config', config, '--yes'], dir, { signalAfter: { pattern: /==> kubelet 1\.36 on the workers/, signal: 'SIGINT' } });
+	t.is(stopped.code, 130, stopped.stderr);
+	t.regex(stopped.stderr, /interrupted: the journal is saved; resume with: kubestrap upgrade --config .* --yes/);
+	t.is(await serverVersion(hosts), 'v1.36.4', 'the control plane was upgraded before the interrupt');
+	const mark = Date.now();
+	const resumed = await runCli(['upgrade', '--config', config, '--yes'], dir);
+	t.is(resumed.code, 0, resumed.stderr);
+	await checkUpgraded(t, hosts);
+	const calls = (await allCalls(hosts)).filter((c) => c.t >= mark);
+	t.deepEqual(calls.filter((c) => c.prog === 'kubeadm' && c.argv[1] === 'apply').map((c) => c.line), [], 'apply is not run again');
+});

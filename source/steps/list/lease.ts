@@ -132,14 +132,14 @@ async function leaseScript(host: StepHost, args: [string, string, string, string
 }
 
 /** Takes the lease on `host` (taking over a stale one), keeps it refreshed and releases it when the session closes. */
-export async function takeLease(ctx: RunContext, host: StepHost, holder: RunHolder): Promise<void> {
+export async function takeLease(ctx: RunContext, host: StepHost, holder: RunHolder, refreshMs: number = REFRESH_MS): Promise<void> {
 	const id = randomBytes(12).toString('hex');
 	const body = holderBody(ctx, holder);
 	let expect = '';
 	for (let attempt = 0; attempt < 3; attempt++) {
 		const { verdict, lines } = await leaseScript(host, ['acquire', id, body, expect], ctx.signal);
 		if (verdict === 'acquired' || verdict === 'taken') {
-			hold(ctx, host, id);
+			hold(ctx, host, id, refreshMs);
 			return;
 		}
 		if (verdict === 'busy') continue;
@@ -152,7 +152,7 @@ export async function takeLease(ctx: RunContext, host: StepHost, holder: RunHold
 	throw new StepError(host.id, STEP, 'sh -c <lease script> acquire', 1, ['the lease stayed busy (another run is changing it); try again']);
 }
 
-function hold(ctx: RunContext, host: StepHost, id: string): void {
+function hold(ctx: RunContext, host: StepHost, id: string, refreshMs: number): void {
 	let lost = false;
 	const refresh = async (): Promise<void> => {
 		if (lost) return;
@@ -167,7 +167,7 @@ function hold(ctx: RunContext, host: StepHost, id: string): void {
 			// A missed refresh is retried at the next tick; the bound allows several.
 		}
 	};
-	const timer = setInterval(() => void refresh(), REFRESH_MS);
+	const timer = setInterval(() => void refresh(), refreshMs);
 	timer.unref();
 	ctx.onClose?.(async () => {
 		clearInterval(timer);

@@ -142,7 +142,8 @@ function makeIo(argv: readonly string[]): Io {
 }
 
 const EXIT_HELP = `
-Exit codes: 0 success, 1 failed, 2 invalid input (nothing contacted), 130 interrupted.`;
+Exit codes: 0 success, 1 failed (also: another run holds the cluster's lock or the lease on its first
+control plane; nothing changed), 2 invalid input (nothing contacted), 130 interrupted.`;
 
 const TOP_HELP = `
 Guided install: run \`kubestrap\` on a terminal. \`kubestrap --config cluster.yaml\` or \`kubestrap\` with
@@ -217,7 +218,7 @@ async function buildProgram(io: Io, setCode: (code: number) => void): Promise<Co
 		.option('--max-unavailable <n>', 'workers drained and upgraded at once', '1')
 		.option('--connect-timeout <seconds>', 'give up connecting to a host after this long', '120')
 		.option('-v, --verbose', 'also print every remote command\'s output (always in the log file)')
-		.addHelpText('after', '\nExit codes of upgrade: 0 upgraded (every node Ready at the new version), 1 failed at a step (resume by running it again), 2 refused before anything changed (unsupported target, downgrade, unreachable or NotReady node, no confirmation), 130 interrupted.')
+		.addHelpText('after', '\nExit codes of upgrade: 0 upgraded (every node Ready at the new version), 1 failed at a step (resume by running it again) or another run holds the lease on the first control plane, 2 refused before anything changed (unsupported target, downgrade, unreachable or NotReady node, no confirmation), 130 interrupted.')
 		.action(async (options: Record<string, unknown>) => {
 			const { upgradeCommand } = await import('./commands/upgrade.js');
 			setCode(await upgradeCommand(options, io));
@@ -249,7 +250,8 @@ standard plugins and the packages unless --remove-packages. What goes: kubeadm r
 /var/lib/kubelet, /var/lib/etcd), the CNI's links (cilium_*, lxc*, cali*, tunl0, vxlan.calico), the KUBE-*,
 CILIUM_* and cali-* chains and rules, Cilium's BPF pins, the CNI's files and state, the files kubestrap wrote.
 A removed control plane leaves etcd (by member ID); the last one cannot be removed (reset the whole cluster).
-Exit codes of reset: 0 every host clean (and nodes removed), 1 a host failed or did not answer, 2 invalid input
+Exit codes of reset: 0 every host clean (and nodes removed), 1 a host failed or did not answer (or another run
+holds the lease on the first control plane), 2 invalid input
 or not confirmed (no terminal and no --yes), 130 interrupted (run the same command again to resume).`)
 		.action(async (options: Record<string, unknown>) => {
 			const { resetCommand } = await import('./commands/reset.js');

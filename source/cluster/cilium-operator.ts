@@ -1,5 +1,6 @@
 // The cilium-operator Deployment: replicas for the cluster's size and, in ENI mode, the AWS
 // operator image placed on control-plane nodes (the nodes whose instance role has the ENI permissions).
+import { CILIUM_OPERATOR_AWS_DIGESTS } from './image-pins.js';
 import type { Cluster } from '../spec/types.js';
 import type { NodeCounts } from './counts.js';
 import { ensureFields, fieldsAt, findContainer, findObject, isFields, listAt, podSpec, type Fields } from './objects.js';
@@ -54,10 +55,10 @@ function useAwsOperator(container: Fields): void {
 	const image = container['image'];
 	const match = typeof image === 'string' ? GENERIC.exec(image) : null;
 	if (!match) throw new Error(`kubestrap: unexpected cilium-operator image ${JSON.stringify(image)} in the pinned manifest`);
-	// Same release as operator-generic. The release pins operator-generic by digest, but the
-	// operator-aws digest is not in the render kubestrap ships (and cannot be looked up offline), so
-	// operator-aws is pinned by tag only; see manifests/PROVENANCE.md.
-	container['image'] = `quay.io/cilium/operator-aws:${match[1] ?? ''}`;
+	// Same release as operator-generic, pinned by the digest the release notes publish (image-pins.ts).
+	const tag = match[1] ?? '';
+	const digest = CILIUM_OPERATOR_AWS_DIGESTS[tag];
+	container['image'] = `quay.io/cilium/operator-aws:${tag}${digest ? `@${digest}` : ''}`;
 	container['command'] = ['cilium-operator-aws'];
 }
 

@@ -13,6 +13,7 @@ import { KUBECONFIG_PATH } from '../steps/list/fetch-kubeconfig.js';
 import { INSTALL_STEPS } from '../steps/list/index.js';
 import { READINESS, WAIT_READY } from '../steps/list/wait-ready.js';
 import { AWS_FACTS, NETWORK_CHECK } from '../steps/list/network-check.js';
+import { leaseRefusal } from '../steps/list/lease.js';
 import type { ReadinessResult } from '../steps/readiness.js';
 import type { StepEvent } from '../steps/types.js';
 import { EXIT } from './exit.js';
@@ -203,6 +204,7 @@ async function runInstall(cluster: Cluster, options: InstallOptions, io: Io, mod
 			concurrency: concurrency as number,
 			connectTimeoutMs: (connectTimeout as number) * 1000,
 			readyTimeoutMs: timeout as number,
+			...(io.argv ? { commandLine: ['kubestrap', ...io.argv].join(' ') } : {}),
 			...(sudoPassword !== undefined ? { sudoPassword } : {}),
 			...(hostKeys ? { trustedHostKeys: hostKeys } : {}),
 			...(io.signal ? { signal: io.signal } : {}),
@@ -241,7 +243,11 @@ async function runInstall(cluster: Cluster, options: InstallOptions, io: Io, mod
 		}
 		const readiness = session.ctx.shared.get(READINESS) as ReadinessResult | undefined;
 		const waited = outcome.failures.some((failure) => failure.step === WAIT_READY) || (outcome.interrupted && readiness !== undefined);
-		if (waited) {
+		const refused = leaseRefusal(outcome.failures);
+		if (refused !== undefined) {
+			say(`error: ${refused}`);
+			code = EXIT.failed;
+		} else if (waited) {
 			const kubeconfigPath = session.ctx.shared.get(KUBECONFIG_PATH);
 			code = await readinessReport(readiness, { say, options, kubeconfigPath: typeof kubeconfigPath === 'string' ? kubeconfigPath : `${cluster.metadata.name}.kubeconfig`, timeoutMs: timeout as number, logPath: session.log.path, first: outcome.failures[0]?.host ?? '' });
 		} else if (outcome.interrupted) {

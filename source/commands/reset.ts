@@ -4,6 +4,7 @@
 import { LockedError, openSession, type Session } from '../session/session.js';
 import { clearJournal, forgetHosts } from '../steps/journal-forget.js';
 import { RESET_STEPS } from '../steps/reset/list.js';
+import { leaseRefusal } from '../steps/list/lease.js';
 import { pathsToRemove } from '../steps/reset/residue.js';
 import { newScope, RESET, type ResetScope } from '../steps/reset/scope.js';
 import { quorumNote, selectHosts } from '../steps/reset/selection.js';
@@ -104,6 +105,7 @@ export async function resetCommand(options: ResetOptions, io: Io): Promise<numbe
 		...sshIdentity(io),
 		cluster,
 		cwd: io.cwd,
+		...(io.argv ? { commandLine: ['kubestrap', ...io.argv].join(' ') } : {}),
 		concurrency: concurrency as number,
 		connectTimeoutMs: (connectTimeout as number) * 1000,
 		...(sudoPassword !== undefined ? { sudoPassword } : {}),
@@ -167,7 +169,11 @@ export async function resetCommand(options: ResetOptions, io: Io): Promise<numbe
 		for (const [host, why] of run.unreachable) {
 			say(`${host}: unreachable (${why}); it was skipped${run.targets.has(host) ? ` — ${selection.whole ? 'clean it when it answers again' : 'its Node and etcd member were removed from the cluster; clean the host when it answers again'} with: ${resumeCommand(options)}` : ''}`);
 		}
-		if (outcome.interrupted) {
+		const refused = leaseRefusal(outcome.failures);
+		if (refused !== undefined) {
+			say(`error: ${refused}`);
+			code = EXIT.failed;
+		} else if (outcome.interrupted) {
 			say(`interrupted: running commands were stopped; what finished is kept. Resume with: ${resumeCommand(options)}`);
 			code = EXIT.interrupted;
 		} else if (outcome.failures.length > 0) {

@@ -6,6 +6,7 @@ import { planLines } from '../cluster/upgrade/format.js';
 import { LockedError, openSession, type Session } from '../session/session.js';
 import { connectStep } from '../steps/list/connect.js';
 import { gatherFactsStep } from '../steps/list/gather-facts.js';
+import { leaseRefusal, leaseStep } from '../steps/list/lease.js';
 import { applyCniStep } from '../steps/list/apply-cni.js';
 import { firstControlPlane } from '../steps/list/init-control-plane.js';
 import type { Step, StepEvent } from '../steps/types.js';
@@ -76,6 +77,7 @@ export async function upgradeCommand(options: UpgradeOptions, io: Io): Promise<n
 		// second upgrade out while this one reads; the hop steps themselves run with ctx.dryRun set.
 		session = await openSession({
 			...sshIdentity(io), cluster, command: 'upgrade', cwd: io.cwd, dryRun: false,
+			...(io.argv ? { commandLine: ['kubestrap', ...io.argv].join(' ') } : {}),
 			concurrency: maxUnavailable as number, connectTimeoutMs: (connectTimeout as number) * 1000,
 			...(io.signal ? { signal: io.signal } : {}),
 			onEvent(event) { events.push(event); view?.event(event); },
@@ -125,7 +127,12 @@ function stepsOf(plan: UpgradePlan): Step[] {
 async function upgrade(session: Session, run: UpgradeRun): Promise<number> {
 	const { say } = run;
 	const ctx = session.ctx;
-	const reach = await session.run([connectStep, gatherFactsStep]);
+	const reach = await session.run(run.dryRun ? [connectStep, gatherFactsStep] : [connectStep, leaseStep, gatherFactsStep]);
+	const refused = leaseRefusal(reach.failures);
+	if (refused !== undefined) {
+		say(`error: ${refused}`);
+		return EXIT.failed;
+	}
 	if (reach.failures.length > 0 || reach.interrupted) {
 		for (const failure of reach.failures) say(`error: ${failure.error.message}`);
 		say('upgrade refused: every host must be reachable before anything changes; nothing was touched');

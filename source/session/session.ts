@@ -3,6 +3,7 @@
 // connections and the runner. A command decides its options, opens a session, runs a step list and
 // hands the events to its view; closing the session closes every connection and releases the lock.
 import { chmod } from 'node:fs/promises';
+import { hostname, userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import type { ConnectOptions } from '../remote/connection.js';
 import type { TrustedHostKeys } from '../remote/host-key-check.js';
@@ -52,6 +53,17 @@ export interface SessionOptions extends SshIdentity {
 	onEvent(event: StepEvent): void;
 	/** how long the wait-ready step waits for the cluster */
 	readyTimeoutMs?: number;
+	/** the command line the lease on the first control plane names (install, reset --yes…); default: the command */
+	commandLine?: string;
+}
+
+/** user@machine for the lease; a user the system cannot name is shown by uid. */
+function userName(): string {
+	try {
+		return userInfo().username;
+	} catch {
+		return `uid ${process.getuid?.() ?? '?'}`;
+	}
 }
 
 export interface Outcome extends RunOutcome {
@@ -94,6 +106,8 @@ export async function openSession(options: SessionOptions): Promise<Session> {
 	const redactor = createRedactor();
 	const log: RunLog = dir === undefined ? { path: '', write: () => undefined, close: () => undefined } : openRunLog(dir, options.command, new Date(), redactor);
 	const remotes: Remote[] = [];
+	// Work for the end of the run (the lease's release, staged secret files), done newest first at close.
+	const closing: Array<() => Promise<void>> = [];
 	// Ctrl-C aborts the session's own signal, so closing can detach from the caller's.
 	const abort = new AbortController();
 	const onAbort = (): void => abort.abort();
@@ -110,6 +124,9 @@ export async function openSession(options: SessionOptions): Promise<Session> {
 		shared: new Map(),
 		now: () => Date.now(),
 		secret: (value) => redactor.add(value),
+		onClose: (work) => void closing.push(work),
+		// Only a run that keeps local state (and so may change hosts) holds a lease.
+		...(dryRun || cwd === undefined ? {} : { holder: { user: userName(), machine: hostname(), pid: process.pid, cwd, command: options.commandLine ?? `kubestrap ${options.command}` } }),
 		...(options.readyTimeoutMs !== undefined ? { readyTimeoutMs: options.readyTimeoutMs } : {}),
 		...(options.sudoPassword !== undefined ? { sudoPassword: 'given' as const } : options.sudoPasswordLater === true ? { sudoPassword: 'later' as const } : {}),
 		emit(event) {
@@ -168,6 +185,14 @@ export async function openSession(options: SessionOptions): Promise<Session> {
 			if (closed) return;
 			closed = true;
 			try {
+				// Before the connections close: these still talk to the hosts (without the run's abort signal).
+				for (const work of closing.reverse()) {
+					try {
+						await work();
+					} catch (error) {
+						log.write(`cleanup: ${error instanceof Error ? error.message : String(error)}`);
+					}
+				}
 				for (const remote of remotes) log.write(`[${remote.host}] ssh connections opened: ${remote.stats.connectionsOpened}, commands run: ${remote.stats.commandsRun}`);
 				await Promise.allSettled(remotes.map((remote) => remote.close()));
 				options.signal?.removeEventListener('abort', onAbort);

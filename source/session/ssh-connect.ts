@@ -36,9 +36,9 @@ export function sshTarget(cluster: Cluster, address: string): Pick<ConnectOption
 	const bastionUser = ssh.bastion?.user ?? ssh.user;
 	return {
 		host: address,
-		// spec.ssh.port defaults to 22, so 22 is passed on as "not set": Port from ~/.ssh/config for the host
-		// then applies (22 without one). Any other spec port wins over the config, as `ssh -p` does.
-		...(ssh.port === 22 ? {} : { port: ssh.port }),
+		// A port the spec sets (22 too) wins over the config, as `ssh -p` does; without one, Port from
+		// ~/.ssh/config for the host applies (22 without one). The spec keeps "not set" visible (fill: false).
+		...(ssh.port === undefined ? {} : { port: ssh.port }),
 		...(ssh.user ? { user: ssh.user } : {}),
 		...(ssh.identityFile ? { identityFile: ssh.identityFile } : {}),
 		knownHostsFile: ssh.knownHostsFile,

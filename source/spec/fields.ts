@@ -24,6 +24,11 @@ export interface Field {
 	flag?: string;
 	/** value when neither the file nor a flag gives one; a function sees the cluster as merged so far */
 	default?: unknown | ((cluster: Cluster) => unknown);
+	/**
+	 * false: the default is what applies when the key is absent (shown in the schema and the wizard) but is
+	 * not written into the resolved spec, so "not given" stays visible to whoever reads it later.
+	 */
+	fill?: false;
 	/** must be given (after defaults) unless `when` says the field does not apply */
 	required?: boolean;
 	/** the field applies only when this holds (e.g. spec.aws.* only for target aws) */
@@ -150,8 +155,8 @@ export const FIELDS: readonly Field[] = [
 		validate: checkUser as Field['validate'],
 	},
 	{
-		path: 'spec.ssh.port', label: 'SSH port', flag: 'ssh-port', kind: { type: 'integer', min: 1, max: 65535 }, default: 22,
-		help: 'Port sshd listens on; with 22 (the default) a Port in ~/.ssh/config for the host applies.',
+		path: 'spec.ssh.port', label: 'SSH port', flag: 'ssh-port', kind: { type: 'integer', min: 1, max: 65535 }, default: 22, fill: false,
+		help: 'Port sshd listens on; when not set, Port from ~/.ssh/config for the host, then 22. A port set here (22 too) wins over ~/.ssh/config.',
 	},
 	{
 		path: 'spec.ssh.identityFile', label: 'SSH identity file', flag: 'ssh-identity-file', kind: { type: 'string' },

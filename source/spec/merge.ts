@@ -83,7 +83,7 @@ export function mergeLayers(layers: readonly Tree[]): Merged {
 	const provided = new Set(listPaths(given));
 	const draft: Tree = overlay({}, given);
 	for (const field of FIELDS) {
-		if (field.path.includes('[]') || field.default === undefined) continue;
+		if (field.path.includes('[]') || field.default === undefined || field.fill === false) continue;
 		if (getPath(draft, field.path) !== undefined || !sectionApplies(field, draft)) continue;
 		setPath(draft, field.path, defaultFor(field, draft));
 	}

@@ -34,7 +34,8 @@ export interface Bastion {
 
 export interface SshSpec {
 	user: string;
-	port: number;
+	/** absent: Port from ~/.ssh/config for the host, then 22; set (22 too): this port, whatever the config says */
+	port?: number;
 	identityFile?: string;
 	knownHostsFile: string;
 	hostKeyPolicy: HostKeyPolicy;

@@ -51,3 +51,25 @@ export async function write(ctx: RunContext, step: string, host: StepHost, path:
 		remoteOf(host).upload(content, path, { mode, sudo: true }),
 	);
 }
+
+/**
+ * Writes a 0600 file that holds secrets (a JoinConfiguration with the token and certificate key, the CNI
+ * manifest with the Hubble CA key) and returns what removes it. The step removes it once used, whatever
+ * happened; the session removes it at its close too, in case a signal ended the step first. Removal runs
+ * without the run's abort signal, so an interrupted run still cleans up; in a dry run it is only shown.
+ */
+export async function stageSecretFile(ctx: RunContext, step: string, host: StepHost, path: string, content: string): Promise<() => Promise<void>> {
+	if (ctx.dryRun) {
+		await write(ctx, step, host, path, content, 0o600);
+		return () => run(ctx, step, host, ['rm', '-f', path], { sudo: true });
+	}
+	let removed = false;
+	const remove = async (): Promise<void> => {
+		if (removed || !host.remote) return;
+		const result = await host.remote.exec(['rm', '-f', path], { sudo: true, timeoutMs: 30_000 }).catch(() => undefined);
+		if (result?.code === 0) removed = true;
+	};
+	ctx.onClose?.(remove);
+	await write(ctx, step, host, path, content, 0o600);
+	return remove;
+}

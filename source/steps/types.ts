@@ -73,6 +73,22 @@ export interface RunContext {
 	readyTimeoutMs?: number;
 	/** whether the API answers through a kubeconfig from this machine: undefined when it does, else why not */
 	checkApi?(kubeconfig: string): Promise<string | undefined>;
+	/** who runs this run (the lease on the first control plane names it); absent in read-only sessions */
+	holder?: RunHolder;
+	/**
+	 * registers work for the end of the run, done when the session closes whatever happened (success,
+	 * failure, Ctrl-C, SIGTERM, SIGHUP), newest first: release the lease, remove staged secret files
+	 */
+	onClose?(work: () => Promise<void>): void;
+}
+
+/** This run as the lease on a host describes it. */
+export interface RunHolder {
+	user: string;
+	machine: string;
+	pid: number;
+	cwd: string;
+	command: string;
 }
 
 export interface Step {

@@ -6,7 +6,7 @@ import { getPath } from '../spec/merge.js';
 import type { Field } from '../spec/fields.js';
 import type { Cluster, Host, Role } from '../spec/types.js';
 import { describeProblem, problemsFor } from './flow/check.js';
-import type { AnswerValue, Draft } from './flow/draft.js';
+import { UNSET, type AnswerValue, type Draft } from './flow/draft.js';
 import { answerText, parseAnswer } from './flow/parse.js';
 import { fieldByPath } from '../spec/fields.js';
 import type { PlanContext, Question } from './flow/questions.js';
@@ -54,7 +54,11 @@ function checker(question: Question, draft: Draft, context: PlanContext) {
 
 function TextQuestion({ question, field, draft, context, onAnswer, onBack }: QuestionScreenProps) {
 	const check = checker(question, draft, context);
-	const initial = answerText(question, getPath(draft.cluster, question.id));
+	const current = getPath(draft.cluster, question.id);
+	// A default the spec does not fill in (spec.ssh.port) is shown as the answer; taking it unchanged keeps
+	// the key unset, so what "unset" means (the ~/.ssh/config Port) still applies.
+	const shownDefault = current === undefined && field.fill === false ? field.default : undefined;
+	const initial = answerText(question, current ?? shownDefault);
 	return (
 		<TextField
 			prompt={`${field.label}:`}
@@ -66,7 +70,7 @@ function TextQuestion({ question, field, draft, context, onAnswer, onBack }: Que
 			}}
 			onSubmit={(text) => {
 				const parsed = parseAnswer(question, field, text);
-				if (parsed.ok) onAnswer(parsed.value);
+				if (parsed.ok) onAnswer(shownDefault !== undefined && parsed.value === shownDefault ? UNSET : parsed.value);
 			}}
 			onBack={onBack}
 		/>

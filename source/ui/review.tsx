@@ -58,7 +58,7 @@ function sshLine(cluster: Cluster): string {
 	const { ssh } = cluster.spec;
 	const parts = [
 		`user ${ssh.user ?? '(from ~/.ssh/config or local user)'}`,
-		`port ${ssh.port}`,
+		ssh.port === undefined ? 'port 22 (or Port from ~/.ssh/config)' : `port ${ssh.port}`,
 		ssh.identityFile === undefined ? 'SSH agent or default keys' : `key ${ssh.identityFile}`,
 		`host keys ${ssh.hostKeyPolicy} (${ssh.knownHostsFile})`,
 	];

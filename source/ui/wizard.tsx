@@ -121,7 +121,7 @@ function Screens(props: WizardProps) {
 	// The AWS discovery could not run here and the user chose to save the file for another machine.
 	const [skippedDiscovery, setSkippedDiscovery] = useState(false);
 	const draftCluster = state.draft.cluster;
-	const probeOf = useProbes(draftCluster.spec.hosts, draftCluster.spec.ssh.port, probe);
+	const probeOf = useProbes(draftCluster.spec.hosts, draftCluster.spec.ssh.port ?? 22, probe);
 	// The instances confirmed on the discovery screen. They are only tested and shown, never put into the
 	// draft: the saved file keeps spec.aws, so install finds the instances again as they are then.
 	const [discovered, setDiscovered] = useState<AwsDiscoveryView | undefined>(undefined);

@@ -237,7 +237,7 @@ test('ENI on AWS: ipam eni, endpoint routes, node resources, operator-aws on con
 	t.is((deployment['spec'] as Obj)['replicas'], 1, 'one control plane before discovery');
 	const pod = podSpecOf(rendered, 'Deployment', 'cilium-operator');
 	const operator = container(pod, 'cilium-operator');
-	t.is(operator['image'], 'quay.io/cilium/operator-aws:v1.20.1');
+	t.is(operator['image'], 'quay.io/cilium/operator-aws:v1.20.1@sha256:7cf0cb0e6584f72ca8de951a1be03829f69fcaeba69dc6c7856fc4470545acd7');
 	t.deepEqual(operator['command'], ['cilium-operator-aws']);
 	t.deepEqual(pod['nodeSelector'], { 'kubernetes.io/os': 'linux', 'node-role.kubernetes.io/control-plane': '' });
 	const upstreamTolerations = podSpecIn(upstream, 'Deployment', 'cilium-operator')['tolerations'] as Obj[];

@@ -1,6 +1,6 @@
 // Shared by the end-to-end install tests: a cluster.yaml for harness hosts and a runner for the
 // built binary that returns its exit code and output.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,13 +52,14 @@ export interface Run {
 /** How kubestrap is started: this checkout's bin/kubestrap.js by default; an installed package or the executable otherwise. */
 export const CHECKOUT_CLI: readonly string[] = [process.execPath, join(ROOT, 'bin/kubestrap.js')];
 
-export function runCli(args: string[], cwd: string, options: { onStderr?: (text: string) => void; signalAfter?: { pattern: RegExp; signal: NodeJS.Signals }; program?: readonly string[]; env?: Record<string, string> } = {}): Promise<Run> {
+export function runCli(args: string[], cwd: string, options: { onSpawn?: (child: ChildProcess) => void; onStderr?: (text: string) => void; signalAfter?: { pattern: RegExp; signal: NodeJS.Signals }; program?: readonly string[]; env?: Record<string, string> } = {}): Promise<Run> {
 	return new Promise((resolve) => {
 		const [file = process.execPath, ...prefix] = options.program ?? CHECKOUT_CLI;
 		const child = spawn(file, [...prefix, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', SSH_AUTH_SOCK: '', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
 		let stdout = '';
 		let stderr = '';
 		let signalled = false;
+		options.onSpawn?.(child);
 		child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
 		child.stderr.on('data', (chunk: Buffer) => {
 			stderr += chunk.toString();

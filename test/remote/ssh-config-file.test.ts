@@ -11,7 +11,9 @@ import { readSshConfig, sshConfigFor } from '../../source/remote/ssh-config-file
 import { expandGlob, includePath } from '../../source/remote/ssh-config-include.js';
 import { sshTarget } from '../../source/session/ssh-connect.js';
 import type { Cluster } from '../../source/spec/types.js';
-import { baremetalBase } from '../spec/_base.js';
+import { stringify } from 'yaml';
+import { resolveSpec } from '../../source/spec/resolve.js';
+import { baremetalBase, withPaths } from '../spec/_base.js';
 
 let home: string;
 
@@ -50,8 +52,9 @@ test('a Port that is not a number from 1 to 65535 names the file, the host and t
 	}
 });
 
-test('the spec port: 22 (the default) lets the config Port apply, any other value is passed on', (t) => {
+test('the spec port: absent lets the config Port apply, a written value is passed on', (t) => {
 	const cluster = baremetalBase() as unknown as Cluster;
+	delete cluster.spec.ssh.port;
 	t.is(sshTarget(cluster, '10.0.0.1').port, undefined);
 	cluster.spec.ssh.port = 2222;
 	t.is(sshTarget(cluster, '10.0.0.1').port, 2222);
@@ -159,4 +162,19 @@ test('ProxyCommand tokens: %h %p %r %n substituted and quoted for /bin/sh, %% is
 	t.is(proxyCommandLine('ssh -W %h:%p %r@jump # %n 100%%', tokens), 'ssh -W 10.0.0.5:2222 ubuntu@jump # web 100%');
 	t.is(proxyCommandLine('connect %h', { ...tokens, host: "x'; rm -rf ~; '" }), "connect 'x'\\''; rm -rf ~; '\\'''");
 	t.is(proxyCommandLine('keep %x', tokens), 'keep %x');
+});
+
+test('spec.ssh.port stays absent when not given (the config Port applies) and is kept when written, 22 included', (t) => {
+	const resolved = (changes: Record<string, unknown>, flags?: Record<string, unknown>): Cluster => {
+		const base = baremetalBase() as unknown as { spec: { ssh: Record<string, unknown> } };
+		delete base.spec.ssh['port'];
+		const result = resolveSpec({ file: { content: stringify(withPaths(base as never, changes)), name: 'c.yaml' }, ...(flags ? { flags: flags as never } : {}) });
+		if (!result.ok) throw new Error(JSON.stringify(result.problems));
+		return result.cluster;
+	};
+	t.is(resolved({}).spec.ssh.port, undefined);
+	t.is(sshTarget(resolved({}), '10.0.0.1').port, undefined, 'absent: the config Port applies');
+	t.is(sshTarget(resolved({ 'spec.ssh.port': 22 }), '10.0.0.1').port, 22, 'written 22 wins over the config');
+	t.is(sshTarget(resolved({}, { spec: { ssh: { port: 22 } } }), '10.0.0.1').port, 22, '--ssh-port 22 too');
+	t.is(sshTarget(resolved({ 'spec.ssh.port': 2222 }), '10.0.0.1').port, 2222);
 });

@@ -47,6 +47,8 @@ export interface FakeHostState {
 	sudo?: { status: number; error: string };
 	/** answers for successive health reads (kubectl get nodes,pods,…), the last one repeating */
 	snapshots?: string[];
+	/** the fingerprint gpg --show-keys reports for the downloaded release key (default: the pinned one) */
+	signingKeyFingerprint?: string;
 }
 
 export function freshHost(hostname: string, changes: Partial<FakeHostState> = {}): FakeHostState {
@@ -67,7 +69,7 @@ export class FakeRemote implements StepRemote {
 		const s = this.state;
 		return [
 			`os_id=${s.osId}`, `os_version=${s.osVersion}`, `kernel=${s.kernel}`, 'arch=x86_64', `hostname=${s.hostname}`, 'cgroup=2',
-			`swap=${s.swapOn ? 'on' : 'off'}`, 'pkg=apt', ...(s.kubeadm ? [`kubeadm=${s.kubeadm}`] : []),
+			`swap=${s.swapOn ? 'on' : 'off'}`, `pkg=${['rocky', 'rhel', 'centos', 'almalinux', 'fedora'].includes(s.osId) ? 'dnf' : 'apt'}`, ...(s.kubeadm ? [`kubeadm=${s.kubeadm}`] : []),
 			...(s.files.has('/etc/kubernetes/admin.conf') ? ['admin_conf=yes'] : []), ...(s.files.has('/etc/kubernetes/kubelet.conf') ? ['kubelet_conf=yes'] : []),
 			'listening=22,', `epoch=${Math.round(Date.now() / 1000)}`, `sudo=${s.sudo?.status ?? 0}`, `sudo_error=${s.sudo?.error ?? ''}`,
 		].join('\n');
@@ -114,6 +116,12 @@ export class FakeRemote implements StepRemote {
 			}
 			case 'curl':
 				return ok('-----BEGIN PGP PUBLIC KEY BLOCK-----\n');
+			case 'gpg': {
+				if (!args.includes('--show-keys')) return ok();
+				// As gpg --show-keys --with-colons prints a key: pub, then its fingerprint, then the user id.
+				const fpr = s.signingKeyFingerprint ?? 'DE15B14486CD377B9E876E1A234654DA9A296436';
+				return ok(`pub:-:2048:1:${fpr.slice(-16)}:1661444914:::-:::scESC::::::23::0:\nfpr:::::::::${fpr}:\nuid:-::::1661444914::0::isv\\x3akubernetes OBS Project <isv\\x3akubernetes@build.opensuse.org>::::::::::0:\n`);
+			}
 			case 'env':
 				if (args.includes('install') && args.some((a) => a.startsWith('kubeadm='))) s.kubeadm = `v${(args.find((a) => a.startsWith('kubeadm=')) ?? '').slice(8).replace(/-1\.1$/, '')}`;
 				return ok();
@@ -188,6 +196,6 @@ export class FakeRemote implements StepRemote {
 	changes(): string[] {
 		const reads = new Set(['sh', 'true', 'test', 'grep', 'curl', 'containerd', 'cat', 'apt-cache']);
 		const kubectlRead = (argv: string[]): boolean => argv[0] === 'kubectl' && (argv.includes('get') || argv[3] === 'version');
-		return this.calls.filter((c) => !reads.has(c.argv[0] ?? '') && !kubectlRead(c.argv) && !(c.argv[0] === 'systemctl' && c.argv[1] === 'is-active') && !(c.argv[0] === 'kubeadm' && c.argv[1] === 'token') && !(c.argv[0] === 'kubeadm' && c.argv[2] === 'phase')).map((c) => c.argv.join(' '));
+		return this.calls.filter((c) => !reads.has(c.argv[0] ?? '') && !kubectlRead(c.argv) && !(c.argv[0] === 'systemctl' && c.argv[1] === 'is-active') && !(c.argv[0] === 'gpg' && c.argv.includes('--show-keys')) && !(c.argv[0] === 'kubeadm' && c.argv[1] === 'token') && !(c.argv[0] === 'kubeadm' && c.argv[2] === 'phase')).map((c) => c.argv.join(' '));
 	}
 }

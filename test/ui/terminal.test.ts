@@ -226,7 +226,7 @@ test('baremetal + Cilium in a terminal: host keys trusted by fingerprint, a chan
 	const saved = join(dir, 'cluster.yaml');
 	const expected = readFileSync(join(root, 'test/ui/expected/baremetal-cilium.yaml'), 'utf8')
 		.replace('@CONTROL_PLANE@', cp.address).replace('@WORKER@', worker.address)
-		.replace('@PORT@', String(cp.port)).replace('@IDENTITY_FILE@', hosts.identityFile)
+		.replace('    port: @PORT@\n', cp.port === 22 ? '' : `    port: ${cp.port}\n`).replace('@IDENTITY_FILE@', hosts.identityFile)
 		.replace('@SCHEMA@', pathToFileURL(join(root, 'schema/cluster.schema.json')).href);
 	t.is(readFileSync(saved, 'utf8'), expected);
 	t.is(statSync(saved).mode & 0o777, 0o600);

@@ -57,7 +57,8 @@ test.serial('baremetal + Cilium: key presses to the final spec object and the sa
 		spec: {
 			target: 'baremetal',
 			hosts: [{ address: '10.0.0.1', role: 'control-plane' }, { address: '10.0.0.2', role: 'worker' }],
-			ssh: { user: 'ubuntu', port: 22, knownHostsFile: '~/.ssh/known_hosts', hostKeyPolicy: 'strict' },
+			// The port prompt's 22 taken unchanged leaves spec.ssh.port unset: ~/.ssh/config's Port still applies.
+			ssh: { user: 'ubuntu', knownHostsFile: '~/.ssh/known_hosts', hostKeyPolicy: 'strict' },
 			kubernetes: { version: '1.36', podSubnet: '10.244.0.0/16', serviceSubnet: '10.96.0.0/12', controlPlaneEndpoint: '' },
 			network: {
 				cni: 'cilium',

@@ -5,7 +5,7 @@
 import { generateHubbleTls } from '../../cluster/hubble-tls.js';
 import { renderManifests, type HubbleTls } from '../../cluster/render.js';
 import type { Cluster } from '../../spec/types.js';
-import { read, run, write } from '../exec.js';
+import { read, run, stageSecretFile } from '../exec.js';
 import { ciliumConfigCommand, kubectl } from '../../cluster/kubectl.js';
 import type { RunContext, Step, StepHost } from '../types.js';
 import { CONFIG_DIR, firstControlPlane } from './init-control-plane.js';
@@ -92,15 +92,13 @@ export const applyCniStep: Step = {
 			ctx.emit({ kind: 'plan', step: STEP, host: host.id, action: 'patch daemonset kube-system/aws-node off (nodeSelector io.cilium/aws-node-enabled=true), if it exists' });
 		}
 		const rendered = renderManifests(ctx.cluster, tls ? { hubbleTls: tls } : {});
-		// 0600: with Hubble the file holds the CA's private key; it is removed once applied.
-		await write(ctx, STEP, host, CNI_MANIFEST, rendered.text, 0o600);
+		// 0600: with Hubble the file holds the CA's private key. Removed whether the apply worked or not
+		// (and by the session's close if a signal ended the step first).
+		const remove = await stageSecretFile(ctx, STEP, host, CNI_MANIFEST, rendered.text);
 		try {
 			await run(ctx, STEP, host, applyCommand(), { sudo: true, timeoutMs: 5 * 60_000 });
 		} finally {
-			// Removed whether the apply worked or not: with Hubble the file holds the CA's private key.
-			// Without the run's abort signal, so an interrupted apply still cleans up.
-			if (ctx.dryRun) await run(ctx, STEP, host, ['rm', '-f', CNI_MANIFEST], { sudo: true });
-			else await host.remote?.exec(['rm', '-f', CNI_MANIFEST], { sudo: true, timeoutMs: 30_000 }).catch(() => undefined);
+			await remove();
 		}
 	},
 };

@@ -11,6 +11,7 @@ import { gatherFactsStep } from './gather-facts.js';
 import { initControlPlaneStep } from './init-control-plane.js';
 import { joinCredentialsStep } from './join-credentials.js';
 import { joinControlPlanesStep, joinWorkersStep } from './join-nodes.js';
+import { leaseStep } from './lease.js';
 import { kubePackagesStep, kubernetesVersionStep, packageRepoStep } from './kube-packages.js';
 import { preflightStep } from './preflight.js';
 import { prepareHostStep } from './prepare-host.js';
@@ -19,6 +20,7 @@ import { waitReadyStep } from './wait-ready.js';
 
 export const INSTALL_STEPS: readonly Step[] = [
 	connectStep,
+	leaseStep,
 	gatherFactsStep,
 	preflightStep,
 	prepareHostStep,

@@ -1,7 +1,7 @@
 // Joins the other control planes one at a time (etcd grows one member at a time), then the workers
 // in parallel. The JoinConfiguration holding the credentials is a 0600 file removed after use.
 import { joinConfig, type JoinCredentials } from '../kubeadm-config.js';
-import { probe, run, write } from '../exec.js';
+import { probe, run, stageSecretFile } from '../exec.js';
 import type { RunContext, Step, StepHost } from '../types.js';
 import { CONFIG_DIR, firstControlPlane, writeKubeletPatch } from './init-control-plane.js';
 import { CREDENTIALS } from './join-credentials.js';
@@ -18,12 +18,12 @@ async function join(ctx: RunContext, step: string, host: StepHost): Promise<void
 	const config = credentials ? joinConfig(ctx.cluster, host.host, credentials) : '';
 	if (!credentials && !ctx.dryRun) throw new Error(`${host.id}: no join credentials (the credentials step did not run)`);
 	await run(ctx, step, host, ['mkdir', '-p', '-m', '700', CONFIG_DIR], { sudo: true });
-	await write(ctx, step, host, JOIN_CONFIG, config, 0o600);
-	await writeKubeletPatch(ctx, step, host);
+	const remove = await stageSecretFile(ctx, step, host, JOIN_CONFIG, config);
 	try {
+		await writeKubeletPatch(ctx, step, host);
 		await run(ctx, step, host, ['kubeadm', 'join', '--config', JOIN_CONFIG], { sudo: true, timeoutMs: 20 * 60_000 });
 	} finally {
-		await run(ctx, step, host, ['rm', '-f', JOIN_CONFIG], { sudo: true }).catch(() => undefined);
+		await remove().catch(() => undefined);
 	}
 }
 

@@ -8,10 +8,13 @@ import { exactVersion, JOURNAL_KUBE_VERSION, KUBE_VERSION, minorOf, parseDnfList
 import { ADMIN_KUBECONFIG, kubectl } from '../../cluster/kubectl.js';
 import { StepError, type RunContext, type Step, type StepHost } from '../types.js';
 import { firstControlPlane } from './init-control-plane.js';
+import { checkFingerprints, KUBERNETES_KEY_FINGERPRINT, primaryFingerprints, SigningKeyRefusal } from '../signing-key.js';
 
 export const APT_KEYRING = '/etc/apt/keyrings/kubernetes-apt-keyring.gpg';
 export const APT_SOURCE = '/etc/apt/sources.list.d/kubernetes.list';
 export const DNF_REPO = '/etc/yum.repos.d/kubernetes.repo';
+/** The verified key for dnf: the repo file points gpgkey here, so dnf never imports a key it downloads itself. */
+export const DNF_KEY = '/etc/pki/rpm-gpg/RPM-GPG-KEY-kubernetes';
 export const KUBE_PACKAGES = ['kubelet', 'kubeadm', 'kubectl'] as const;
 
 /** The spec's minor and, when it names one, its exact patch. */
@@ -36,7 +39,7 @@ export function dnfRepoFile(minor: string): string {
 		`baseurl=${repoUrl(minor, 'rpm')}`,
 		'enabled=1',
 		'gpgcheck=1',
-		`gpgkey=${repoUrl(minor, 'rpm')}repodata/repomd.xml.key`,
+		`gpgkey=file://${DNF_KEY}`,
 		'exclude=kubelet kubeadm kubectl cri-tools kubernetes-cni',
 		'',
 	].join('\n');
@@ -47,16 +50,34 @@ const APT = ['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get'];
 /** Points the host's package manager at the minor's repository (and refreshes apt's lists). */
 export async function configureRepo(ctx: RunContext, step: string, host: StepHost, minor: string): Promise<void> {
 	if (host.facts?.packageManager === 'dnf') {
+		const key = await verifiedKey(ctx, step, host, `${repoUrl(minor, 'rpm')}repodata/repomd.xml.key`);
+		await run(ctx, step, host, ['mkdir', '-p', '-m', '755', '/etc/pki/rpm-gpg'], { sudo: true });
+		await write(ctx, step, host, DNF_KEY, key, 0o644);
 		await write(ctx, step, host, DNF_REPO, dnfRepoFile(minor), 0o644);
 		return;
 	}
 	await run(ctx, step, host, [...APT, 'install', '-y', '-q', 'apt-transport-https', 'ca-certificates', 'curl', 'gpg'], { sudo: true });
 	await run(ctx, step, host, ['mkdir', '-p', '-m', '755', '/etc/apt/keyrings'], { sudo: true });
-	// The release key is fetched on the host (it reaches pkgs.k8s.io anyway) and dearmored there.
-	const key = ctx.dryRun ? '' : await read(ctx, step, host, ['curl', '-fsSL', `${repoUrl(minor, 'deb')}Release.key`]);
+	const key = await verifiedKey(ctx, step, host, `${repoUrl(minor, 'deb')}Release.key`);
 	await run(ctx, step, host, ['gpg', '--batch', '--yes', '--dearmor', '-o', APT_KEYRING], { sudo: true, stdin: key });
 	await write(ctx, step, host, APT_SOURCE, aptSourceLine(minor), 0o644);
 	await run(ctx, step, host, [...APT, 'update', '-q'], { sudo: true });
+}
+
+/**
+ * The release key, fetched on the host (it reaches pkgs.k8s.io anyway) and checked there with gpg against
+ * the pinned fingerprint before anything trusts it. A dry run fetches nothing and says it would check.
+ */
+async function verifiedKey(ctx: RunContext, step: string, host: StepHost, url: string): Promise<string> {
+	if (ctx.dryRun) {
+		ctx.emit({ kind: 'plan', step, host: host.id, action: `fetch ${url} and check its fingerprint is ${KUBERNETES_KEY_FINGERPRINT}` });
+		return '';
+	}
+	const key = await read(ctx, step, host, ['curl', '-fsSL', url]);
+	const shown = await probe(ctx, step, host, ['gpg', '--batch', '--show-keys', '--with-colons'], { stdin: key });
+	const found = shown.code === 0 ? primaryFingerprints(shown.stdout) : [];
+	if (!checkFingerprints(found)) throw new SigningKeyRefusal(host.id, step, url, found);
+	return key;
 }
 
 /** Whether the host's repository file already names this minor (read, also in dry runs). */

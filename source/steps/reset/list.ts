@@ -3,6 +3,7 @@
 import type { Step } from '../types.js';
 import { cleanStep } from './clean.js';
 import { resetConnectStep } from './connect.js';
+import { leaseStep } from '../list/lease.js';
 import { deleteNodeStep } from './delete-node.js';
 import { drainStep } from './drain.js';
 import { etcdMemberStep } from './etcd-member.js';
@@ -11,6 +12,7 @@ import { verifyCleanStep } from './verify.js';
 
 export const RESET_STEPS: readonly Step[] = [
 	resetConnectStep,
+	leaseStep,
 	findNodesStep,
 	drainStep,
 	etcdMemberStep,

@@ -44,6 +44,11 @@ export interface HostScenario {
 	clockSkewSeconds?: number;
 	/** Newest patch pkgs.k8s.io publishes per minor (apt-cache madison, dnf --showduplicates, installs); default lib.sh's table. */
 	repoPatches?: Readonly<Record<string, number>>;
+	/**
+	 * Fingerprint of the signing key pkgs.k8s.io serves to this host (curl), as gpg reports it; default the
+	 * real key's (DE15B14486CD377B9E876E1A234654DA9A296436). Another value plays a substituted key.
+	 */
+	signingKeyFingerprint?: string;
 	/** The host's own network links besides lo and eth0 (e.g. a bridge it had before Kubernetes). */
 	links?: readonly string[];
 	/** The host's own iptables (IPv4) chains and rules per table, e.g. { filter: { chains: ['HOST-FW'], rules: ['-A INPUT -j HOST-FW'] } }. */
@@ -145,6 +150,7 @@ export async function writeScenario(simDir: string, scenario: HostScenario, addr
 	await writeFile(join(scenarioDir, 'missing-modules'), (scenario.missingModules ?? []).map((name) => `${name}\n`).join(''));
 	await writeFile(join(scenarioDir, 'busy-ports'), (scenario.busyPorts ?? [])
 		.map((busy) => (typeof busy === 'number' ? `${busy}\tother\n` : `${busy.port}\t${busy.process}\n`)).join(''));
+	await writeFile(join(scenarioDir, 'signing-key-fpr'), `${scenario.signingKeyFingerprint ?? 'DE15B14486CD377B9E876E1A234654DA9A296436'}\n`);
 	await writeFile(join(scenarioDir, 'clock-skew'), `${scenario.clockSkewSeconds ?? 0}\n`);
 	await writeFile(join(scenarioDir, 'repo-patches'), Object.entries(scenario.repoPatches ?? {}).map(([minor, patch]) => `${minor} ${patch}\n`).join(''));
 

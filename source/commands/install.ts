@@ -3,7 +3,7 @@
 // Local state (journal, lock, logs) lives in .kubestrap/<name>/; a re-run resumes.
 import { join } from 'node:path';
 import type { TrustedHostKeys } from '../remote/host-key-check.js';
-import { LockedError, openSession, type Outcome, type Session } from '../session/session.js';
+import type { Outcome } from '../session/session.js';
 import { stateDir } from '../session/state-dir.js';
 import { writeFileAtomic } from '../session/write-file.js';
 import { formatDuration, parseDuration } from '../spec/durations.js';
@@ -18,6 +18,7 @@ import type { StepEvent } from '../steps/types.js';
 import { EXIT } from './exit.js';
 import { askSudoPassword, sshIdentity, type Io } from './io.js';
 import { jsonError } from './json-error.js';
+import { awsHosts, openOrReport } from './session-io.js';
 import { runView, type RunView } from '../ui/run-view.js';
 import { quote } from '../remote/quote.js';
 import { flagGroups } from '../ui/equivalent-command.js';
@@ -180,8 +181,7 @@ async function runInstall(cluster: Cluster, options: InstallOptions, io: Io, mod
 	// target aws: discovery and every AWS check before any SSH connection; the instances become spec.hosts.
 	let hostKeys: Map<string, TrustedHostKeys> | undefined;
 	if (cluster.spec.target === 'aws') {
-		const { prepareAws } = await import('./aws.js');
-		const prepared = await prepareAws(cluster, options, io, dryRun);
+		const prepared = await awsHosts(cluster, options, io, dryRun ? 'plan' : 'install');
 		if (typeof prepared === 'number') return prepared;
 		cluster = prepared.cluster;
 		hostKeys = prepared.hostKeys;
@@ -192,32 +192,24 @@ async function runInstall(cluster: Cluster, options: InstallOptions, io: Io, mod
 	const json = mode === 'plan' && options.output === 'json';
 	const events: StepEvent[] = [];
 	let view: RunView | undefined;
-	let session: Session;
-	try {
-		session = await openSession({
-			...sshIdentity(io),
-			cluster,
-			command: mode,
-			cwd: io.cwd,
-			dryRun,
-			concurrency: concurrency as number,
-			connectTimeoutMs: (connectTimeout as number) * 1000,
-			readyTimeoutMs: timeout as number,
-			...(sudoPassword !== undefined ? { sudoPassword } : {}),
-			...(hostKeys ? { trustedHostKeys: hostKeys } : {}),
-			...(io.signal ? { signal: io.signal } : {}),
-			onEvent(event) {
-				events.push(event);
-				view?.event(event);
-			},
-		});
-	} catch (error) {
-		if (error instanceof LockedError) {
-			io.stderr(`${error.message}\n`);
-			return EXIT.failed;
-		}
-		throw error;
-	}
+	const session = await openOrReport({
+		...sshIdentity(io),
+		cluster,
+		command: mode,
+		cwd: io.cwd,
+		dryRun,
+		concurrency: concurrency as number,
+		connectTimeoutMs: (connectTimeout as number) * 1000,
+		readyTimeoutMs: timeout as number,
+		...(sudoPassword !== undefined ? { sudoPassword } : {}),
+		...(hostKeys ? { trustedHostKeys: hostKeys } : {}),
+		...(io.signal ? { signal: io.signal } : {}),
+		onEvent(event) {
+			events.push(event);
+			view?.event(event);
+		},
+	}, io);
+	if (typeof session === 'number') return session;
 	const say = (line: string): void => {
 		session.log.write(line);
 		if (!json) io.stderr(`${session.redact(line)}\n`);

@@ -5,11 +5,13 @@
 import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { mergeKubeconfig } from '../cluster/kubeconfig-merge.js';
-import { LockedError, openSession } from '../session/session.js';
+import type { TrustedHostKeys } from '../remote/host-key-check.js';
+import { openSession } from '../session/session.js';
 import { writeFileAtomic } from '../session/write-file.js';
 import { FETCHED, fetchAdminStep } from '../steps/kubeconfig/fetch-admin.js';
 import { EXIT, sshIdentity, type Io } from './io.js';
 import { printProblems, specFromOptions, type SpecOptions } from './spec-input.js';
+import { awsHosts } from './session-io.js';
 
 export interface KubeconfigOptions extends SpecOptions {
 	outputFile?: string;
@@ -35,23 +37,15 @@ export async function kubeconfigCommand(options: KubeconfigOptions, io: Io): Pro
 		return EXIT.invalid;
 	}
 	let cluster = result.cluster;
+	let hostKeys: Map<string, TrustedHostKeys> | undefined;
 	if (cluster.spec.target === 'aws') {
-		const { prepareAws } = await import('./aws.js');
-		const prepared = await prepareAws(cluster, {}, io, true);
+		const prepared = await awsHosts(cluster, {}, io, 'day2');
 		if (typeof prepared === 'number') return prepared;
 		cluster = prepared.cluster;
+		hostKeys = prepared.hostKeys;
 	}
-	let session;
-	try {
-		// Read-only: no lock (an install may be running), no journal.
-		session = await openSession({ ...sshIdentity(io), cluster, command: 'kubeconfig', cwd: io.cwd, dryRun: true, concurrency: 1, connectTimeoutMs: Number(timeout) * 1000, ...(io.signal ? { signal: io.signal } : {}), onEvent: () => undefined });
-	} catch (error) {
-		if (error instanceof LockedError) {
-			io.stderr(`${error.message}\n`);
-			return EXIT.failed;
-		}
-		throw error;
-	}
+	// Read-only: no lock (an install may be running), no journal.
+	const session = await openSession({ ...sshIdentity(io), cluster, command: 'kubeconfig', cwd: io.cwd, dryRun: true, concurrency: 1, connectTimeoutMs: Number(timeout) * 1000, ...(hostKeys ? { trustedHostKeys: hostKeys } : {}), ...(io.signal ? { signal: io.signal } : {}), onEvent: () => undefined });
 	let kubeconfig: string | undefined;
 	try {
 		const outcome = await session.run([fetchAdminStep]);

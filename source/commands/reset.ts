@@ -1,7 +1,8 @@
 // `kubestrap reset`: remove nodes (--host) or the whole cluster, leaving each host clean. The command
 // checks the input, says what will go (on a terminal: the exact commands, from a dry run) and asks for
 // the cluster name, then runs the reset steps (source/steps/reset/) in a session and reports per host.
-import { LockedError, openSession, type Session } from '../session/session.js';
+import type { TrustedHostKeys } from '../remote/host-key-check.js';
+import type { Session } from '../session/session.js';
 import { clearJournal, forgetHosts } from '../steps/journal-forget.js';
 import { RESET_STEPS } from '../steps/reset/list.js';
 import { pathsToRemove } from '../steps/reset/residue.js';
@@ -12,6 +13,7 @@ import type { Cluster } from '../spec/types.js';
 import { parseDuration } from '../spec/durations.js';
 import { askSudoPassword, EXIT, sshIdentity, type Io } from './io.js';
 import { runView, type RunView } from '../ui/run-view.js';
+import { awsHosts, openOrReport } from './session-io.js';
 import { printProblems, specFromOptions, type SpecOptions } from './spec-input.js';
 
 export interface ResetOptions extends SpecOptions {
@@ -79,11 +81,13 @@ export async function resetCommand(options: ResetOptions, io: Io): Promise<numbe
 		}
 	}
 	const dryRun = options.dryRun === true;
+	// target aws: the instances found as install found them, and the host keys their console output vouches for.
+	let hostKeys: Map<string, TrustedHostKeys> | undefined;
 	if (cluster.spec.target === 'aws') {
-		const { prepareAws } = await import('./aws.js');
-		const prepared = await prepareAws(cluster, {}, io, true);
+		const prepared = await awsHosts(cluster, {}, io, 'day2');
 		if (typeof prepared === 'number') return prepared;
 		cluster = prepared.cluster;
+		hostKeys = prepared.hostKeys;
 	}
 	const selection = selectHosts(cluster, options.host ?? []);
 	if (typeof selection === 'string') {
@@ -107,20 +111,13 @@ export async function resetCommand(options: ResetOptions, io: Io): Promise<numbe
 		concurrency: concurrency as number,
 		connectTimeoutMs: (connectTimeout as number) * 1000,
 		...(sudoPassword !== undefined ? { sudoPassword } : {}),
+		...(hostKeys ? { trustedHostKeys: hostKeys } : {}),
 		...(io.signal ? { signal: io.signal } : {}),
 	};
 	const open = async (dry: boolean, events: StepEvent[], view: () => RunView | undefined): Promise<Session | number> => {
-		try {
-			const session = await openSession({ ...base, command: dry ? 'reset-dry-run' : 'reset', dryRun: dry, onEvent(event) { events.push(event); view()?.event(event); } });
-			session.ctx.shared.set(RESET, newScope(scope.targets, scope.whole, scope.removePackages, scope.drainTimeoutSeconds));
-			return session;
-		} catch (error) {
-			if (error instanceof LockedError) {
-				io.stderr(`${error.message}\n`);
-				return EXIT.failed;
-			}
-			throw error;
-		}
+		const session = await openOrReport({ ...base, command: dry ? 'reset-dry-run' : 'reset', dryRun: dry, onEvent(event) { events.push(event); view()?.event(event); } }, io);
+		if (typeof session !== 'number') session.ctx.shared.set(RESET, newScope(scope.targets, scope.whole, scope.removePackages, scope.drainTimeoutSeconds));
+		return session;
 	};
 
 	// On a terminal without --yes: the exact commands first (a dry run reads every host), then the typed name.

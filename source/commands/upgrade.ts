@@ -3,7 +3,8 @@
 // hops' steps in kubeadm's order. The journal lets a stopped run resume.
 import { planUpgrade, type UpgradePlan } from '../cluster/upgrade/plan.js';
 import { planLines } from '../cluster/upgrade/format.js';
-import { LockedError, openSession, type Session } from '../session/session.js';
+import type { TrustedHostKeys } from '../remote/host-key-check.js';
+import type { Session } from '../session/session.js';
 import { connectStep } from '../steps/list/connect.js';
 import { gatherFactsStep } from '../steps/list/gather-facts.js';
 import { applyCniStep } from '../steps/list/apply-cni.js';
@@ -16,6 +17,7 @@ import type { Cluster } from '../spec/types.js';
 import { EXIT, sshIdentity, type Io } from './io.js';
 import { runView, type RunView } from '../ui/run-view.js';
 import { printProblems, specFromOptions, type SpecOptions } from './spec-input.js';
+import { awsHosts, openOrReport, type HostDeps } from './session-io.js';
 
 export interface UpgradeOptions extends SpecOptions {
 	yes?: boolean;
@@ -40,13 +42,13 @@ async function confirm(io: Io, cluster: Cluster): Promise<boolean> {
 	return answer.trim() === cluster.metadata.name;
 }
 
-export async function upgradeCommand(options: UpgradeOptions, io: Io): Promise<number> {
+export async function upgradeCommand(options: UpgradeOptions, io: Io, deps: HostDeps = {}): Promise<number> {
 	const spec = await specFromOptions(options, io);
 	if (!spec.ok) {
 		printProblems(spec, io);
 		return EXIT.invalid;
 	}
-	const cluster = spec.cluster;
+	let cluster = spec.cluster;
 	const maxUnavailable = whole(options.maxUnavailable, 1, '--max-unavailable');
 	const connectTimeout = whole(options.connectTimeout, 120, '--connect-timeout');
 	for (const value of [maxUnavailable, connectTimeout]) {
@@ -54,10 +56,6 @@ export async function upgradeCommand(options: UpgradeOptions, io: Io): Promise<n
 			io.stderr(`${value}\n`);
 			return EXIT.invalid;
 		}
-	}
-	if (cluster.spec.target !== 'baremetal') {
-		io.stderr('upgrade: target aws is not supported by upgrade yet; list the instances as baremetal hosts\n');
-		return EXIT.invalid;
 	}
 	const target = resolveKubernetesVersion(cluster.spec.kubernetes.version, cluster.spec.network.cni);
 	if (typeof target === 'string') {
@@ -68,25 +66,28 @@ export async function upgradeCommand(options: UpgradeOptions, io: Io): Promise<n
 		io.stderr('upgrade: no terminal to confirm on; add --yes to upgrade without asking (or --dry-run to see the plan)\n');
 		return EXIT.invalid;
 	}
+	// target aws: the instances found as install found them (the same discovery, with ENI mode's maxPods
+	// that the kubelet patches need), and the host keys their console output vouches for.
+	let hostKeys: Map<string, TrustedHostKeys> | undefined;
+	if (cluster.spec.target === 'aws') {
+		const prepared = await awsHosts(cluster, {}, io, 'day2', deps.aws);
+		if (typeof prepared === 'number') return prepared;
+		cluster = prepared.cluster;
+		hostKeys = prepared.hostKeys;
+	}
 	const events: StepEvent[] = [];
 	let view: RunView | undefined;
-	let session: Session;
-	try {
-		// Not a dry-run session even for --dry-run: the plan is printed from reads, and the lock keeps a
-		// second upgrade out while this one reads; the hop steps themselves run with ctx.dryRun set.
-		session = await openSession({
-			...sshIdentity(io), cluster, command: 'upgrade', cwd: io.cwd, dryRun: false,
-			concurrency: maxUnavailable as number, connectTimeoutMs: (connectTimeout as number) * 1000,
-			...(io.signal ? { signal: io.signal } : {}),
-			onEvent(event) { events.push(event); view?.event(event); },
-		});
-	} catch (error) {
-		if (error instanceof LockedError) {
-			io.stderr(`${error.message}\n`);
-			return EXIT.failed;
-		}
-		throw error;
-	}
+	// Not a dry-run session even for --dry-run: the plan is printed from reads, and the lock keeps a
+	// second upgrade out while this one reads; the hop steps themselves run with ctx.dryRun set.
+	const session = await openOrReport({
+		...sshIdentity(io), cluster, command: 'upgrade', cwd: io.cwd, dryRun: false,
+		concurrency: maxUnavailable as number, connectTimeoutMs: (connectTimeout as number) * 1000,
+		...(hostKeys ? { trustedHostKeys: hostKeys } : {}),
+		...(deps.connectWith ? { connectWith: deps.connectWith } : {}),
+		...(io.signal ? { signal: io.signal } : {}),
+		onEvent(event) { events.push(event); view?.event(event); },
+	}, io);
+	if (typeof session === 'number') return session;
 	const say = (line: string): void => {
 		session.log.write(line);
 		io.stderr(`${session.redact(line)}\n`);

@@ -22,7 +22,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { main } from '../../source/cli.js';
 import { renderManifests } from '../../source/cluster/render.js';
-import { prepareAws } from '../../source/commands/aws.js';
+import { awsHosts } from '../../source/commands/session-io.js';
 import type { Io } from '../../source/commands/io.js';
 import { resolveSpec } from '../../source/spec/resolve.js';
 import type { Cluster } from '../../source/spec/types.js';
@@ -221,7 +221,7 @@ test.serial('Cilium ENI: discovery → checks → plan → install on the test h
 	t.regex(readFileSync(join(dir, 'e2e-aws.kubeconfig'), 'utf8'), new RegExp(`server: https://${hosts.hosts[0]!.address.replace(/\./g, '\\.')}:6443`));
 
 	// The manifests the apply step gets are rendered from the discovered cluster: operator-aws on the one control plane.
-	const prepared = await prepareAws(parseCluster(config), {}, capture(dir).io, true);
+	const prepared = await awsHosts(parseCluster(config), {}, capture(dir).io, 'plan');
 	if (typeof prepared === 'number') return t.fail('discovery failed');
 	const rendered = renderManifests(prepared.cluster);
 	const operator = rendered.documents.find((d) => d['kind'] === 'Deployment' && (d['metadata'] as { name?: string }).name === 'cilium-operator') as Record<string, any> | undefined;

@@ -10,7 +10,8 @@ import type { Io } from './io.js';
 import { parseDuration } from '../spec/durations.js';
 import { sleep } from '../steps/sleep.js';
 import type { SpecOptions } from './spec-input.js';
-import { CILIUM_CONFIG_ARGS, previousLogsArgs } from '../cluster/kubectl.js';
+import { CILIUM_CONFIG_ARGS } from '../cluster/kubectl.js';
+import { logsOf, readHealth, readPreviousLogs, type LogCache } from '../steps/read-health.js';
 import { localRunner, sshRunner, type KubectlRunner } from '../steps/status/kubectl-runner.js';
 import { clusterFromOptions, reachFirstControlPlane, type HostDeps } from './session-io.js';
 
@@ -26,8 +27,8 @@ export interface StatusOptions extends SpecOptions {
 type Context = { cni?: Cni; cluster?: string; nodeNames?: string[] };
 
 async function readReport(runner: KubectlRunner, spec: Context): Promise<StatusReport | string> {
-	const [health, { readHealth }] = await Promise.all([import('../cluster/health/index.js'), import('../steps/read-health.js')]);
-	const read = await readHealth((args) => runner.run(args), { ...spec, now: Date.now(), cniConfig: true });
+	const health = await import('../cluster/health/index.js');
+	const read = await readHealth((args, timeoutMs) => runner.run(args, timeoutMs), { ...spec, now: Date.now(), cniConfig: true });
 	if (!read.ok) return `${runner.where}: ${read.error}`;
 	return health.statusReport(read.verdict, read.cni, { ...(spec.cluster ? { cluster: spec.cluster } : {}), generatedAt: new Date().toISOString() });
 }
@@ -92,14 +93,17 @@ export async function statusCommand(options: StatusOptions, io: Io, deps: HostDe
 	}
 }
 
-/** The report of a snapshot: the verdict, the CNI's datapath and the last logs of crash loops. */
-async function reportOf(snapshot: Snapshot, context: Context, config: string, logs: Map<string, string[]>): Promise<StatusReport> {
+/** The report of a snapshot: the verdict, the CNI's datapath and the last logs of crash loops read so far. */
+async function reportOf(snapshot: Snapshot, context: Context, config: string, logs: LogCache): Promise<StatusReport> {
 	const health = await import('../cluster/health/index.js');
-	const detected = health.cniInfo(snapshot, '').cni;
-	const cni: Cni = context.cni ?? (detected === 'calico' ? 'calico' : 'cilium');
-	let verdict = health.assess(snapshot, { cni, now: Date.now(), ...(context.nodeNames ? { nodeNames: context.nodeNames } : {}) });
-	if (logs.size > 0) verdict = health.withLogs(verdict, logs);
+	let verdict = health.assess(snapshot, { cni: cniOf(snapshot, context, health.cniInfo), now: Date.now(), ...(context.nodeNames ? { nodeNames: context.nodeNames } : {}) });
+	if (logs.size > 0) verdict = health.withLogs(verdict, logsOf(logs));
 	return health.statusReport(verdict, health.cniInfo(snapshot, config), { ...(context.cluster ? { cluster: context.cluster } : {}), generatedAt: new Date().toISOString() });
+}
+
+/** The CNI the spec names, else the one the cluster runs. */
+function cniOf(snapshot: Snapshot, context: Context, info: (s: Snapshot, config: string) => { cni: string }): Cni {
+	return context.cni ?? (info(snapshot, '').cni === 'calico' ? 'calico' : 'cilium');
 }
 
 /**
@@ -121,9 +125,8 @@ async function follow(runner: KubectlRunner, context: Context, io: Io, w: { json
 			})
 		: Promise.resolve();
 	const live = !w.json && io.tty ? (await import('../ui/health/status-live.js')).mountStatus(io.tty.stdout, io.color === true) : undefined;
-	const { logRequests, logKey, logLines, assess } = await import('../cluster/health/index.js');
-	const logs = new Map<string, string[]>();
-	const logsSeen = new Map<string, number>();
+	const { assess, cniInfo } = await import('../cluster/health/index.js');
+	const logs: LogCache = new Map();
 	let last = '';
 	let healthy = false;
 	let latest: Snapshot | undefined;
@@ -151,23 +154,9 @@ async function follow(runner: KubectlRunner, context: Context, io: Io, w: { json
 		if (text !== last) io.stdout(w.json ? text.replace('"generatedAt":""', `"generatedAt":${JSON.stringify(report.generatedAt)}`) : `— ${report.generatedAt}\n${text}`);
 		last = text;
 	};
-	// A crash loop is explained by its last log lines, read once per restart.
-	const fetchLogs = async (snapshot: Snapshot): Promise<boolean> => {
-		const verdict = assess(snapshot, { cni: context.cni ?? 'cilium', now: Date.now() });
-		let fetched = false;
-		for (const want of logRequests(verdict)) {
-			const key = logKey(want.namespace, want.pod, want.container);
-			const restarts = verdict.pods.find((p) => p.namespace === want.namespace && p.name === want.pod)?.restartCount ?? 0;
-			if (logsSeen.get(key) === restarts) continue;
-			logsSeen.set(key, restarts);
-			const out = await runner.run(previousLogsArgs(want.namespace, want.pod, want.container, 5));
-			if (out.code === 0) {
-				logs.set(key, logLines(out.stdout));
-				fetched = true;
-			}
-		}
-		return fetched;
-	};
+	// A crash loop is explained by its last log lines, read once per restart, as install's readiness wait reads them.
+	const fetchLogs = (snapshot: Snapshot): Promise<boolean> =>
+		readPreviousLogs((args, timeoutMs) => runner.run(args, timeoutMs), assess(snapshot, { cni: cniOf(snapshot, context, cniInfo), now: Date.now() }), logs, w.signal);
 
 	try {
 		await followCluster(collections, {

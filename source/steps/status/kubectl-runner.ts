@@ -15,7 +15,8 @@ export interface Result {
 /** Runs kubectl with the given arguments somewhere that can reach the cluster. */
 export interface KubectlRunner {
 	where: string;
-	run(args: string[]): Promise<Result>;
+	/** bounded by timeoutMs (default 30 s) */
+	run(args: string[], timeoutMs?: number): Promise<Result>;
 	/** `kubectl get --raw PATH` (the API's own answer; a watch streams line by line); never rejects */
 	raw: RawReader;
 	close(): Promise<void>;
@@ -26,7 +27,7 @@ export function sshRunner(remote: StepRemote, host: string, signal: AbortSignal)
 	const where = `kubectl on ${host} (over SSH)`;
 	return {
 		where,
-		run: (args) => remote.exec(kubectl(...args), { sudo: true, signal, timeoutMs: 30_000 }),
+		run: (args, timeoutMs) => remote.exec(kubectl(...args), { sudo: true, signal, timeoutMs: timeoutMs ?? 30_000 }),
 		raw: {
 			where,
 			get: (path, options) =>
@@ -77,11 +78,11 @@ export function localRunner(kubeconfig: string, env: Readonly<Record<string, str
 	return {
 		where: `local kubectl with ${kubeconfig}`,
 		raw: localRaw(kubeconfig, env, `local kubectl with ${kubeconfig}`),
-		run: (args) =>
+		run: (args, timeoutMs) =>
 			new Promise((done) => {
 				// No stdin (closed at once) so kubectl can never wait on a prompt; a request timeout so an
 				// API that accepts but never answers is reported, not waited on.
-				const child = execFile('kubectl', ['--kubeconfig', kubeconfig, '--request-timeout=20s', ...args], { signal, timeout: 30_000, maxBuffer: 64 * 1024 * 1024, ...(env ? { env: env as NodeJS.ProcessEnv } : {}) }, (error, stdout, stderr) => {
+				const child = execFile('kubectl', ['--kubeconfig', kubeconfig, '--request-timeout=20s', ...args], { signal, timeout: timeoutMs ?? 30_000, maxBuffer: 64 * 1024 * 1024, ...(env ? { env: env as NodeJS.ProcessEnv } : {}) }, (error, stdout, stderr) => {
 					const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? ((error as { code: number }).code) : null) : 0;
 					done({ code, stdout: String(stdout), stderr: error && code === null ? `${String(stderr)}${error.message}` : String(stderr) });
 				});

@@ -220,6 +220,22 @@ test.serial('Cilium ENI: discovery → checks → plan → install on the test h
 	for (const name of ['ip-10-0-1-10', 'ip-10-0-1-11']) t.true(existsSync(join(hosts.runDir, 'cluster', 'nodes', name)), `${name} joined`);
 	t.regex(readFileSync(join(dir, 'e2e-aws.kubeconfig'), 'utf8'), new RegExp(`server: https://${hosts.hosts[0]!.address.replace(/\./g, '\\.')}:6443`));
 
+	// The day-two commands find the same instances through EC2; with known_hosts emptied again, only the
+	// console output can vouch for the host keys, as for install.
+	const day2: Array<{ args: string[]; check: (out: string, err: string) => void }> = [
+		{ args: ['status', '--config', config], check: (out) => t.regex(out, /ip-10-0-1-10/) },
+		{ args: ['kubeconfig', '--config', config, '--output-file', 'day2.kubeconfig'], check: () => t.true(existsSync(join(dir, 'day2.kubeconfig'))) },
+		{ args: ['reset', '--config', config, '--dry-run'], check: (out) => t.regex(out, /kubeadm reset/) },
+	];
+	for (const { args, check } of day2) {
+		writeFileSync(join(dir, 'known_hosts'), '', { mode: 0o600 });
+		const run = capture(dir);
+		t.is(await main(args, run.io), 0, `${args[0]}: ${run.err()}`);
+		t.regex(run.err(), /aws: finding instances in eu-west-1 by tags kubestrap\.dev\/cluster=e2e-aws/, args[0]);
+		check(run.out(), run.err());
+		t.true(readFileSync(join(dir, 'known_hosts'), 'utf8').includes(hosts.hosts[0]!.hostKeyBase64), `${args[0]}: the console output vouched for the key`);
+	}
+
 	// The manifests the apply step gets are rendered from the discovered cluster: operator-aws on the one control plane.
 	const prepared = await awsHosts(parseCluster(config), {}, capture(dir).io, 'plan');
 	if (typeof prepared === 'number') return t.fail('discovery failed');

@@ -6,16 +6,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
 import { startHosts, type TestHosts } from '../_helpers/sshd-hosts.js';
-import { formatState, hostState, HOST_OWN, leftovers, visit, type HostState } from './_host-state.js';
+import { formatState, hostState, HOST_OWN, leftovers, ownIntact, visit } from './_host-state.js';
 import { runCli, writeConfig } from './_install.js';
-
-function ownIntact(t: { true: (v: boolean, m?: string) => void }, state: HostState): void {
-	t.true(state.chains.includes('filter/HOST-FW'), 'the host\'s own chain stays');
-	t.true(state.rules.includes('filter: -A INPUT -j HOST-FW') && state.rules.includes('filter: -A HOST-FW -p tcp -m tcp --dport 22 -j ACCEPT'), 'and its rules');
-	t.true(state.nft.includes('inet hostfw'), 'its own nftables table stays');
-	t.true(state.pins.includes('/sys/fs/bpf/hostfw/allow'), 'its own BPF pin stays');
-	t.true(state.links.includes('br-lan') && state.links.includes('eth0'), 'its own links stay');
-}
 
 /** A file the host has (its overlay's upper layer holds it and it is no whiteout). */
 async function has(hosts: TestHosts, index: number, path: string): Promise<boolean> {

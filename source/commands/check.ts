@@ -9,7 +9,7 @@ import { localKubectl, sshKubectl, type KubectlRunner } from '../steps/check/kub
 import { runCheck, type CheckOutcome, type CheckProgress } from '../steps/check/run.js';
 import { parseDuration } from '../spec/durations.js';
 import { EXIT } from './exit.js';
-import type { Io } from './io.js';
+import { flagProblem, type Io } from './io.js';
 import type { Session } from '../session/session.js';
 import { clusterFromOptions, reachFirstControlPlane } from './session-io.js';
 import { sleep } from '../steps/sleep.js';
@@ -100,12 +100,7 @@ export async function checkCommand(options: CheckCommandOptions, io: Io): Promis
 	const json = options.output === 'json';
 	const timeout = parseDuration(options.timeout ?? '3m', '--timeout');
 	const connectTimeout = parseDuration(options.connectTimeout ?? '30', '--connect-timeout');
-	for (const value of [timeout, connectTimeout]) {
-		if (typeof value === 'string') {
-			io.stderr(`${value}\n`);
-			return EXIT.invalid;
-		}
-	}
+	if (flagProblem(io, [timeout, connectTimeout])) return EXIT.invalid;
 	if (options.external !== undefined && !EXTERNAL.test(options.external)) {
 		io.stderr(`--external ${JSON.stringify(options.external)}: not a host name or IPv4 address with an optional :port, e.g. --external example.com:443\n`);
 		return EXIT.invalid;

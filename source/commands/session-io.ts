@@ -4,7 +4,6 @@
 // Only commands that reach hosts load this file.
 import { resolve } from 'node:path';
 import { LocalFileError } from '../files/bounded-read.js';
-import type { TrustedHostKeys } from '../remote/host-key-check.js';
 import type { Cluster } from '../spec/types.js';
 import type { AwsDeps, AwsMode, AwsPort, AwsPrepared, AwsRunOptions } from '../session/aws-hosts.js';
 import { LockedError, openSession, type Session, type SessionOptions } from '../session/session.js';
@@ -59,6 +58,16 @@ export interface HostDeps {
 	connectWith?: SessionOptions['connectWith'];
 }
 
+/** The cluster's hosts for a session: on target aws the instances found through EC2 with the host keys their console output vouches for; else the spec's. */
+export type SessionHosts = Pick<SessionOptions, 'cluster' | 'trustedHostKeys'>;
+
+/** The hosts a session works on, or the exit code when an aws run stops before any SSH connection. */
+export async function sessionHosts(cluster: Cluster, io: Io, mode: AwsMode, options: AwsRunOptions = {}, deps?: AwsDeps): Promise<SessionHosts | number> {
+	if (cluster.spec.target !== 'aws') return { cluster };
+	const prepared = await awsHosts(cluster, options, io, mode, deps);
+	return typeof prepared === 'number' ? prepared : { cluster: prepared.cluster, trustedHostKeys: prepared.hostKeys };
+}
+
 /** Opens the session; another run holding the cluster's lock is reported (exit 1) instead of thrown. */
 export async function openOrReport(options: SessionOptions, io: Io): Promise<Session | number> {
 	try {
@@ -110,13 +119,9 @@ export interface Reached {
  * be reached, 130 on Ctrl-C. The caller closes the session.
  */
 export async function reachFirstControlPlane(cluster: Cluster, io: Io, o: { command: string; connectTimeoutMs: number; signal: AbortSignal; deps?: HostDeps }): Promise<Reached | number> {
-	let hostKeys: Map<string, TrustedHostKeys> | undefined;
-	if (cluster.spec.target === 'aws' && cluster.spec.hosts.length === 0) {
-		const prepared = await awsHosts(cluster, {}, io, 'day2', o.deps?.aws);
-		if (typeof prepared === 'number') return prepared;
-		cluster = prepared.cluster;
-		hostKeys = prepared.hostKeys;
-	}
+	const found = cluster.spec.hosts.length === 0 ? await sessionHosts(cluster, io, 'day2', {}, o.deps?.aws) : { cluster };
+	if (typeof found === 'number') return found;
+	cluster = found.cluster;
 	if (!cluster.spec.hosts.some((h) => h.role === 'control-plane')) {
 		io.stderr('spec.hosts: no control-plane host to run kubectl on; add one, or use --kubeconfig\n');
 		return EXIT.invalid;
@@ -124,8 +129,7 @@ export async function reachFirstControlPlane(cluster: Cluster, io: Io, o: { comm
 	// No lock, shared or not: a reader changes nothing, and a lock it took would keep an install (or an
 	// upgrade, a reset) from starting while someone watches; the API server keeps reads consistent.
 	const session = await openSession({
-		...sshIdentity(io), cluster, command: o.command, dryRun: true, concurrency: 1, connectTimeoutMs: o.connectTimeoutMs, signal: o.signal,
-		...(hostKeys ? { trustedHostKeys: hostKeys } : {}),
+		...sshIdentity(io), ...found, command: o.command, dryRun: true, concurrency: 1, connectTimeoutMs: o.connectTimeoutMs, signal: o.signal,
 		...(o.deps?.connectWith ? { connectWith: o.deps.connectWith } : {}),
 		onEvent: () => undefined,
 	});

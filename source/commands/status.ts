@@ -6,7 +6,7 @@ import type { Session } from '../session/session.js';
 import type { Cluster } from '../spec/types.js';
 import type { Cni, Snapshot, StatusReport } from '../cluster/health/index.js';
 import { EXIT } from './exit.js';
-import type { Io } from './io.js';
+import { flagProblem, type Io } from './io.js';
 import { parseDuration } from '../spec/durations.js';
 import { sleep } from '../steps/sleep.js';
 import type { SpecOptions } from './spec-input.js';
@@ -43,12 +43,7 @@ export async function statusCommand(options: StatusOptions, io: Io, deps: HostDe
 	const json = options.output === 'json';
 	const interval = parseDuration(options.interval ?? '2s', '--interval');
 	const connectTimeout = parseDuration(options.connectTimeout ?? '30', '--connect-timeout');
-	for (const value of [interval, connectTimeout]) {
-		if (typeof value === 'string') {
-			io.stderr(`${value}\n`);
-			return EXIT.invalid;
-		}
-	}
+	if (flagProblem(io, [interval, connectTimeout])) return EXIT.invalid;
 	const abort = new AbortController();
 	const onAbort = (): void => abort.abort();
 	io.signal?.addEventListener('abort', onAbort, { once: true });

@@ -3,7 +3,6 @@
 // hops' steps in kubeadm's order. The journal lets a stopped run resume.
 import { planUpgrade, type UpgradePlan } from '../cluster/upgrade/plan.js';
 import { planLines } from '../cluster/upgrade/format.js';
-import type { TrustedHostKeys } from '../remote/host-key-check.js';
 import type { Session } from '../session/session.js';
 import { connectStep } from '../steps/list/connect.js';
 import { gatherFactsStep } from '../steps/list/gather-facts.js';
@@ -14,10 +13,10 @@ import { readClusterState, type ClusterState } from '../steps/upgrade/cluster-st
 import { hopSteps } from '../steps/upgrade/hop.js';
 import { resolveKubernetesVersion } from '../spec/versions.js';
 import type { Cluster } from '../spec/types.js';
-import { EXIT, sshIdentity, type Io } from './io.js';
+import { EXIT, flagProblem, sshIdentity, wholeFlag, type Io } from './io.js';
 import { runView, type RunView } from '../ui/run-view.js';
 import { printProblems, specFromOptions, type SpecOptions } from './spec-input.js';
-import { awsHosts, openOrReport, type HostDeps } from './session-io.js';
+import { sessionHosts, openOrReport, type HostDeps } from './session-io.js';
 
 export interface UpgradeOptions extends SpecOptions {
 	yes?: boolean;
@@ -29,11 +28,6 @@ export interface UpgradeOptions extends SpecOptions {
 
 function resumeCommand(options: UpgradeOptions): string {
 	return options.config ? `kubestrap upgrade --config ${options.config} --yes` : 'kubestrap upgrade <the same flags> --yes';
-}
-
-function whole(value: string | undefined, fallback: number, flag: string): number | string {
-	if (value === undefined) return fallback;
-	return /^\d{1,4}$/.test(value) && Number(value) > 0 ? Number(value) : `${flag} ${JSON.stringify(value)} must be a whole number above 0`;
 }
 
 async function confirm(io: Io, cluster: Cluster): Promise<boolean> {
@@ -49,14 +43,9 @@ export async function upgradeCommand(options: UpgradeOptions, io: Io, deps: Host
 		return EXIT.invalid;
 	}
 	let cluster = spec.cluster;
-	const maxUnavailable = whole(options.maxUnavailable, 1, '--max-unavailable');
-	const connectTimeout = whole(options.connectTimeout, 120, '--connect-timeout');
-	for (const value of [maxUnavailable, connectTimeout]) {
-		if (typeof value === 'string') {
-			io.stderr(`${value}\n`);
-			return EXIT.invalid;
-		}
-	}
+	const maxUnavailable = wholeFlag(options.maxUnavailable, 1, '--max-unavailable');
+	const connectTimeout = wholeFlag(options.connectTimeout, 120, '--connect-timeout');
+	if (flagProblem(io, [maxUnavailable, connectTimeout])) return EXIT.invalid;
 	const target = resolveKubernetesVersion(cluster.spec.kubernetes.version, cluster.spec.network.cni);
 	if (typeof target === 'string') {
 		io.stderr(`spec.kubernetes.version: ${target}\n`);
@@ -66,23 +55,18 @@ export async function upgradeCommand(options: UpgradeOptions, io: Io, deps: Host
 		io.stderr('upgrade: no terminal to confirm on; add --yes to upgrade without asking (or --dry-run to see the plan)\n');
 		return EXIT.invalid;
 	}
-	// target aws: the instances found as install found them (the same discovery, with ENI mode's maxPods
-	// that the kubelet patches need), and the host keys their console output vouches for.
-	let hostKeys: Map<string, TrustedHostKeys> | undefined;
-	if (cluster.spec.target === 'aws') {
-		const prepared = await awsHosts(cluster, {}, io, 'day2', deps.aws);
-		if (typeof prepared === 'number') return prepared;
-		cluster = prepared.cluster;
-		hostKeys = prepared.hostKeys;
-	}
+	// target aws: the instances found through EC2 as install found them, with the host keys their console output vouches for.
+	const hosts = await sessionHosts(cluster, io, 'day2', {}, deps.aws);
+	if (typeof hosts === 'number') return hosts;
+	cluster = hosts.cluster;
 	const events: StepEvent[] = [];
 	let view: RunView | undefined;
 	// Not a dry-run session even for --dry-run: the plan is printed from reads, and the lock keeps a
 	// second upgrade out while this one reads; the hop steps themselves run with ctx.dryRun set.
 	const session = await openOrReport({
-		...sshIdentity(io), cluster, command: 'upgrade', cwd: io.cwd, dryRun: false,
+		...sshIdentity(io), command: 'upgrade', cwd: io.cwd, dryRun: false,
 		concurrency: maxUnavailable as number, connectTimeoutMs: (connectTimeout as number) * 1000,
-		...(hostKeys ? { trustedHostKeys: hostKeys } : {}),
+		...hosts,
 		...(deps.connectWith ? { connectWith: deps.connectWith } : {}),
 		...(io.signal ? { signal: io.signal } : {}),
 		onEvent(event) { events.push(event); view?.event(event); },

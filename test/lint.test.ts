@@ -45,6 +45,8 @@ const cases: Array<{ name: string; files: Record<string, string>; rule: RegExp }
 	{ name: 'steps/ importing commands/', files: { 'source/steps/x.ts': "import { EXIT } from '../commands/exit.js';\n" }, rule: /steps\/ import nothing from ui\/, commands\// },
 	{ name: 'cloud/ importing session/', files: { 'source/cloud/x.ts': "import { openSession } from '../session/session.js';\n" }, rule: /cloud\/ imports nothing from steps/ },
 	{ name: 'session/ importing commands/', files: { 'source/session/x.ts': "import type { Io } from '../commands/io.js';\n" }, rule: /session\/ imports nothing from ui\/ or commands/ },
+	{ name: 'a command connecting over SSH itself', files: { 'source/commands/status.ts': "const { connect } = await import('../remote/connection.js');\n" }, rule: /commands\/ reach hosts and AWS through session\// },
+	{ name: 'a command calling EC2 itself', files: { 'source/commands/reset.ts': "import { discoverInstances } from '../cloud/index.js';\n" }, rule: /commands\/ reach hosts and AWS through session\// },
 	{ name: 'a command importing another command', files: { 'source/commands/install.ts': "import { statusCommand } from './status.js';\n" }, rule: /no command imports another command/ },
 	{ name: 'process.env outside cli.tsx', files: { 'source/commands/x.ts': "const home = process.env.HOME;\n" }, rule: /environment are read only in source\/cli\.tsx/ },
 	{ name: 'io.env outside cli.tsx', files: { 'source/commands/x.ts': "const agent = io.env['SSH_AUTH_SOCK'];\n" }, rule: /environment are read only in source\/cli\.tsx/ },

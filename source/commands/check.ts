@@ -1,8 +1,6 @@
 // `kubestrap check`: proves the cluster's network (same-node, cross-node, node-to-pod, ClusterIP,
 // Service name, kubernetes.default, NodePort) per node pair, and maps each failure to a cause and fix.
 // kubectl runs on the first control plane over SSH (--config), or locally with --kubeconfig.
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { datapathFromSpec } from '../cluster/check/datapath.js';
 import { gridLines, summaryLines, type CheckReport } from '../cluster/check/report.js';
 import type { ProbeResult } from '../cluster/check/types.js';
@@ -10,13 +8,13 @@ import type { Cluster } from '../spec/types.js';
 import { localKubectl, sshKubectl, type KubectlRunner } from '../steps/check/kubectl-runner.js';
 import { runCheck, type CheckOptions, type CheckOutcome, type CheckProgress } from '../steps/check/run.js';
 import { parseDuration } from '../spec/durations.js';
-import { LocalFileError } from '../files/bounded-read.js';
 import { EXIT } from './exit.js';
-import { sshIdentity, type Io } from './io.js';
-import type { AwsDeps } from './aws.js';
-import { localKubeconfigGate } from './kubeconfig-check.js';
+import { flagProblem, type Io } from './io.js';
+import type { Session } from '../session/session.js';
+import { awsPort, clusterFromOptions, reachFirstControlPlane } from './session-io.js';
+import type { AwsDeps } from '../session/aws-hosts.js';
 import { sleep } from '../steps/sleep.js';
-import { printProblems, specFromOptions, type SpecOptions } from './spec-input.js';
+import type { SpecOptions } from './spec-input.js';
 
 export interface CheckCommandOptions extends SpecOptions {
 	kubeconfig?: string;
@@ -106,12 +104,7 @@ export async function checkCommand(options: CheckCommandOptions, io: Io, deps: P
 	const json = options.output === 'json';
 	const timeout = parseDuration(options.timeout ?? '3m', '--timeout');
 	const connectTimeout = parseDuration(options.connectTimeout ?? '30', '--connect-timeout');
-	for (const value of [timeout, connectTimeout]) {
-		if (typeof value === 'string') {
-			io.stderr(`${value}\n`);
-			return EXIT.invalid;
-		}
-	}
+	if (flagProblem(io, [timeout, connectTimeout])) return EXIT.invalid;
 	if (options.external !== undefined && !EXTERNAL.test(options.external)) {
 		io.stderr(`--external ${JSON.stringify(options.external)}: not a host name or IPv4 address with an optional :port, e.g. --external example.com:443\n`);
 		return EXIT.invalid;
@@ -121,55 +114,26 @@ export async function checkCommand(options: CheckCommandOptions, io: Io, deps: P
 	io.signal?.addEventListener('abort', onAbort, { once: true });
 	let kubectl: KubectlRunner;
 	let cluster: Cluster | undefined;
-	let close = async (): Promise<void> => undefined;
+	let session: Session | undefined;
 	try {
-		if (options.kubeconfig !== undefined) {
-			const path = resolve(io.cwd, options.kubeconfig);
-			const refused = await localKubeconfigGate(path, io, 'reach');
-			if (refused !== undefined) return refused;
-			if (options.config !== undefined) {
-				const spec = await specFromOptions(options, io);
-				if (!spec.ok) {
-					printProblems(spec, io);
-					return EXIT.invalid;
-				}
-				cluster = spec.cluster;
-			}
-			kubectl = localKubectl(path, { ...io.childEnv });
+		const read = await clusterFromOptions(options, io, 'reach');
+		if (typeof read === 'number') return read;
+		cluster = read.cluster;
+		if (read.kubeconfig !== undefined) {
+			kubectl = localKubectl(read.kubeconfig, { ...io.childEnv });
 		} else {
-			const spec = await specFromOptions(options, io);
-			if (!spec.ok) {
-				printProblems(spec, io);
-				return EXIT.invalid;
-			}
-			cluster = spec.cluster;
-			if (cluster.spec.target === 'aws' && cluster.spec.hosts.length === 0) {
-				io.stderr('check: target aws without hosts: run it with --kubeconfig <cluster>.kubeconfig (the file install wrote)\n');
-				return EXIT.invalid;
-			}
-			const first = cluster.spec.hosts.find((h) => h.role === 'control-plane');
-			if (!first) {
-				io.stderr('spec.hosts: no control-plane host to run kubectl on; add one, or use --kubeconfig\n');
-				return EXIT.invalid;
-			}
-			const [{ connect }, { createRedactor }, { connectOptions }] = await Promise.all([import('../remote/connection.js'), import('../remote/redact.js'), import('../session/ssh-connect.js')]);
-			try {
-				const remote = await connect(connectOptions(cluster, first.address, sshIdentity(io), { deadlineMs: connectTimeout as number, redactor: createRedactor(), signal: abort.signal }));
-				kubectl = sshKubectl(remote, first.address);
-				close = () => remote.close();
-			} catch (error) {
-				if (abort.signal.aborted) return EXIT.interrupted;
-				io.stderr(`check: ${(error as Error).message}\n`);
-				// A bad ~/.ssh/config (or a file it includes) is bad input: exit 2, as for any bad local file.
-				return error instanceof LocalFileError ? EXIT.invalid : EXIT.failed;
-			}
+			const reached = await reachFirstControlPlane(read.cluster as Cluster, io, { command: 'check', connectTimeoutMs: connectTimeout as number, signal: abort.signal });
+			if (typeof reached === 'number') return reached;
+			session = reached.session;
+			cluster = session.cluster;
+			kubectl = sshKubectl(reached.remote, reached.host);
 		}
 		const say = (line: string): void => io.stderr(`${line}\n`);
-		const aws = cluster?.spec.target === 'aws' ? (await import('./aws-network.js')).awsFactsReader(cluster, io, deps) : undefined;
+		const aws = cluster?.spec.target === 'aws' ? (await import('../session/aws-network.js')).awsFactsReader(cluster, awsPort(io), deps) : undefined;
 		const outcome = await runNetworkCheck({ kubectl, ...(cluster ? { cluster } : {}), ...(aws ? { aws } : {}), timeoutMs: timeout as number, keep: options.keep === true, ...(options.external ? { external: options.external } : {}), json, io, signal: abort.signal, say });
 		return finishCheck(outcome, { json, io, say, withGrid: !io.terminal });
 	} finally {
-		await close();
+		await session?.close();
 		io.signal?.removeEventListener('abort', onAbort);
 	}
 }

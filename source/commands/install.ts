@@ -2,8 +2,7 @@
 // install steps (plan: the same steps as a dry run that prints, per host, what install would do).
 // Local state (journal, lock, logs) lives in .kubestrap/<name>/; a re-run resumes.
 import { join } from 'node:path';
-import type { TrustedHostKeys } from '../remote/host-key-check.js';
-import { LockedError, openSession, type Outcome, type Session } from '../session/session.js';
+import type { Outcome } from '../session/session.js';
 import { stateDir } from '../session/state-dir.js';
 import { writeFileAtomic } from '../session/write-file.js';
 import { formatDuration, parseDuration } from '../spec/durations.js';
@@ -17,8 +16,10 @@ import { leaseRefusal } from '../steps/list/lease.js';
 import type { ReadinessResult } from '../steps/readiness.js';
 import type { StepEvent } from '../steps/types.js';
 import { EXIT } from './exit.js';
-import { askSudoPassword, sshIdentity, type Io } from './io.js';
+import { askSudoPassword, flagProblem, sshIdentity, wholeFlag, type Io } from './io.js';
 import { jsonError } from './json-error.js';
+import { awsPort, sessionHosts, openOrReport } from './session-io.js';
+import { planLines } from '../ui/plan-lines.js';
 import { runView, type RunView } from '../ui/run-view.js';
 import { quote } from '../remote/quote.js';
 import { flagGroups } from '../ui/equivalent-command.js';
@@ -55,21 +56,9 @@ export function rerunCommand(cluster: Cluster, options: InstallOptions, io: Io, 
 	return ['kubestrap', 'install', ...source, '--yes'].map(quote).join(' ');
 }
 
-function positive(value: string | undefined, fallback: number, flag: string): number | string {
-	if (value === undefined) return fallback;
-	return /^\d{1,4}$/.test(value) && Number(value) > 0 ? Number(value) : `${flag} ${JSON.stringify(value)} must be a whole number above 0`;
-}
-
 function printPlan(cluster: Cluster, events: StepEvent[], io: Io): void {
-	io.stdout(`Plan for cluster ${cluster.metadata.name}: what install would do, per host. Nothing was changed.\n`);
-	for (const host of cluster.spec.hosts) {
-		io.stdout(`\n${host.address} (${host.role})\n`);
-		const actions = events.filter((e): e is Extract<StepEvent, { kind: 'plan' }> => e.kind === 'plan' && e.host === host.address);
-		const skipped = events.filter((e): e is Extract<StepEvent, { kind: 'host' }> => e.kind === 'host' && e.host === host.address && e.state === 'skipped' && e.step !== 'connect');
-		for (const action of actions) io.stdout(`  ${action.step.padEnd(20)} ${action.action}\n`);
-		for (const skip of skipped) io.stdout(`  ${skip.step.padEnd(20)} (skip: ${skip.detail ?? 'already done'})\n`);
-		if (actions.length === 0 && skipped.length === 0) io.stdout('  nothing to do\n');
-	}
+	const lines = planLines(cluster, events, { header: `Plan for cluster ${cluster.metadata.name}: what install would do, per host. Nothing was changed.`, stepWidth: 20, skipped: 'already done', idle: 'say' });
+	io.stdout(`${lines.join('\n')}\n`);
 }
 
 function planJson(cluster: Cluster, events: StepEvent[]): string {
@@ -168,58 +157,39 @@ export async function installCommand(options: InstallOptions, io: Io, mode: 'ins
 }
 
 async function runInstall(cluster: Cluster, options: InstallOptions, io: Io, mode: 'install' | 'plan'): Promise<number> {
-	const concurrency = positive(options.concurrency, 10, '--concurrency');
-	const connectTimeout = positive(options.connectTimeout, 120, '--connect-timeout');
+	const concurrency = wholeFlag(options.concurrency, 10, '--concurrency');
+	const connectTimeout = wholeFlag(options.connectTimeout, 120, '--connect-timeout');
 	const timeout = parseDuration(options.timeout ?? '10m', '--timeout');
-	for (const value of [concurrency, connectTimeout, timeout]) {
-		if (typeof value === 'string') {
-			io.stderr(`${value}\n`);
-			return EXIT.invalid;
-		}
-	}
+	if (flagProblem(io, [concurrency, connectTimeout, timeout])) return EXIT.invalid;
 	const dryRun = mode === 'plan' || options.dryRun === true;
-	// target aws: discovery and every AWS check before any SSH connection; the instances become spec.hosts.
-	let hostKeys: Map<string, TrustedHostKeys> | undefined;
-	if (cluster.spec.target === 'aws') {
-		const { prepareAws } = await import('./aws.js');
-		const prepared = await prepareAws(cluster, options, io, dryRun);
-		if (typeof prepared === 'number') return prepared;
-		cluster = prepared.cluster;
-		hostKeys = prepared.hostKeys;
-	}
+	// target aws: the instances found through EC2 as install found them, with the host keys their console output vouches for.
+	const hosts = await sessionHosts(cluster, io, dryRun ? 'plan' : 'install', options);
+	if (typeof hosts === 'number') return hosts;
+	cluster = hosts.cluster;
 	const sudo = await askSudoPassword(options.askSudoPassword === true, io);
 	if (!sudo.ok) return EXIT.invalid;
 	const sudoPassword = sudo.password;
 	const json = mode === 'plan' && options.output === 'json';
 	const events: StepEvent[] = [];
 	let view: RunView | undefined;
-	let session: Session;
-	try {
-		session = await openSession({
-			...sshIdentity(io),
-			cluster,
-			command: mode,
-			cwd: io.cwd,
-			dryRun,
-			concurrency: concurrency as number,
-			connectTimeoutMs: (connectTimeout as number) * 1000,
-			readyTimeoutMs: timeout as number,
-			...(io.argv ? { commandLine: ['kubestrap', ...io.argv].join(' ') } : {}),
-			...(sudoPassword !== undefined ? { sudoPassword } : {}),
-			...(hostKeys ? { trustedHostKeys: hostKeys } : {}),
-			...(io.signal ? { signal: io.signal } : {}),
-			onEvent(event) {
-				events.push(event);
-				view?.event(event);
-			},
-		});
-	} catch (error) {
-		if (error instanceof LockedError) {
-			io.stderr(`${error.message}\n`);
-			return EXIT.failed;
-		}
-		throw error;
-	}
+	const session = await openOrReport({
+		...sshIdentity(io),
+		command: mode,
+		cwd: io.cwd,
+		dryRun,
+		concurrency: concurrency as number,
+		connectTimeoutMs: (connectTimeout as number) * 1000,
+		readyTimeoutMs: timeout as number,
+		...(io.argv ? { commandLine: ['kubestrap', ...io.argv].join(' ') } : {}),
+		...(sudoPassword !== undefined ? { sudoPassword } : {}),
+		...hosts,
+		...(io.signal ? { signal: io.signal } : {}),
+		onEvent(event) {
+			events.push(event);
+			view?.event(event);
+		},
+	}, io);
+	if (typeof session === 'number') return session;
 	const say = (line: string): void => {
 		session.log.write(line);
 		if (!json) io.stderr(`${session.redact(line)}\n`);
@@ -232,7 +202,7 @@ async function runInstall(cluster: Cluster, options: InstallOptions, io: Io, mod
 		view = await runView({ say, verbose: options.verbose === true, ...(io.terminal && !json ? { terminal: io.terminal } : {}), color: io.color === true, title: `cluster ${cluster.metadata.name}`, watchSteps: [WAIT_READY] });
 		let outcome: Outcome;
 		if (cluster.spec.target === 'aws' && !dryRun) {
-			const aws = (await import('./aws-network.js')).awsFactsReader(cluster, io);
+			const aws = (await import('../session/aws-network.js')).awsFactsReader(cluster, awsPort(io));
 			if (aws) session.ctx.shared.set(AWS_FACTS, aws);
 		}
 		try {

@@ -87,3 +87,18 @@ export async function askSudoPassword(wanted: boolean, io: Io): Promise<{ ok: tr
 	}
 	return { ok: true, password: await io.askSecret('sudo password (asked once, used for every host): ') };
 }
+
+/** A whole-number flag: the fallback when it is absent, else 1 up to max (9999 without one); a string names the problem. */
+export function wholeFlag(value: string | undefined, fallback: number, flag: string, max?: number): number | string {
+	if (value === undefined) return fallback;
+	const ok = /^\d{1,4}$/.test(value) && Number(value) > 0 && (max === undefined || Number(value) <= max);
+	return ok ? Number(value) : `${flag} ${JSON.stringify(value)} must be a whole number ${max === undefined ? 'above 0' : `from 1 to ${max}`}`;
+}
+
+/** Among parsed flag values, a string is the problem: the first is printed and true returned (exit 2 follows). */
+export function flagProblem(io: Io, values: ReadonlyArray<number | string>): boolean {
+	const problem = values.find((value): value is string => typeof value === 'string');
+	if (problem === undefined) return false;
+	io.stderr(`${problem}\n`);
+	return true;
+}

@@ -5,11 +5,12 @@
 import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { mergeKubeconfig } from '../cluster/kubeconfig-merge.js';
-import { LockedError, openSession } from '../session/session.js';
+import { openSession } from '../session/session.js';
 import { writeFileAtomic } from '../session/write-file.js';
 import { FETCHED, fetchAdminStep } from '../steps/kubeconfig/fetch-admin.js';
-import { EXIT, sshIdentity, type Io } from './io.js';
+import { EXIT, flagProblem, sshIdentity, wholeFlag, type Io } from './io.js';
 import { printProblems, specFromOptions, type SpecOptions } from './spec-input.js';
+import { sessionHosts } from './session-io.js';
 
 export interface KubeconfigOptions extends SpecOptions {
 	outputFile?: string;
@@ -24,34 +25,20 @@ export async function kubeconfigCommand(options: KubeconfigOptions, io: Io): Pro
 		io.stderr('--output-file and --merge: choose one\n');
 		return EXIT.invalid;
 	}
-	const timeout = options.connectTimeout ?? '30';
-	if (!/^\d{1,4}$/.test(timeout) || Number(timeout) === 0) {
-		io.stderr(`--connect-timeout ${JSON.stringify(timeout)} must be a whole number above 0\n`);
-		return EXIT.invalid;
-	}
+	const timeout = wholeFlag(options.connectTimeout, 30, '--connect-timeout');
+	if (flagProblem(io, [timeout])) return EXIT.invalid;
 	const result = await specFromOptions(options, io);
 	if (!result.ok) {
 		printProblems(result, io);
 		return EXIT.invalid;
 	}
 	let cluster = result.cluster;
-	if (cluster.spec.target === 'aws') {
-		const { prepareAws } = await import('./aws.js');
-		const prepared = await prepareAws(cluster, {}, io, true);
-		if (typeof prepared === 'number') return prepared;
-		cluster = prepared.cluster;
-	}
-	let session;
-	try {
-		// Read-only: no lock (an install may be running), no journal.
-		session = await openSession({ ...sshIdentity(io), cluster, command: 'kubeconfig', cwd: io.cwd, dryRun: true, concurrency: 1, connectTimeoutMs: Number(timeout) * 1000, ...(io.signal ? { signal: io.signal } : {}), onEvent: () => undefined });
-	} catch (error) {
-		if (error instanceof LockedError) {
-			io.stderr(`${error.message}\n`);
-			return EXIT.failed;
-		}
-		throw error;
-	}
+	// target aws: the instances found through EC2 as install found them, with the host keys their console output vouches for.
+	const hosts = await sessionHosts(cluster, io, 'day2');
+	if (typeof hosts === 'number') return hosts;
+	cluster = hosts.cluster;
+	// Read-only: no lock (an install may be running), no journal.
+	const session = await openSession({ ...sshIdentity(io), command: 'kubeconfig', cwd: io.cwd, dryRun: true, concurrency: 1, connectTimeoutMs: (timeout as number) * 1000, ...hosts, ...(io.signal ? { signal: io.signal } : {}), onEvent: () => undefined });
 	let kubeconfig: string | undefined;
 	try {
 		const outcome = await session.run([fetchAdminStep]);

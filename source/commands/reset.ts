@@ -1,7 +1,7 @@
 // `kubestrap reset`: remove nodes (--host) or the whole cluster, leaving each host clean. The command
 // checks the input, says what will go (on a terminal: the exact commands, from a dry run) and asks for
 // the cluster name, then runs the reset steps (source/steps/reset/) in a session and reports per host.
-import { LockedError, openSession, type Session } from '../session/session.js';
+import type { Session } from '../session/session.js';
 import { clearJournal, forgetHosts } from '../steps/journal-forget.js';
 import { RESET_STEPS } from '../steps/reset/list.js';
 import { leaseRefusal } from '../steps/list/lease.js';
@@ -11,8 +11,10 @@ import { quorumNote, selectHosts } from '../steps/reset/selection.js';
 import type { StepEvent } from '../steps/types.js';
 import type { Cluster } from '../spec/types.js';
 import { parseDuration } from '../spec/durations.js';
-import { askSudoPassword, EXIT, sshIdentity, type Io } from './io.js';
+import { askSudoPassword, EXIT, flagProblem, sshIdentity, wholeFlag, type Io } from './io.js';
+import { planLines } from '../ui/plan-lines.js';
 import { runView, type RunView } from '../ui/run-view.js';
+import { sessionHosts, openOrReport } from './session-io.js';
 import { printProblems, specFromOptions, type SpecOptions } from './spec-input.js';
 
 export interface ResetOptions extends SpecOptions {
@@ -25,13 +27,6 @@ export interface ResetOptions extends SpecOptions {
 	connectTimeout?: string;
 	verbose?: boolean;
 	askSudoPassword?: boolean;
-}
-
-function whole(n: number): (value: string | undefined, fallback: number, flag: string) => number | string {
-	return (value, fallback, flag) => {
-		if (value === undefined) return fallback;
-		return /^\d{1,4}$/.test(value) && Number(value) > 0 && Number(value) <= n ? Number(value) : `${flag} ${JSON.stringify(value)} must be a whole number from 1 to ${n}`;
-	};
 }
 
 function resumeCommand(options: ResetOptions): string {
@@ -52,15 +47,8 @@ function summary(cluster: Cluster, scope: ResetScope, removePackages: boolean): 
 }
 
 function printPlan(cluster: Cluster, events: StepEvent[], write: (text: string) => void): void {
-	write(`Reset plan for cluster ${cluster.metadata.name}: every command per host. Nothing was changed.\n`);
-	for (const host of cluster.spec.hosts) {
-		const actions = events.filter((e): e is Extract<StepEvent, { kind: 'plan' }> => e.kind === 'plan' && e.host === host.address);
-		const skipped = events.filter((e): e is Extract<StepEvent, { kind: 'host' }> => e.kind === 'host' && e.host === host.address && e.state === 'skipped' && e.step !== 'connect');
-		if (actions.length === 0 && skipped.length === 0) continue;
-		write(`\n${host.address} (${host.role})\n`);
-		for (const action of actions) write(`  ${action.step.padEnd(12)} ${action.action}\n`);
-		for (const skip of skipped) write(`  ${skip.step.padEnd(12)} (skip: ${skip.detail ?? 'nothing to do'})\n`);
-	}
+	const lines = planLines(cluster, events, { header: `Reset plan for cluster ${cluster.metadata.name}: every command per host. Nothing was changed.`, stepWidth: 12, skipped: 'nothing to do', idle: 'omit' });
+	write(`${lines.join('\n')}\n`);
 }
 
 export async function resetCommand(options: ResetOptions, io: Io): Promise<number> {
@@ -70,22 +58,15 @@ export async function resetCommand(options: ResetOptions, io: Io): Promise<numbe
 		return EXIT.invalid;
 	}
 	let cluster = result.cluster;
-	const concurrency = whole(100)(options.concurrency, 10, '--concurrency');
-	const connectTimeout = whole(3600)(options.connectTimeout, 30, '--connect-timeout');
+	const concurrency = wholeFlag(options.concurrency, 10, '--concurrency', 100);
+	const connectTimeout = wholeFlag(options.connectTimeout, 30, '--connect-timeout', 3600);
 	const drainTimeout = parseDuration(options.drainTimeout ?? '5m', '--drain-timeout');
-	for (const value of [concurrency, connectTimeout, drainTimeout]) {
-		if (typeof value === 'string') {
-			io.stderr(`${value}\n`);
-			return EXIT.invalid;
-		}
-	}
+	if (flagProblem(io, [concurrency, connectTimeout, drainTimeout])) return EXIT.invalid;
 	const dryRun = options.dryRun === true;
-	if (cluster.spec.target === 'aws') {
-		const { prepareAws } = await import('./aws.js');
-		const prepared = await prepareAws(cluster, {}, io, true);
-		if (typeof prepared === 'number') return prepared;
-		cluster = prepared.cluster;
-	}
+	// target aws: the instances found through EC2 as install found them, with the host keys their console output vouches for.
+	const hosts = await sessionHosts(cluster, io, 'day2');
+	if (typeof hosts === 'number') return hosts;
+	cluster = hosts.cluster;
 	const selection = selectHosts(cluster, options.host ?? []);
 	if (typeof selection === 'string') {
 		io.stderr(`${selection}\n`);
@@ -103,26 +84,18 @@ export async function resetCommand(options: ResetOptions, io: Io): Promise<numbe
 
 	const base = {
 		...sshIdentity(io),
-		cluster,
 		cwd: io.cwd,
 		...(io.argv ? { commandLine: ['kubestrap', ...io.argv].join(' ') } : {}),
 		concurrency: concurrency as number,
 		connectTimeoutMs: (connectTimeout as number) * 1000,
 		...(sudoPassword !== undefined ? { sudoPassword } : {}),
+		...hosts,
 		...(io.signal ? { signal: io.signal } : {}),
 	};
 	const open = async (dry: boolean, events: StepEvent[], view: () => RunView | undefined): Promise<Session | number> => {
-		try {
-			const session = await openSession({ ...base, command: dry ? 'reset-dry-run' : 'reset', dryRun: dry, onEvent(event) { events.push(event); view()?.event(event); } });
-			session.ctx.shared.set(RESET, newScope(scope.targets, scope.whole, scope.removePackages, scope.drainTimeoutSeconds));
-			return session;
-		} catch (error) {
-			if (error instanceof LockedError) {
-				io.stderr(`${error.message}\n`);
-				return EXIT.failed;
-			}
-			throw error;
-		}
+		const session = await openOrReport({ ...base, command: dry ? 'reset-dry-run' : 'reset', dryRun: dry, onEvent(event) { events.push(event); view()?.event(event); } }, io);
+		if (typeof session !== 'number') session.ctx.shared.set(RESET, newScope(scope.targets, scope.whole, scope.removePackages, scope.drainTimeoutSeconds));
+		return session;
 	};
 
 	// On a terminal without --yes: the exact commands first (a dry run reads every host), then the typed name.

@@ -2,22 +2,18 @@
 // DaemonSets/Deployments, system pods and problems with causes. It reads the cluster over SSH on
 // the first control plane (the spec's hosts and ssh settings), or with --kubeconfig through a local
 // kubectl. The verdict comes from the same pure code install waits on (source/cluster/health).
-import { localKubeconfigGate } from './kubeconfig-check.js';
-import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import type { Remote } from '../remote/remote.js';
-import type { Cluster, Host } from '../spec/types.js';
+import type { Session } from '../session/session.js';
+import type { Cluster } from '../spec/types.js';
 import type { Cni, Snapshot, StatusReport } from '../cluster/health/index.js';
-import { LocalFileError } from '../files/bounded-read.js';
 import { EXIT } from './exit.js';
-import { sshIdentity, type Io } from './io.js';
+import { flagProblem, type Io } from './io.js';
 import { parseDuration } from '../spec/durations.js';
 import { sleep } from '../steps/sleep.js';
-import { printProblems, specFromOptions, type SpecOptions } from './spec-input.js';
-import { CILIUM_CONFIG_ARGS, kubectl, previousLogsArgs } from '../cluster/kubectl.js';
-import { formatProblem } from '../spec/resolve.js';
-import type { RawReader } from './cluster-follow.js';
+import type { SpecOptions } from './spec-input.js';
+import { CILIUM_CONFIG_ARGS } from '../cluster/kubectl.js';
+import { logsOf, readHealth, readPreviousLogs, type LogCache } from '../steps/read-health.js';
+import { localRunner, sshRunner, type KubectlRunner } from '../steps/status/kubectl-runner.js';
+import { clusterFromOptions, reachFirstControlPlane, type HostDeps } from './session-io.js';
 
 export interface StatusOptions extends SpecOptions {
 	kubeconfig?: string;
@@ -28,114 +24,11 @@ export interface StatusOptions extends SpecOptions {
 	output?: string;
 }
 
-interface Result {
-	code: number | null;
-	stdout: string;
-	stderr: string;
-}
-
-/** Runs kubectl with the given arguments somewhere that can reach the cluster. */
-interface KubectlRunner {
-	where: string;
-	run(args: string[]): Promise<Result>;
-	/** `kubectl get --raw PATH` (the API's own answer; a watch streams line by line); never rejects */
-	raw: RawReader;
-	close(): Promise<void>;
-}
-
-function sshRunner(remote: Remote, signal: AbortSignal): KubectlRunner {
-	const where = `kubectl on ${remote.host} (over SSH)`;
-	return {
-		where,
-		run: (args) => remote.exec(kubectl(...args), { sudo: true, signal, timeoutMs: 30_000 }),
-		raw: {
-			where,
-			get: (path, options) =>
-				remote
-					.exec(kubectl('get', '--raw', path), {
-						sudo: true,
-						signal: options.signal,
-						timeoutMs: options.timeoutMs,
-						...(options.onLine ? { onLine: (stream: string, line: string) => (stream === 'stdout' ? options.onLine?.(line) : undefined) } : {}),
-					})
-					.catch((error: unknown) => ({ code: null, stdout: '', stderr: (error as Error).message })),
-		},
-		close: () => remote.close(),
-	};
-}
-
-function localRaw(kubeconfig: string, env: Readonly<Record<string, string | undefined>> | undefined, where: string): RawReader {
-	return {
-		where,
-		get: (path, options) =>
-			new Promise((done) => {
-				const child = spawn('kubectl', ['--kubeconfig', kubeconfig, 'get', '--raw', path], { signal: options.signal, ...(env ? { env: env as NodeJS.ProcessEnv } : {}), stdio: ['ignore', 'pipe', 'pipe'] });
-				const out: Buffer[] = [];
-				const err: Buffer[] = [];
-				let partial = '';
-				const timer = setTimeout(() => child.kill('SIGTERM'), options.timeoutMs);
-				child.stdout.on('data', (chunk: Buffer) => {
-					if (!options.onLine) return void out.push(chunk);
-					const lines = (partial + chunk.toString('utf8')).split('\n');
-					partial = lines.pop() ?? '';
-					for (const line of lines) options.onLine(line);
-				});
-				child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-				child.on('error', (error) => {
-					clearTimeout(timer);
-					done({ code: null, stdout: '', stderr: error.message });
-				});
-				child.on('close', (code) => {
-					clearTimeout(timer);
-					if (options.onLine && partial !== '') options.onLine(partial);
-					done({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
-				});
-			}),
-	};
-}
-
-function localRunner(kubeconfig: string, env: Readonly<Record<string, string | undefined>> | undefined, signal: AbortSignal): KubectlRunner {
-	return {
-		where: `local kubectl with ${kubeconfig}`,
-		raw: localRaw(kubeconfig, env, `local kubectl with ${kubeconfig}`),
-		run: (args) =>
-			new Promise((done) => {
-				// No stdin (closed at once) so kubectl can never wait on a prompt; a request timeout so an
-				// API that accepts but never answers is reported, not waited on.
-				const child = execFile('kubectl', ['--kubeconfig', kubeconfig, '--request-timeout=20s', ...args], { signal, timeout: 30_000, maxBuffer: 64 * 1024 * 1024, ...(env ? { env: env as NodeJS.ProcessEnv } : {}) }, (error, stdout, stderr) => {
-					const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? ((error as { code: number }).code) : null) : 0;
-					done({ code, stdout: String(stdout), stderr: error && code === null ? `${String(stderr)}${error.message}` : String(stderr) });
-				});
-				child.stdin?.end();
-			}),
-		close: async () => undefined,
-	};
-}
-
-
-/** target aws: the instances are found again (read-only, no checks), as install found them. */
-async function awsHosts(cluster: Cluster, io: Io): Promise<Host[] | string> {
-	const aws = cluster.spec.aws;
-	if (!aws) return 'spec.aws: required with target "aws"';
-	const [cloud, { envSecrets }] = await Promise.all([import('../cloud/index.js'), import('./aws.js')]);
-	const client = cloud.createEc2Client(aws.region);
-	const secrets = envSecrets(io);
-	try {
-		const found = await cloud.discoverInstances(client, aws, { region: aws.region, secrets, ...(io.awsProfile ? { profile: io.awsProfile } : {}) });
-		if (found.problems.length > 0) return found.problems.map(formatProblem).join('\n');
-		return cloud.hostsFromInstances(found.instances, aws.addressType);
-	} catch (error) {
-		return `aws: ${(error as Error).message}`;
-	} finally {
-		client.destroy();
-	}
-}
-
 type Context = { cni?: Cni; cluster?: string; nodeNames?: string[] };
 
 async function readReport(runner: KubectlRunner, spec: Context): Promise<StatusReport | string> {
-	const [health, { readHealth }] = await Promise.all([import('../cluster/health/index.js'), import('../steps/read-health.js')]);
-	const read = await readHealth((args) => runner.run(args), { ...spec, now: Date.now(), cniConfig: true });
+	const health = await import('../cluster/health/index.js');
+	const read = await readHealth((args, timeoutMs) => runner.run(args, timeoutMs), { ...spec, now: Date.now(), cniConfig: true });
 	if (!read.ok) return `${runner.where}: ${read.error}`;
 	return health.statusReport(read.verdict, read.cni, { ...(spec.cluster ? { cluster: spec.cluster } : {}), generatedAt: new Date().toISOString() });
 }
@@ -146,67 +39,34 @@ async function render(report: StatusReport, io: Io, json: boolean): Promise<stri
 	return `${formatStatus(report, { width: io.tty?.stdout.columns ?? 100 }).join('\n')}\n`;
 }
 
-export async function statusCommand(options: StatusOptions, io: Io): Promise<number> {
+export async function statusCommand(options: StatusOptions, io: Io, deps: HostDeps = {}): Promise<number> {
 	const json = options.output === 'json';
 	const interval = parseDuration(options.interval ?? '2s', '--interval');
 	const connectTimeout = parseDuration(options.connectTimeout ?? '30', '--connect-timeout');
-	for (const value of [interval, connectTimeout]) {
-		if (typeof value === 'string') {
-			io.stderr(`${value}\n`);
-			return EXIT.invalid;
-		}
-	}
+	if (flagProblem(io, [interval, connectTimeout])) return EXIT.invalid;
 	const abort = new AbortController();
 	const onAbort = (): void => abort.abort();
 	io.signal?.addEventListener('abort', onAbort, { once: true });
+	const done = (code: number): number => {
+		io.signal?.removeEventListener('abort', onAbort);
+		return code;
+	};
 
 	let runner: KubectlRunner;
-	let context: { cni?: Cni; cluster?: string; nodeNames?: string[] } = {};
-	if (options.kubeconfig !== undefined) {
-		const path = resolve(io.cwd, options.kubeconfig);
-		const refused = await localKubeconfigGate(path, io, 'read');
-		if (refused !== undefined) return refused;
-		if (options.config !== undefined) {
-			const spec = await specFromOptions(options, io);
-			if (!spec.ok) {
-				printProblems(spec, io);
-				return EXIT.invalid;
-			}
-			context = { cni: spec.cluster.spec.network.cni, cluster: spec.cluster.metadata.name };
-		}
-		runner = localRunner(path, io.childEnv, abort.signal);
+	let context: Context = {};
+	let session: Session | undefined;
+	const read = await clusterFromOptions(options, io, 'read');
+	if (typeof read === 'number') return done(read);
+	if (read.kubeconfig !== undefined) {
+		if (read.cluster) context = { cni: read.cluster.spec.network.cni, cluster: read.cluster.metadata.name };
+		runner = localRunner(read.kubeconfig, io.childEnv, abort.signal);
 	} else {
-		const spec = await specFromOptions(options, io);
-		if (!spec.ok) {
-			printProblems(spec, io);
-			return EXIT.invalid;
-		}
-		let cluster = spec.cluster;
-		if (cluster.spec.target === 'aws' && cluster.spec.hosts.length === 0) {
-			const found = await awsHosts(cluster, io);
-			if (typeof found === 'string') {
-				io.stderr(`status: ${found}\n`);
-				return EXIT.failed;
-			}
-			cluster = { ...cluster, spec: { ...cluster.spec, hosts: found } };
-		}
-		const first = cluster.spec.hosts.find((h) => h.role === 'control-plane');
-		if (!first) {
-			io.stderr('spec.hosts: no control-plane host to read the cluster from; add one, or use --kubeconfig\n');
-			return EXIT.invalid;
-		}
+		const reached = await reachFirstControlPlane(read.cluster as Cluster, io, { command: 'status', connectTimeoutMs: connectTimeout as number, signal: abort.signal, deps });
+		if (typeof reached === 'number') return done(reached);
+		session = reached.session;
+		const cluster = reached.session.cluster;
 		context = { cni: cluster.spec.network.cni, cluster: cluster.metadata.name, ...(cluster.spec.hosts.every((h) => h.name) ? { nodeNames: cluster.spec.hosts.map((h) => h.name as string) } : {}) };
-		const [{ connect }, { createRedactor }, { connectOptions }] = await Promise.all([import('../remote/connection.js'), import('../remote/redact.js'), import('../session/ssh-connect.js')]);
-		try {
-			const remote = await connect(connectOptions(cluster, first.address, sshIdentity(io), { deadlineMs: connectTimeout as number, redactor: createRedactor(), signal: abort.signal }));
-			runner = sshRunner(remote, abort.signal);
-		} catch (error) {
-			io.signal?.removeEventListener('abort', onAbort);
-			if (abort.signal.aborted) return EXIT.interrupted;
-			io.stderr(`status: ${(error as Error).message}\n`);
-			// A bad ~/.ssh/config (or a file it includes) is bad input: exit 2, as for any bad local file.
-			return error instanceof LocalFileError ? EXIT.invalid : EXIT.failed;
-		}
+		runner = sshRunner(reached.remote, reached.host, abort.signal);
 	}
 
 	try {
@@ -223,18 +83,22 @@ export async function statusCommand(options: StatusOptions, io: Io): Promise<num
 		return await follow(runner, context, io, { json, signal: abort.signal });
 	} finally {
 		await runner.close();
+		await session?.close();
 		io.signal?.removeEventListener('abort', onAbort);
 	}
 }
 
-/** The report of a snapshot: the verdict, the CNI's datapath and the last logs of crash loops. */
-async function reportOf(snapshot: Snapshot, context: Context, config: string, logs: Map<string, string[]>): Promise<StatusReport> {
+/** The report of a snapshot: the verdict, the CNI's datapath and the last logs of crash loops read so far. */
+async function reportOf(snapshot: Snapshot, context: Context, config: string, logs: LogCache): Promise<StatusReport> {
 	const health = await import('../cluster/health/index.js');
-	const detected = health.cniInfo(snapshot, '').cni;
-	const cni: Cni = context.cni ?? (detected === 'calico' ? 'calico' : 'cilium');
-	let verdict = health.assess(snapshot, { cni, now: Date.now(), ...(context.nodeNames ? { nodeNames: context.nodeNames } : {}) });
-	if (logs.size > 0) verdict = health.withLogs(verdict, logs);
+	let verdict = health.assess(snapshot, { cni: cniOf(snapshot, context, health.cniInfo), now: Date.now(), ...(context.nodeNames ? { nodeNames: context.nodeNames } : {}) });
+	if (logs.size > 0) verdict = health.withLogs(verdict, logsOf(logs));
 	return health.statusReport(verdict, health.cniInfo(snapshot, config), { ...(context.cluster ? { cluster: context.cluster } : {}), generatedAt: new Date().toISOString() });
+}
+
+/** The CNI the spec names, else the one the cluster runs. */
+function cniOf(snapshot: Snapshot, context: Context, info: (s: Snapshot, config: string) => { cni: string }): Cni {
+	return context.cni ?? (info(snapshot, '').cni === 'calico' ? 'calico' : 'cilium');
 }
 
 /**
@@ -243,7 +107,7 @@ async function reportOf(snapshot: Snapshot, context: Context, config: string, lo
  * live view, elsewhere the report again each time it changes.
  */
 async function follow(runner: KubectlRunner, context: Context, io: Io, w: { json: boolean; signal: AbortSignal }): Promise<number> {
-	const { cniCollections, collectionsFor, followCluster } = await import('./cluster-follow.js');
+	const { cniCollections, collectionsFor, followCluster } = await import('../steps/status/cluster-follow.js');
 	// kube-system is followed at once; the CNI's own namespaces (if any exist) join when the namespace list answers.
 	const more = cniCollections(runner.raw, w.signal, (message) => io.stderr(`status: ${message}\n`));
 	const collections = collectionsFor(['kube-system']);
@@ -256,9 +120,8 @@ async function follow(runner: KubectlRunner, context: Context, io: Io, w: { json
 			})
 		: Promise.resolve();
 	const live = !w.json && io.tty ? (await import('../ui/health/status-live.js')).mountStatus(io.tty.stdout, io.color === true) : undefined;
-	const { logRequests, logKey, logLines, assess } = await import('../cluster/health/index.js');
-	const logs = new Map<string, string[]>();
-	const logsSeen = new Map<string, number>();
+	const { assess, cniInfo } = await import('../cluster/health/index.js');
+	const logs: LogCache = new Map();
 	let last = '';
 	let healthy = false;
 	let latest: Snapshot | undefined;
@@ -286,23 +149,9 @@ async function follow(runner: KubectlRunner, context: Context, io: Io, w: { json
 		if (text !== last) io.stdout(w.json ? text.replace('"generatedAt":""', `"generatedAt":${JSON.stringify(report.generatedAt)}`) : `— ${report.generatedAt}\n${text}`);
 		last = text;
 	};
-	// A crash loop is explained by its last log lines, read once per restart.
-	const fetchLogs = async (snapshot: Snapshot): Promise<boolean> => {
-		const verdict = assess(snapshot, { cni: context.cni ?? 'cilium', now: Date.now() });
-		let fetched = false;
-		for (const want of logRequests(verdict)) {
-			const key = logKey(want.namespace, want.pod, want.container);
-			const restarts = verdict.pods.find((p) => p.namespace === want.namespace && p.name === want.pod)?.restartCount ?? 0;
-			if (logsSeen.get(key) === restarts) continue;
-			logsSeen.set(key, restarts);
-			const out = await runner.run(previousLogsArgs(want.namespace, want.pod, want.container, 5));
-			if (out.code === 0) {
-				logs.set(key, logLines(out.stdout));
-				fetched = true;
-			}
-		}
-		return fetched;
-	};
+	// A crash loop is explained by its last log lines, read once per restart, as install's readiness wait reads them.
+	const fetchLogs = (snapshot: Snapshot): Promise<boolean> =>
+		readPreviousLogs((args, timeoutMs) => runner.run(args, timeoutMs), assess(snapshot, { cni: cniOf(snapshot, context, cniInfo), now: Date.now() }), logs, w.signal);
 
 	try {
 		await followCluster(collections, {
@@ -344,7 +193,7 @@ async function follow(runner: KubectlRunner, context: Context, io: Io, w: { json
 }
 
 /** --watch --poll: the whole cluster read again every interval; a live view on a terminal, elsewhere the report again each time it changes. */
-async function watch(runner: KubectlRunner, context: { cni?: Cni; cluster?: string; nodeNames?: string[] }, io: Io, w: { json: boolean; intervalMs: number; signal: AbortSignal }): Promise<number> {
+async function watch(runner: KubectlRunner, context: Context, io: Io, w: { json: boolean; intervalMs: number; signal: AbortSignal }): Promise<number> {
 	const live = !w.json && io.tty ? (await import('../ui/health/status-live.js')).mountStatus(io.tty.stdout, io.color === true) : undefined;
 	let last = '';
 	let healthy = false;

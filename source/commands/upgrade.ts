@@ -3,7 +3,7 @@
 // hops' steps in kubeadm's order. The journal lets a stopped run resume.
 import { planUpgrade, type UpgradePlan } from '../cluster/upgrade/plan.js';
 import { planLines } from '../cluster/upgrade/format.js';
-import { LockedError, openSession, type Session } from '../session/session.js';
+import type { Session } from '../session/session.js';
 import { connectStep } from '../steps/list/connect.js';
 import { gatherFactsStep } from '../steps/list/gather-facts.js';
 import { leaseRefusal, leaseStep } from '../steps/list/lease.js';
@@ -14,9 +14,10 @@ import { readClusterState, type ClusterState } from '../steps/upgrade/cluster-st
 import { hopSteps } from '../steps/upgrade/hop.js';
 import { resolveKubernetesVersion } from '../spec/versions.js';
 import type { Cluster } from '../spec/types.js';
-import { EXIT, sshIdentity, type Io } from './io.js';
+import { EXIT, flagProblem, sshIdentity, wholeFlag, type Io } from './io.js';
 import { runView, type RunView } from '../ui/run-view.js';
 import { printProblems, specFromOptions, type SpecOptions } from './spec-input.js';
+import { sessionHosts, openOrReport, type HostDeps } from './session-io.js';
 
 export interface UpgradeOptions extends SpecOptions {
 	yes?: boolean;
@@ -30,36 +31,22 @@ function resumeCommand(options: UpgradeOptions): string {
 	return options.config ? `kubestrap upgrade --config ${options.config} --yes` : 'kubestrap upgrade <the same flags> --yes';
 }
 
-function whole(value: string | undefined, fallback: number, flag: string): number | string {
-	if (value === undefined) return fallback;
-	return /^\d{1,4}$/.test(value) && Number(value) > 0 ? Number(value) : `${flag} ${JSON.stringify(value)} must be a whole number above 0`;
-}
-
 async function confirm(io: Io, cluster: Cluster): Promise<boolean> {
 	if (!io.askSecret) return false;
 	const answer = await io.askSecret(`type the cluster name (${cluster.metadata.name}) to upgrade it: `);
 	return answer.trim() === cluster.metadata.name;
 }
 
-export async function upgradeCommand(options: UpgradeOptions, io: Io): Promise<number> {
+export async function upgradeCommand(options: UpgradeOptions, io: Io, deps: HostDeps = {}): Promise<number> {
 	const spec = await specFromOptions(options, io);
 	if (!spec.ok) {
 		printProblems(spec, io);
 		return EXIT.invalid;
 	}
-	const cluster = spec.cluster;
-	const maxUnavailable = whole(options.maxUnavailable, 1, '--max-unavailable');
-	const connectTimeout = whole(options.connectTimeout, 120, '--connect-timeout');
-	for (const value of [maxUnavailable, connectTimeout]) {
-		if (typeof value === 'string') {
-			io.stderr(`${value}\n`);
-			return EXIT.invalid;
-		}
-	}
-	if (cluster.spec.target !== 'baremetal') {
-		io.stderr('upgrade: target aws is not supported by upgrade yet; list the instances as baremetal hosts\n');
-		return EXIT.invalid;
-	}
+	let cluster = spec.cluster;
+	const maxUnavailable = wholeFlag(options.maxUnavailable, 1, '--max-unavailable');
+	const connectTimeout = wholeFlag(options.connectTimeout, 120, '--connect-timeout');
+	if (flagProblem(io, [maxUnavailable, connectTimeout])) return EXIT.invalid;
 	const target = resolveKubernetesVersion(cluster.spec.kubernetes.version, cluster.spec.network.cni);
 	if (typeof target === 'string') {
 		io.stderr(`spec.kubernetes.version: ${target}\n`);
@@ -69,26 +56,24 @@ export async function upgradeCommand(options: UpgradeOptions, io: Io): Promise<n
 		io.stderr('upgrade: no terminal to confirm on; add --yes to upgrade without asking (or --dry-run to see the plan)\n');
 		return EXIT.invalid;
 	}
+	// target aws: the instances found through EC2 as install found them, with the host keys their console output vouches for.
+	const hosts = await sessionHosts(cluster, io, 'day2', {}, deps.aws);
+	if (typeof hosts === 'number') return hosts;
+	cluster = hosts.cluster;
 	const events: StepEvent[] = [];
 	let view: RunView | undefined;
-	let session: Session;
-	try {
-		// Not a dry-run session even for --dry-run: the plan is printed from reads, and the lock keeps a
-		// second upgrade out while this one reads; the hop steps themselves run with ctx.dryRun set.
-		session = await openSession({
-			...sshIdentity(io), cluster, command: 'upgrade', cwd: io.cwd, dryRun: false,
-			...(io.argv ? { commandLine: ['kubestrap', ...io.argv].join(' ') } : {}),
-			concurrency: maxUnavailable as number, connectTimeoutMs: (connectTimeout as number) * 1000,
-			...(io.signal ? { signal: io.signal } : {}),
-			onEvent(event) { events.push(event); view?.event(event); },
-		});
-	} catch (error) {
-		if (error instanceof LockedError) {
-			io.stderr(`${error.message}\n`);
-			return EXIT.failed;
-		}
-		throw error;
-	}
+	// Not a dry-run session even for --dry-run: the plan is printed from reads, and the lock keeps a
+	// second upgrade out while this one reads; the hop steps themselves run with ctx.dryRun set.
+	const session = await openOrReport({
+		...sshIdentity(io), command: 'upgrade', cwd: io.cwd, dryRun: false,
+		concurrency: maxUnavailable as number, connectTimeoutMs: (connectTimeout as number) * 1000,
+		...(io.argv ? { commandLine: ['kubestrap', ...io.argv].join(' ') } : {}),
+		...hosts,
+		...(deps.connectWith ? { connectWith: deps.connectWith } : {}),
+		...(io.signal ? { signal: io.signal } : {}),
+		onEvent(event) { events.push(event); view?.event(event); },
+	}, io);
+	if (typeof session === 'number') return session;
 	const say = (line: string): void => {
 		session.log.write(line);
 		io.stderr(`${session.redact(line)}\n`);

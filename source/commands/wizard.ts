@@ -8,9 +8,8 @@ import { mergeLayers } from '../spec/merge.js';
 import { validateCluster } from '../spec/rules.js';
 import type { Cluster, Problem } from '../spec/types.js';
 import type { PortProbeResult } from '../remote/port-probe.js';
-import type { AwsDiscovery } from '../ui/aws-discovery.js';
 import type { ConnectionTest } from '../session/connection-test.js';
-import type { AwsFixOptions } from './aws-discovery.js';
+import type { AwsDiscovery, AwsFixOptions } from '../session/aws-discovery.js';
 import type { WizardOutcome } from '../ui/wizard.js';
 import type { Io } from './io.js';
 import { schemaLocation, writeSchemaBeside } from './package-files.js';
@@ -60,7 +59,7 @@ export async function runWizard(options: RunWizardOptions): Promise<WizardOutcom
 		sudoPasswordLater: options.sudoPasswordLater === true,
 	});
 	// The AWS SDK loads on the first discovery, not with the wizard: most runs never pick target aws.
-	const awsDiscovery: AwsDiscovery = options.awsDiscovery ?? (async (cluster, signal) => (await import('./aws-discovery.js')).awsDiscovery(io, options.awsFixes)(cluster, signal));
+	const awsDiscovery: AwsDiscovery = options.awsDiscovery ?? (async (cluster, signal) => (await import('../session/aws-discovery.js')).awsDiscovery((await import('./session-io.js')).awsPort(io), options.awsFixes)(cluster, signal));
 	// Leaving the wizard cancels probes still waiting on a slow host, so the process can exit at once.
 	const probes = new AbortController();
 	let outcome: WizardOutcome = 'aborted';

@@ -108,10 +108,62 @@ const RETRYABLE_CODES = new Set([
 	'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN',
 ]);
 
+/** What every endpoint of one Remote shares while it connects: the options, the resolved chain, the caches. */
+interface ConnectEnv {
+	options: ConnectOptions;
+	home: string;
+	knownHostsFile: string;
+	target: Endpoint;
+	hops: Endpoint[];
+	/** the credentials of an endpoint, read once */
+	authFor(endpoint: Endpoint): Promise<AuthMethod[]>;
+	/** connections that closed or failed: never handed out again */
+	lost: WeakSet<Ssh2Client>;
+	stats: RemoteStats;
+}
+
 export async function connect(options: ConnectOptions): Promise<Remote> {
 	const home = options.home ?? homedir();
-	const knownHostsFile = expandHome(options.knownHostsFile, home);
+	const { target, hops } = await resolveEndpoints(options, home);
+	if (options.sudoPassword !== undefined) {
+		options.redactor?.add(options.sudoPassword);
+	}
 	const identityFile = options.identityFile === undefined ? undefined : expandHome(options.identityFile, home);
+	const env: ConnectEnv = {
+		options,
+		home,
+		knownHostsFile: expandHome(options.knownHostsFile, home),
+		target,
+		hops,
+		authFor: credentialCache(options, home, identityFile),
+		lost: new WeakSet<Ssh2Client>(),
+		stats: { connectionsOpened: 0, hopConnectionsOpened: 0, connectAttempts: 0, commandsRun: 0 },
+	};
+	const hopClients: (Ssh2Client | undefined)[] = hops.map(() => undefined);
+	const link = reusedConnection(env, hopClients);
+	const context = execContext(env, link.connection);
+	await link.connection();
+	return {
+		host: options.host,
+		stats: env.stats,
+		exec: (argv, execOptions) => execText(context, argv, {
+			...(options.defaultCommandTimeoutMs === undefined ? {} : { timeoutMs: options.defaultCommandTimeoutMs }),
+			...execOptions,
+		}),
+		upload: (content, remotePath, uploadOptions) => upload(context, content, remotePath, uploadOptions),
+		download: (remotePath, downloadOptions) => download(context, remotePath, downloadOptions),
+		close: async () => {
+			const clients = [link.close(), ...[...hopClients].reverse()].filter((client): client is Ssh2Client => client !== undefined);
+			await Promise.all(clients.map((client) => endClient(client, env.lost)));
+		},
+	};
+}
+
+/**
+ * The target and its jump hosts from the options and ~/.ssh/config (HostName, Port, User, IdentityFile,
+ * ProxyJump, ProxyCommand); explicit options win over the config, the config over the defaults.
+ */
+async function resolveEndpoints(options: ConnectOptions, home: string): Promise<{ target: Endpoint; hops: Endpoint[] }> {
 	const configText = options.sshConfigFile === null
 		? undefined
 		: await readSshConfig(options.sshConfigFile ?? defaultSshConfigPath(home), home);
@@ -141,13 +193,11 @@ export async function connect(options: ConnectOptions): Promise<Remote> {
 			...(hopConfig.proxyCommand === undefined ? {} : { proxyCommand: hopConfig.proxyCommand }),
 		};
 	});
+	return { target, hops };
+}
 
-	const redactor = options.redactor;
-	if (options.sudoPassword !== undefined) {
-		redactor?.add(options.sudoPassword);
-	}
-
-	// Each identity file is read (and its passphrase asked) once for the whole life of this Remote.
+/** Each identity file is read (and its passphrase asked) once for the whole life of a Remote. */
+function credentialCache(options: ConnectOptions, home: string, identityFile: string | undefined): (endpoint: Endpoint) => Promise<AuthMethod[]> {
 	const passphrases = new Map<string, Promise<string | undefined>>();
 	const passphrase: PassphraseCallback | undefined = options.passphrase === undefined
 		? undefined
@@ -161,7 +211,7 @@ export async function connect(options: ConnectOptions): Promise<Remote> {
 			return answer;
 		};
 	const credentials = new Map<Endpoint, Promise<AuthMethod[]>>();
-	const authFor = (endpoint: Endpoint): Promise<AuthMethod[]> => {
+	return (endpoint) => {
 		let methods = credentials.get(endpoint);
 		if (methods === undefined) {
 			methods = authMethods({
@@ -177,198 +227,235 @@ export async function connect(options: ConnectOptions): Promise<Remote> {
 		}
 		return methods;
 	};
+}
 
-	const stats: RemoteStats = { connectionsOpened: 0, hopConnectionsOpened: 0, connectAttempts: 0, commandsRun: 0 };
-	const lost = new WeakSet<Ssh2Client>();
-	const hopClients: (Ssh2Client | undefined)[] = hops.map(() => undefined);
+/** How an endpoint's host key is checked: known_hosts, the policy, and for the target the keys vouched for out of band. */
+function hostKeyOptions(env: ConnectEnv, endpoint: Endpoint): HostKeyCheckOptions {
+	return {
+		host: endpoint.address,
+		port: endpoint.port,
+		knownHostsFile: env.knownHostsFile,
+		extraKnownHostsFiles: env.options.extraKnownHostsFiles ?? ['/etc/ssh/ssh_known_hosts'],
+		policy: env.options.hostKeyPolicy,
+		...(endpoint === env.target && env.options.trustedHostKeys !== undefined ? { trusted: env.options.trustedHostKeys } : {}),
+	};
+}
+
+/**
+ * One SSH connection to an endpoint, directly, through its ProxyCommand or forwarded through the jump
+ * host `via`. An unknown host key the user accepts (onUnknownHostKey) is recorded and the handshake tried
+ * again, once.
+ */
+async function connectEndpoint(env: ConnectEnv, endpoint: Endpoint, via: Ssh2Client | undefined, readyTimeoutMs: number): Promise<Ssh2Client> {
+	const { options } = env;
+	const keyOptions = hostKeyOptions(env, endpoint);
+	const auth = await env.authFor(endpoint);
+	let asked = false;
+	for (;;) {
+		const check = createHostKeyCheck(keyOptions);
+		const serverHostKey = await preferredHostKeyAlgorithms(keyOptions);
+		const proxy: ProxyProcess | undefined = via === undefined && endpoint.proxyCommand !== undefined
+			? startProxyCommand(proxyCommandLine(endpoint.proxyCommand, { host: endpoint.address, port: endpoint.port, user: endpoint.user, alias: endpoint.label }))
+			: undefined;
+		const sock = proxy?.sock ?? (via === undefined ? undefined : await forward(via, endpoint, env.target));
+		const ssh = new NodeSSH();
+		// Ctrl-C must not wait out a handshake timeout.
+		const onAbort = (): void => {
+			(ssh.connection as Ssh2Client | null)?.end();
+			proxy?.kill();
+		};
+		options.signal?.addEventListener('abort', onAbort, { once: true });
+		try {
+			await ssh.connect({
+				...(sock === undefined ? { host: endpoint.address } : { sock }),
+				port: endpoint.port,
+				username: endpoint.user,
+				authHandler: auth,
+				hostVerifier: check.verifier,
+				readyTimeout: readyTimeoutMs,
+				keepaliveInterval: options.keepaliveIntervalMs ?? 15_000,
+				keepaliveCountMax: options.keepaliveCountMax ?? 3,
+				algorithms: { serverHostKey },
+			});
+		} catch (error) {
+			(ssh.connection as Ssh2Client | null)?.end();
+			const failure = await handshakeFailure(env, endpoint, error, proxy);
+			if (failure !== undefined) throw failure;
+			const outcome = check.outcome();
+			if (outcome.unknown !== undefined && options.onUnknownHostKey !== undefined && !asked) {
+				asked = true;
+				if (await trustUnknownKey(env, endpoint, keyOptions, outcome.unknown)) continue;
+			}
+			if (outcome.error !== undefined) {
+				throw outcome.error;
+			}
+			throw classifyConnectError(error, endpoint, options.retryAuth === true);
+		} finally {
+			options.signal?.removeEventListener('abort', onAbort);
+		}
+		return watchedClient(env, ssh.connection as Ssh2Client, proxy);
+	}
+}
+
+/** A ProxyCommand that ended on its own is the cause of a failed handshake: what it printed on stderr says why. */
+async function handshakeFailure(env: ConnectEnv, endpoint: Endpoint, error: unknown, proxy: ProxyProcess | undefined): Promise<RemoteError | undefined> {
+	const early = await proxy?.earlyExit(1_000);
+	proxy?.kill();
+	if (early === undefined) return undefined;
+	return new RemoteError({
+		kind: 'unreachable',
+		host: endpoint.label,
+		retryable: false,
+		message: `host ${endpoint.label}: the ProxyCommand from the ssh config ${early}; fix the command or set ProxyCommand none for this host`,
+		cause: error,
+	});
+}
+
+/** Asks about an unknown host key (after the attempt failed, so the user can take their time); a yes records it. */
+async function trustUnknownKey(env: ConnectEnv, endpoint: Endpoint, keyOptions: HostKeyCheckOptions, unknown: Parameters<typeof unknownHostKeyInfo>[1]): Promise<boolean> {
+	const { options } = env;
+	const trusted = await options.onUnknownHostKey?.(unknownHostKeyInfo(keyOptions, unknown));
+	// A yes that arrives after Ctrl-C writes nothing: an interrupted run leaves no trace.
+	if (trusted !== true || options.signal?.aborted === true) return false;
+	// Connections opened side by side (hosts behind one bastion) can all be told yes for the same key; it is recorded once.
+	if (!(await isKnownHostKey(keyOptions, unknown))) {
+		await appendKnownHost(env.knownHostsFile, endpoint.address, endpoint.port, unknown.keyType, unknown.blob);
+	}
+	return true;
+}
+
+/** A connected client watched for its end: a 'close' marks it lost (and ends its ProxyCommand). */
+function watchedClient(env: ConnectEnv, client: Ssh2Client, proxy: ProxyProcess | undefined): Ssh2Client {
+	// After 'ready' ssh2 still reports keepalive timeouts and resets as 'error' events; without a
+	// listener they would crash the process. The 'close' that follows marks the connection lost.
+	client.on('error', () => {});
+	client.on('close', () => {
+		env.lost.add(client);
+		proxy?.kill();
+	});
+	// Without TCP_NODELAY every command after the first waits ~40 ms on delayed ACKs.
+	client.setNoDelay(true);
+	return client;
+}
+
+/** The jump hosts (kept while they live) and then the target. */
+async function openChain(env: ConnectEnv, hopClients: (Ssh2Client | undefined)[], readyTimeoutMs: number): Promise<Ssh2Client> {
+	let via: Ssh2Client | undefined;
+	for (const [index, hop] of env.hops.entries()) {
+		let client = hopClients[index];
+		if (client === undefined || env.lost.has(client)) {
+			client = await connectEndpoint(env, hop, via, readyTimeoutMs);
+			hopClients[index] = client;
+			env.stats.hopConnectionsOpened++;
+		}
+		via = client;
+	}
+	const client = await connectEndpoint(env, env.target, via, readyTimeoutMs);
+	env.stats.connectionsOpened++;
+	return client;
+}
+
+/** Opens the chain, retrying what may pass (refused, reset, timed out) with backoff until the deadline. */
+async function connectWithRetry(env: ConnectEnv, hopClients: (Ssh2Client | undefined)[]): Promise<Ssh2Client> {
+	const { options } = env;
+	const started = Date.now();
+	const deadline = started + (options.deadlineMs ?? DEFAULT_DEADLINE_MS);
+	let attempts = 0;
+	try {
+		return await retryWithBackoff(async ({ remainingMs }) => {
+			attempts++;
+			env.stats.connectAttempts++;
+			return openChain(env, hopClients, Math.max(200, Math.min(options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS, remainingMs)));
+		}, {
+			deadline,
+			isRetryable: (error) => error instanceof RemoteError && error.retryable,
+			...(options.signal === undefined ? {} : { signal: options.signal }),
+			...(options.backoff ?? {}),
+			onRetry: ({ attempt, delayMs, error }) => {
+				if (error instanceof RemoteError) {
+					options.onRetry?.({ host: options.host, attempt, delayMs, error });
+				}
+			},
+		});
+	} catch (error) {
+		if (options.signal?.aborted === true) {
+			throw new RemoteError({
+				kind: 'aborted',
+				host: options.host,
+				retryable: false,
+				message: `host ${options.host}: connecting was interrupted`,
+				cause: error,
+			});
+		}
+		if (error instanceof RemoteError && error.retryable && attempts > 1) {
+			const seconds = Math.round((Date.now() - started) / 100) / 10;
+			throw new RemoteError({
+				kind: error.kind,
+				host: error.host,
+				retryable: true,
+				message: `${error.message} (gave up after ${attempts} attempts in ${seconds} s)`,
+				cause: error,
+			});
+		}
+		throw error;
+	}
+}
+
+/**
+ * The one connection every command of a Remote shares: reused while it lives, reopened (once, however
+ * many commands ask at the same time) after it drops. close() refuses further use and returns the
+ * client to end.
+ */
+function reusedConnection(env: ConnectEnv, hopClients: (Ssh2Client | undefined)[]): { connection(): Promise<Ssh2Client>; close(): Ssh2Client | undefined } {
+	const host = env.options.host;
 	let current: Ssh2Client | undefined;
 	let connecting: Promise<Ssh2Client> | undefined;
 	let closed = false;
-
-	const hostKeyOptions = (endpoint: Endpoint): HostKeyCheckOptions => ({
-		host: endpoint.address,
-		port: endpoint.port,
-		knownHostsFile,
-		extraKnownHostsFiles: options.extraKnownHostsFiles ?? ['/etc/ssh/ssh_known_hosts'],
-		policy: options.hostKeyPolicy,
-		...(endpoint === target && options.trustedHostKeys !== undefined ? { trusted: options.trustedHostKeys } : {}),
-	});
-
-	const connectEndpoint = async (endpoint: Endpoint, via: Ssh2Client | undefined, readyTimeoutMs: number): Promise<Ssh2Client> => {
-		const keyOptions = hostKeyOptions(endpoint);
-		const auth = await authFor(endpoint);
-		let asked = false;
-		for (;;) {
-			const check = createHostKeyCheck(keyOptions);
-			const serverHostKey = await preferredHostKeyAlgorithms(keyOptions);
-			const proxy: ProxyProcess | undefined = via === undefined && endpoint.proxyCommand !== undefined
-				? startProxyCommand(proxyCommandLine(endpoint.proxyCommand, { host: endpoint.address, port: endpoint.port, user: endpoint.user, alias: endpoint.label }))
-				: undefined;
-			const sock = proxy?.sock ?? (via === undefined ? undefined : await forward(via, endpoint, target));
-			const ssh = new NodeSSH();
-			// Ctrl-C must not wait out a handshake timeout.
-			const onAbort = (): void => {
-				(ssh.connection as Ssh2Client | null)?.end();
-				proxy?.kill();
-			};
-			options.signal?.addEventListener('abort', onAbort, { once: true });
-			try {
-				await ssh.connect({
-					...(sock === undefined ? { host: endpoint.address } : { sock }),
-					port: endpoint.port,
-					username: endpoint.user,
-					authHandler: auth,
-					hostVerifier: check.verifier,
-					readyTimeout: readyTimeoutMs,
-					keepaliveInterval: options.keepaliveIntervalMs ?? 15_000,
-					keepaliveCountMax: options.keepaliveCountMax ?? 3,
-					algorithms: { serverHostKey },
-				});
-			} catch (error) {
-				(ssh.connection as Ssh2Client | null)?.end();
-				// A proxy that ended on its own is the cause; what it printed on stderr says why.
-				const early = await proxy?.earlyExit(1_000);
-				proxy?.kill();
-				if (early !== undefined) {
-					throw new RemoteError({
-						kind: 'unreachable',
-						host: endpoint.label,
-						retryable: false,
-						message: `host ${endpoint.label}: the ProxyCommand from the ssh config ${early}; fix the command or set ProxyCommand none for this host`,
-						cause: error,
-					});
-				}
-				const outcome = check.outcome();
-				if (outcome.unknown !== undefined && options.onUnknownHostKey !== undefined && !asked) {
-					asked = true;
-					// Asked after the attempt failed, so the user can take their time without a handshake timing out.
-					const trusted = await options.onUnknownHostKey(unknownHostKeyInfo(keyOptions, outcome.unknown));
-					// A yes that arrives after Ctrl-C writes nothing: an interrupted run leaves no trace.
-					if (trusted && options.signal?.aborted !== true) {
-						// Connections opened side by side (hosts behind one bastion) can all be told yes
-						// for the same key; it is recorded once.
-						if (!(await isKnownHostKey(keyOptions, outcome.unknown))) {
-							await appendKnownHost(knownHostsFile, endpoint.address, endpoint.port, outcome.unknown.keyType, outcome.unknown.blob);
-						}
-						continue;
-					}
-				}
-				if (outcome.error !== undefined) {
-					throw outcome.error;
-				}
-				throw classifyConnectError(error, endpoint, options.retryAuth === true);
-			} finally {
-				options.signal?.removeEventListener('abort', onAbort);
-			}
-			const client = ssh.connection as Ssh2Client;
-			// After 'ready' ssh2 still reports keepalive timeouts and resets as 'error' events; without a
-			// listener they would crash the process. The 'close' that follows marks the connection lost.
-			client.on('error', () => {});
-			client.on('close', () => {
-				lost.add(client);
-				proxy?.kill();
-			});
-			// Without TCP_NODELAY every command after the first waits ~40 ms on delayed ACKs.
-			client.setNoDelay(true);
-			return client;
-		}
-	};
-
-	const openChain = async (readyTimeoutMs: number): Promise<Ssh2Client> => {
-		let via: Ssh2Client | undefined;
-		for (const [index, hop] of hops.entries()) {
-			let client = hopClients[index];
-			if (client === undefined || lost.has(client)) {
-				client = await connectEndpoint(hop, via, readyTimeoutMs);
-				hopClients[index] = client;
-				stats.hopConnectionsOpened++;
-			}
-			via = client;
-		}
-		const client = await connectEndpoint(target, via, readyTimeoutMs);
-		stats.connectionsOpened++;
-		return client;
-	};
-
-	const connectWithRetry = async (): Promise<Ssh2Client> => {
-		const started = Date.now();
-		const deadline = started + (options.deadlineMs ?? DEFAULT_DEADLINE_MS);
-		let attempts = 0;
-		try {
-			return await retryWithBackoff(async ({ remainingMs }) => {
-				attempts++;
-				stats.connectAttempts++;
-				return openChain(Math.max(200, Math.min(options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS, remainingMs)));
-			}, {
-				deadline,
-				isRetryable: (error) => error instanceof RemoteError && error.retryable,
-				...(options.signal === undefined ? {} : { signal: options.signal }),
-				...(options.backoff ?? {}),
-				onRetry: ({ attempt, delayMs, error }) => {
-					if (error instanceof RemoteError) {
-						options.onRetry?.({ host: options.host, attempt, delayMs, error });
-					}
-				},
-			});
-		} catch (error) {
-			if (options.signal?.aborted === true) {
+	return {
+		connection: async () => {
+			if (closed) {
 				throw new RemoteError({
-					kind: 'aborted',
-					host: options.host,
+					kind: 'unreachable',
+					host,
 					retryable: false,
-					message: `host ${options.host}: connecting was interrupted`,
-					cause: error,
+					message: `host ${host}: the connection was closed by kubestrap`,
 				});
 			}
-			if (error instanceof RemoteError && error.retryable && attempts > 1) {
-				const seconds = Math.round((Date.now() - started) / 100) / 10;
-				throw new RemoteError({
-					kind: error.kind,
-					host: error.host,
-					retryable: true,
-					message: `${error.message} (gave up after ${attempts} attempts in ${seconds} s)`,
-					cause: error,
-				});
+			if (current !== undefined && !env.lost.has(current)) {
+				return current;
 			}
-			throw error;
-		}
-	};
-
-	const connection = async (): Promise<Ssh2Client> => {
-		if (closed) {
-			throw new RemoteError({
-				kind: 'unreachable',
-				host: options.host,
-				retryable: false,
-				message: `host ${options.host}: the connection was closed by kubestrap`,
+			connecting ??= connectWithRetry(env, hopClients).then((client) => {
+				current = client;
+				return client;
+			}).finally(() => {
+				connecting = undefined;
 			});
-		}
-		if (current !== undefined && !lost.has(current)) {
+			return connecting;
+		},
+		close: () => {
+			closed = true;
 			return current;
-		}
-		connecting ??= connectWithRetry().then((client) => {
-			current = client;
-			return client;
-		}).finally(() => {
-			connecting = undefined;
-		});
-		return connecting;
+		},
 	};
+}
 
+/** What exec and the transfers run on: the shared connection, a bound on concurrent channels, and sudo. */
+function execContext(env: ConnectEnv, connection: () => Promise<Ssh2Client>): ExecContext {
+	const { options } = env;
 	let sudoMode: Promise<SudoMode> | undefined;
 	const limit = pLimit(options.maxChannels ?? DEFAULT_MAX_CHANNELS);
 	const context: ExecContext = {
 		host: options.host,
-		user: target.user,
+		user: env.target.user,
 		connection,
-		isLost: (client) => lost.has(client),
+		isLost: (client) => env.lost.has(client),
 		markLost: (client) => {
-			lost.add(client);
+			env.lost.add(client);
 			client.end();
 		},
 		schedule: (task) => limit(task),
-		redactor,
-		stats,
+		redactor: options.redactor,
+		stats: env.stats,
 		sudo: () => {
 			const password = options.sudoPassword;
 			if (password === undefined) {
@@ -385,24 +472,7 @@ export async function connect(options: ConnectOptions): Promise<Remote> {
 			return sudoMode;
 		},
 	};
-
-	await connection();
-
-	return {
-		host: options.host,
-		stats,
-		exec: (argv, execOptions) => execText(context, argv, {
-			...(options.defaultCommandTimeoutMs === undefined ? {} : { timeoutMs: options.defaultCommandTimeoutMs }),
-			...execOptions,
-		}),
-		upload: (content, remotePath, uploadOptions) => upload(context, content, remotePath, uploadOptions),
-		download: (remotePath, downloadOptions) => download(context, remotePath, downloadOptions),
-		close: async () => {
-			closed = true;
-			const clients = [current, ...[...hopClients].reverse()].filter((client): client is Ssh2Client => client !== undefined);
-			await Promise.all(clients.map((client) => endClient(client, lost)));
-		},
-	};
+	return context;
 }
 
 function expandHome(path: string, home: string): string {

@@ -55,14 +55,30 @@ export async function readHealth(kubectl: KubectlRun, options: HealthOptions): P
 	const cni: Cni = options.cni ?? (detected === 'calico' ? 'calico' : 'cilium');
 	const config = options.cniConfig === true && cni === 'cilium' ? await kubectl([...CILIUM_CONFIG_ARGS]) : undefined;
 	let verdict = assess(snapshot, { cni, now: options.now, ...(options.nodeNames ? { nodeNames: options.nodeNames } : {}) });
-	// A crash loop is explained by its last log lines, read one container at a time.
 	const cache: LogCache = options.logs ?? new Map();
+	await readPreviousLogs(kubectl, verdict, cache, options.signal);
+	if (cache.size > 0) verdict = withLogs(verdict, logsOf(cache));
+	return { ok: true, verdict, cni: cniInfo(snapshot, config?.code === 0 ? config.stdout : '') };
+}
+
+/**
+ * A crash loop is explained by its last log lines: the previous logs of each crash-looping container
+ * the cache has not read at its current restart count, read one container at a time. Returns whether
+ * anything was read. `status --watch` calls it on the snapshot it follows.
+ */
+export async function readPreviousLogs(kubectl: KubectlRun, verdict: Verdict, cache: LogCache, signal?: AbortSignal): Promise<boolean> {
+	let read = false;
 	for (const want of logRequests(verdict)) {
 		const key = logKey(want.namespace, want.pod, want.container);
-		if (cache.get(key)?.restarts === want.restarts || options.signal?.aborted === true) continue;
+		if (cache.get(key)?.restarts === want.restarts || signal?.aborted === true) continue;
 		const out = await kubectl(previousLogsArgs(want.namespace, want.pod, want.container, LOG_LINES), 10_000);
 		cache.set(key, { restarts: want.restarts, lines: out.code === 0 ? logLines(out.stdout).slice(-LOG_LINES) : [] });
+		read = true;
 	}
-	if (cache.size > 0) verdict = withLogs(verdict, new Map([...cache].map(([key, value]) => [key, value.lines])));
-	return { ok: true, verdict, cni: cniInfo(snapshot, config?.code === 0 ? config.stdout : '') };
+	return read;
+}
+
+/** The cache as withLogs takes it. */
+export function logsOf(cache: LogCache): Map<string, string[]> {
+	return new Map([...cache].map(([key, value]) => [key, value.lines]));
 }

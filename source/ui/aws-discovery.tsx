@@ -1,49 +1,15 @@
 // The AWS step's discovery screen: the instances spec.aws selects, as a table to confirm, with every
 // problem the install would stop on (each with its config path and fix) and the warnings it would print.
-// The discovery itself belongs to the command layer (the AWS SDK stays in source/cloud) and comes in
+// The discovery itself is session/aws-discovery.ts (the AWS SDK stays in source/cloud) and comes in
 // through the `discover` prop; leaving the screen (Esc, Ctrl-C) aborts it.
 import { useContext, useEffect, useReducer, useState } from 'react';
 import { Box, Text, useInput } from 'ink';
-import type { AwsSpec, Cluster, Host, Problem, Role } from '../spec/types.js';
+import type { AwsDiscovery, AwsDiscoveryView, AwsInstanceView } from '../session/aws-discovery.js';
+import type { AwsSpec, Cluster } from '../spec/types.js';
 import { HINTS, KeyHints } from './key-hints.js';
 import { Help, Problems } from './messages.js';
 import { SelectField, type SelectItem } from './select-field.js';
 import { Tinted, WidthContext } from './theme.js';
-
-/** One discovered instance, as the table shows it. */
-export interface AwsInstanceView {
-	id: string;
-	/** the Name tag, '' when there is none */
-	name: string;
-	type: string;
-	az: string;
-	subnet: string;
-	privateIp: string;
-	publicIp?: string;
-	/** pending | running | stopping | stopped | shutting-down | terminated */
-	state: string;
-	/** from the kubestrap.dev/role tag; undefined when it is missing or not a role */
-	role?: Role;
-	/** the role tag's value as found */
-	roleTag?: string;
-}
-
-export interface AwsDiscoveryView {
-	instances: readonly AwsInstanceView[];
-	/** the instances as hosts (SSH address by addressType): what the connection test connects to */
-	hosts: readonly Host[];
-	/** each one would stop the install: "Use these" waits until there are none */
-	problems: readonly Problem[];
-	/** printed by the install with their fix; the install goes on */
-	warnings: readonly Problem[];
-	/** worth knowing before the install (maxPods per instance type) */
-	notes: readonly string[];
-	/** the discovery itself failed (credentials, a denied call, EC2 unreachable): why, and the fix */
-	failure?: string;
-}
-
-/** Finds and checks the instances of cluster.spec.aws; stops at once on `signal`. */
-export type AwsDiscovery = (cluster: Cluster, signal: AbortSignal) => Promise<AwsDiscoveryView>;
 
 /** How the selection reads in a sentence: "tags kubestrap.dev/cluster=demo", "IDs i-1, i-2". */
 export function awsSelectorText(aws: AwsSpec): string {

@@ -73,6 +73,8 @@ function doesIo(ref: ImportRef): boolean {
 
 /** Files of remote/ and cloud/ that do no I/O, which a view may show values of. */
 const PURE_EDGE = new Set(['source/remote/quote.ts', 'source/cloud/iam-policy.ts']);
+/** remote/ code a command may call itself: a one-shot TCP connect (the wizard's port field), no SSH. */
+const COMMAND_EDGE = new Set(['source/remote/port-probe.ts']);
 
 interface ImportRule {
 	rule: string;
@@ -101,6 +103,10 @@ const IMPORT_RULES: ImportRule[] = [
 	{ rule: 'steps/ import nothing from ui/, commands/ or session/', breaks: (file, _ref, target) => floorOf(file) === 'steps' && target !== undefined && ['ui', 'commands', 'session'].includes(floorOf(target)) },
 	{ rule: 'cloud/ imports nothing from steps/, session/, ui/ or commands/', breaks: (file, _ref, target) => floorOf(file) === 'cloud' && target !== undefined && ['steps', 'session', 'ui', 'commands'].includes(floorOf(target)) },
 	{ rule: 'session/ imports nothing from ui/ or commands/', breaks: (file, _ref, target) => floorOf(file) === 'session' && target !== undefined && ['ui', 'commands'].includes(floorOf(target)) },
+	{
+		rule: 'commands/ reach hosts and AWS through session/: no values from cloud/ or remote/ (types, the pure edges and the wizard\'s TCP port probe aside)',
+		breaks: (file, ref, target) => floorOf(file) === 'commands' && !ref.typeOnly && target !== undefined && ['cloud', 'remote'].includes(floorOf(target)) && !PURE_EDGE.has(target) && !COMMAND_EDGE.has(target),
+	},
 	{ rule: 'no command imports another command (a verb file is what cli.tsx loads)', breaks: (file, _ref, target, verbs) => floorOf(file) === 'commands' && target !== undefined && target !== file && verbs.has(target) },
 ];
 

@@ -87,6 +87,15 @@ export const HOST_OWN = {
 	files: { '/etc/cni/net.d/87-podman-bridge.conflist': '{"cniVersion":"0.4.0","name":"podman"}\n' },
 };
 
+/** The host's own firewall chain and rules, nftables table, BPF pin and links are all still there. */
+export function ownIntact(t: { true: (v: boolean, m?: string) => void }, state: HostState): void {
+	t.true(state.chains.includes('filter/HOST-FW'), 'the host\'s own chain stays');
+	t.true(state.rules.includes('filter: -A INPUT -j HOST-FW') && state.rules.includes('filter: -A HOST-FW -p tcp -m tcp --dport 22 -j ACCEPT'), 'and its rules');
+	t.true(state.nft.includes('inet hostfw'), 'its own nftables table stays');
+	t.true(state.pins.includes('/sys/fs/bpf/hostfw/allow'), 'its own BPF pin stays');
+	t.true(state.links.includes('br-lan') && state.links.includes('eth0'), 'its own links stay');
+}
+
 export function formatState(state: HostState): string {
 	return [
 		`files: ${state.files.join(' ') || '(none)'}`,

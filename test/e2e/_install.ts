@@ -15,6 +15,8 @@ export interface Roles {
 	endpoint?: string;
 	policy?: 'strict' | 'accept-new';
 	knownHostsFile?: string;
+	/** spec.network; default Cilium with its defaults */
+	network?: Record<string, unknown>;
 }
 
 export function writeConfig(hosts: TestHosts, roles: Roles): { dir: string; config: string } {
@@ -34,7 +36,7 @@ export function writeConfig(hosts: TestHosts, roles: Roles): { dir: string; conf
 				hostKeyPolicy: roles.policy ?? 'strict',
 			},
 			kubernetes: { version: '1.35', podSubnet: '10.244.0.0/16', serviceSubnet: '10.96.0.0/12', ...(roles.endpoint ? { controlPlaneEndpoint: roles.endpoint } : {}) },
-			network: { cni: 'cilium' },
+			network: roles.network ?? { cni: 'cilium' },
 		},
 	};
 	const config = join(dir, 'cluster.yaml');

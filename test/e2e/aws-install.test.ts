@@ -22,7 +22,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { main } from '../../source/cli.js';
 import { renderManifests } from '../../source/cluster/render.js';
-import { prepareAws } from '../../source/commands/aws.js';
+import { awsHosts } from '../../source/commands/session-io.js';
 import type { Io } from '../../source/commands/io.js';
 import { resolveSpec } from '../../source/spec/resolve.js';
 import type { Cluster } from '../../source/spec/types.js';
@@ -232,8 +232,24 @@ test.serial('Cilium ENI: discovery → checks → plan → install on the test h
 	t.regex(blocked.err(), /check: reading the instances of 1 failed node pair from EC2/);
 	t.regex(blocked.err(), /ip-10-0-1-10 ↔ ip-10-0-1-11: pods on ip-10-0-1-10 \(10\.0\.1\.10\) and ip-10-0-1-11 \(10\.0\.1\.11\) cannot reach each other .*; in EC2: pod traffic between them carries pod addresses, which the security groups \(sg-nodes\) and network ACLs must admit/);
 
+	// The day-two commands find the same instances through EC2; with known_hosts emptied again, only the
+	// console output can vouch for the host keys, as for install.
+	const day2: Array<{ args: string[]; check: (out: string, err: string) => void }> = [
+		{ args: ['status', '--config', config], check: (out) => t.regex(out, /ip-10-0-1-10/) },
+		{ args: ['kubeconfig', '--config', config, '--output-file', 'day2.kubeconfig'], check: () => t.true(existsSync(join(dir, 'day2.kubeconfig'))) },
+		{ args: ['reset', '--config', config, '--dry-run'], check: (out) => t.regex(out, /kubeadm reset/) },
+	];
+	for (const { args, check } of day2) {
+		writeFileSync(join(dir, 'known_hosts'), '', { mode: 0o600 });
+		const run = capture(dir);
+		t.is(await main(args, run.io), 0, `${args[0]}: ${run.err()}`);
+		t.regex(run.err(), /aws: finding instances in eu-west-1 by tags kubestrap\.dev\/cluster=e2e-aws/, args[0]);
+		check(run.out(), run.err());
+		t.true(readFileSync(join(dir, 'known_hosts'), 'utf8').includes(hosts.hosts[0]!.hostKeyBase64), `${args[0]}: the console output vouched for the key`);
+	}
+
 	// The manifests the apply step gets are rendered from the discovered cluster: operator-aws on the one control plane.
-	const prepared = await prepareAws(parseCluster(config), {}, capture(dir).io, true);
+	const prepared = await awsHosts(parseCluster(config), {}, capture(dir).io, 'plan');
 	if (typeof prepared === 'number') return t.fail('discovery failed');
 	const rendered = renderManifests(prepared.cluster);
 	const operator = rendered.documents.find((d) => d['kind'] === 'Deployment' && (d['metadata'] as { name?: string }).name === 'cilium-operator') as Record<string, any> | undefined;

@@ -6,22 +6,13 @@ import { parse } from 'yaml';
 import { join } from 'node:path';
 import test from 'ava';
 import { startHosts, type TestHosts } from '../_helpers/sshd-hosts.js';
-import { formatState, hostState, HOST_OWN, leftovers, visit } from './_host-state.js';
+import { formatState, hostState, HOST_OWN, leftovers, ownIntact, visit } from './_host-state.js';
 import { TmuxSession } from '../_helpers/tmux.js';
 import { ROOT, runCli, writeConfig } from './_install.js';
 
 function etcdMembers(hosts: TestHosts): string[] {
 	const file = join(hosts.clusterDir, 'etcd', 'members');
 	return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
-}
-
-function ownIntact(t: { true: (v: boolean, m?: string) => void }, hosts: TestHosts, index: number): void {
-	const state = hostState(hosts, index);
-	t.true(state.chains.includes('filter/HOST-FW'), 'the host\'s own chain stays');
-	t.true(state.rules.includes('filter: -A INPUT -j HOST-FW') && state.rules.includes('filter: -A HOST-FW -p tcp -m tcp --dport 22 -j ACCEPT'), 'and its rules');
-	t.true(state.nft.includes('inet hostfw'), 'its own nftables table stays');
-	t.true(state.pins.includes('/sys/fs/bpf/hostfw/allow'), 'its own BPF pin stays');
-	t.true(state.links.includes('br-lan') && state.links.includes('eth0'), 'its own links stay');
 }
 
 test('1+2: remove a worker (cluster stays healthy, host clean, own firewall intact), then reset all and install again', async (t) => {
@@ -58,7 +49,7 @@ test('1+2: remove a worker (cluster stays healthy, host clean, own firewall inta
 	const after = hostState(hosts, 2);
 	t.log(`worker after reset:\n${formatState(after)}`);
 	t.deepEqual(leftovers(after), []);
-	ownIntact(t, hosts, 2);
+	ownIntact(t, hostState(hosts, 2));
 	t.truthy(await hosts.readHostFile(2, '/etc/cni/net.d/87-podman-bridge.conflist'), 'another tool\'s CNI config stays');
 	const nodes = await hosts.simKubectl(['get', 'nodes', '-o', 'name']);
 	t.is(nodes.stdout, 'node/node1\nnode/node2\n');
@@ -72,7 +63,7 @@ test('1+2: remove a worker (cluster stays healthy, host clean, own firewall inta
 	t.regex(all.stderr, /reset done: 3 hosts clean, verified; the local journal of e2e was cleared/);
 	for (const index of [0, 1, 2]) {
 		t.deepEqual(leftovers(hostState(hosts, index)), [], `host ${index + 1} clean`);
-		ownIntact(t, hosts, index);
+		ownIntact(t, hostState(hosts, index));
 	}
 	t.false(existsSync(join(dir, '.kubestrap/e2e/journal.json')));
 	const reinstalled = await runCli(['install', '--config', config, '--yes'], dir);
@@ -102,7 +93,7 @@ test('3 control planes: an unreachable one is taken out of etcd by ID and its No
 	const second = await runCli(['reset', '--config', config, '--host', cp3, '--yes'], dir);
 	t.is(second.code, 0, second.stderr);
 	t.deepEqual(leftovers(hostState(hosts, 2)), []);
-	ownIntact(t, hosts, 2);
+	ownIntact(t, hostState(hosts, 2));
 	t.is(etcdMembers(hosts).length, 2);
 
 	// Reachable control plane: kubeadm reset on it leaves etcd.
@@ -175,5 +166,5 @@ test('on a terminal: the hosts, the exact commands and etcd\'s fate are shown, a
 	await session.keys('Enter');
 	t.is(await session.waitForExit({ timeoutMs: 120_000 }), 0, await session.capture());
 	t.deepEqual(leftovers(hostState(hosts, 1)), []);
-	ownIntact(t, hosts, 1);
+	ownIntact(t, hostState(hosts, 1));
 });

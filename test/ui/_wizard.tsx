@@ -5,7 +5,7 @@ import { mergeLayers } from '../../source/spec/merge.js';
 import type { Tree } from '../../source/spec/load.js';
 import type { Cluster, Role } from '../../source/spec/types.js';
 import type { PortProbeResult } from '../../source/remote/port-probe.js';
-import type { AwsDiscovery } from '../../source/ui/aws-discovery.js';
+import type { AwsDiscovery } from '../../source/session/aws-discovery.js';
 import type { ConnectionTest } from '../../source/session/connection-test.js';
 import { Wizard, type WizardOutcome } from '../../source/ui/wizard.js';
 import { KEYS, press, screen, stroke, type } from '../_helpers/keys.js';

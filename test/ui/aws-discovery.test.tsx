@@ -4,7 +4,8 @@
 // test on the discovered addresses. The table's fitting is tested on its own at several widths.
 import test from 'ava';
 import type { Cluster, Problem } from '../../source/spec/types.js';
-import { fitInstanceTable, type AwsDiscovery, type AwsDiscoveryView, type AwsInstanceView } from '../../source/ui/aws-discovery.js';
+import type { AwsDiscovery, AwsDiscoveryView, AwsInstanceView } from '../../source/session/aws-discovery.js';
+import { fitInstanceTable } from '../../source/ui/aws-discovery.js';
 import type { ConnectionTest } from '../../source/session/connection-test.js';
 import { KEYS, press, screen, stroke, type, until } from '../_helpers/keys.js';
 import { runWizardApp, select, text, type WizardRun } from './_wizard.js';

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { DescribeInstancesCommand, DescribeInstanceTypesCommand, DescribeSecurityGroupsCommand, DescribeVpcsCommand, EC2Client, GetConsoleOutputCommand } from '@aws-sdk/client-ec2';
 import test, { type ExecutionContext } from 'ava';
 import { mockClient } from 'aws-sdk-client-mock';
-import { awsDiscovery } from '../../source/commands/aws-discovery.js';
+import { awsDiscovery } from '../../source/session/aws-discovery.js';
 import { missingAnswers } from '../../source/commands/wizard.js';
 import { resolveSpec } from '../../source/spec/resolve.js';
 import type { Cluster } from '../../source/spec/types.js';
@@ -129,8 +129,7 @@ test.serial('AWS + Cilium ENI through a bastion, instances by tag, private addre
 		tested.push(cluster);
 		for (const host of cluster.spec.hosts) ui.report({ host: host.address, state: 'ok', detail: 'Ubuntu 24.04 · kernel 6.8.0 · sudo ok' });
 	};
-	const io = { stdout: () => undefined, stderr: () => undefined, cwd: '/tmp', env: {}, isTTY: false };
-	const run = runWizardApp({ awsDiscovery: awsDiscovery(io), connectionTest });
+	const run = runWizardApp({ awsDiscovery: awsDiscovery({ secrets: [] }), connectionTest });
 	await text(run, /Cluster name:/, 'prod-eni');
 	await select(run, /Select target/, 1);
 	await text(run, /AWS region:/, 'eu-west-1');

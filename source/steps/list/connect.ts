@@ -13,3 +13,18 @@ export const connectStep: Step = {
 		host.remote = await ctx.connect(host);
 	},
 };
+
+/**
+ * The readers' connection (status, check): one SSH connection to the first control plane, where kubectl
+ * runs with the admin kubeconfig. Nothing else is contacted, so a reader works while other hosts are down.
+ */
+export const connectFirstControlPlaneStep: Step = {
+	id: 'connect',
+	title: 'Connect to the first control plane',
+	parallel: false,
+	targets: (ctx) => ctx.hosts.filter((h) => h.host.role === 'control-plane').slice(0, 1),
+	shouldRun: async (_ctx, host) => host.remote === undefined,
+	async run(ctx, host) {
+		host.remote = await ctx.connect(host);
+	},
+};

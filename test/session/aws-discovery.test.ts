@@ -13,8 +13,8 @@ import {
 } from '@aws-sdk/client-ec2';
 import test from 'ava';
 import { mockClient } from 'aws-sdk-client-mock';
-import { awsDiscovery } from '../../source/commands/aws-discovery.js';
-import type { Io } from '../../source/commands/io.js';
+import { awsDiscovery } from '../../source/session/aws-discovery.js';
+import type { AwsPort } from '../../source/session/aws-hosts.js';
 import { awsCluster, ec2Error, instance, reservations, selfAll } from '../cloud/_ec2.js';
 
 const ec2 = mockClient(EC2Client);
@@ -22,10 +22,10 @@ test.after.always(() => ec2.restore());
 
 const IDS = ['i-0d15c0000000000c1', 'i-0d15c0000000000a1', 'i-0d15c0000000000a2'];
 
-function io(env: Record<string, string> = {}): Io {
-	// What cli.tsx decides from such an environment.
+function io(env: Record<string, string> = {}): Pick<AwsPort, 'profile' | 'secrets'> {
+	// What cli.tsx decides from such an environment (the command hands it on).
 	const secrets = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'].map((key) => env[key] ?? '').filter((value) => value !== '');
-	return { stdout: () => undefined, stderr: () => undefined, cwd: '/tmp', isTTY: false, awsSecrets: secrets, ...(env['AWS_PROFILE'] ? { awsProfile: env['AWS_PROFILE'] } : {}) };
+	return { secrets, ...(env['AWS_PROFILE'] ? { profile: env['AWS_PROFILE'] } : {}) };
 }
 
 function answer(instances = [

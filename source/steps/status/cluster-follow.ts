@@ -4,9 +4,9 @@
 // changing costs one event, whatever the size of the cluster. Every request is `kubectl get --raw
 // PATH` through a RawReader (over SSH on the first control plane, or a local kubectl), one
 // long-running watch per collection on the same connection.
-import type { Json } from '../cluster/health/json-read.js';
-import { createParseCache, listWatch, snapshotFromItems, type Snapshot } from '../cluster/health/index.js';
-import { sleep } from '../steps/sleep.js';
+import type { Json } from '../../cluster/health/json-read.js';
+import { createParseCache, listWatch, snapshotFromItems, type Snapshot } from '../../cluster/health/index.js';
+import { sleep } from '../sleep.js';
 
 type Collection = listWatch.Collection;
 type State = listWatch.ListWatchState;

@@ -2,13 +2,13 @@
 // retry lines install prints.
 import { DescribeInstancesCommand, DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import test from 'ava';
-import { awsFactsReader } from '../../source/commands/aws-network.js';
-import type { Io } from '../../source/commands/io.js';
+import { awsFactsReader } from '../../source/session/aws-network.js';
+import type { AwsPort } from '../../source/session/aws-hosts.js';
 import { clusterFixture } from '../cluster/_fixtures.js';
 import { awsCluster, ec2Error, instance, mockedEc2, reservations } from '../cloud/_ec2.js';
 
-function io(lines: string[]): Io {
-	return { stdout: () => undefined, stderr: (text) => void lines.push(text), cwd: '/tmp', isTTY: false };
+function io(lines: string[]): AwsPort {
+	return { secrets: [], say: (line) => void lines.push(`${line}\n`), print: () => undefined, confirm: async () => false };
 }
 
 test('no reader for baremetal; for aws it reads the failed pair from the injected client, retrying throttling', async (t) => {

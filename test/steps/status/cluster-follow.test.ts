@@ -1,8 +1,8 @@
 // followCluster against a scripted `kubectl get --raw`: the first frame after the first pages, one
 // list then watches, a 410 relist, a broken stream resumed from the last resourceVersion.
 import test from 'ava';
-import { collectionsFor, followCluster, systemNamespaces, type RawReader, type RawResult } from '../../source/commands/cluster-follow.js';
-import type { Snapshot } from '../../source/cluster/health/index.js';
+import { collectionsFor, followCluster, systemNamespaces, type RawReader, type RawResult } from '../../../source/steps/status/cluster-follow.js';
+import type { Snapshot } from '../../../source/cluster/health/index.js';
 
 type Script = (path: string, onLine?: (line: string) => void, signal?: AbortSignal) => Promise<RawResult>;
 

@@ -1,5 +1,5 @@
 // The wizard's AWS discovery on the real cloud layer: the same discovery and checks install runs before
-// any SSH connection (prepareAws), answered as a view for the discovery screen instead of printed, so
+// any SSH connection (prepareAws in aws-hosts.ts), answered as a view for the discovery screen instead of printed, so
 // what the screen lets through is what install lets through. Nothing is changed in AWS here: a problem
 // whose fix flag was given to install is shown as the change install will make.
 import {
@@ -15,10 +15,44 @@ import {
 	type AwsFinding,
 	type CallOptions,
 } from '../cloud/index.js';
-import type { Cluster, Problem } from '../spec/types.js';
-import type { AwsDiscovery, AwsDiscoveryView } from '../ui/aws-discovery.js';
-import { envSecrets, fixWanted, type AwsDeps, type AwsRunOptions } from './aws.js';
-import type { Io } from './io.js';
+import type { Cluster, Host, Problem, Role } from '../spec/types.js';
+import { fixWanted, type AwsDeps, type AwsPort, type AwsRunOptions } from './aws-hosts.js';
+
+/** One discovered instance, as the discovery screen's table shows it. */
+export interface AwsInstanceView {
+	id: string;
+	/** the Name tag, '' when there is none */
+	name: string;
+	type: string;
+	az: string;
+	subnet: string;
+	privateIp: string;
+	publicIp?: string;
+	/** pending | running | stopping | stopped | shutting-down | terminated */
+	state: string;
+	/** from the kubestrap.dev/role tag; undefined when it is missing or not a role */
+	role?: Role;
+	/** the role tag's value as found */
+	roleTag?: string;
+}
+
+/** What the discovery screen shows (ui/aws-discovery.tsx draws it). */
+export interface AwsDiscoveryView {
+	instances: readonly AwsInstanceView[];
+	/** the instances as hosts (SSH address by addressType): what the connection test connects to */
+	hosts: readonly Host[];
+	/** each one would stop the install: "Use these" waits until there are none */
+	problems: readonly Problem[];
+	/** printed by the install with their fix; the install goes on */
+	warnings: readonly Problem[];
+	/** worth knowing before the install (maxPods per instance type) */
+	notes: readonly string[];
+	/** the discovery itself failed (credentials, a denied call, EC2 unreachable): why, and the fix */
+	failure?: string;
+}
+
+/** Finds and checks the instances of cluster.spec.aws; stops at once on `signal`. */
+export type AwsDiscovery = (cluster: Cluster, signal: AbortSignal) => Promise<AwsDiscoveryView>;
 
 /** The fix flags install was given: their problems do not stop the wizard, install makes the change. */
 export type AwsFixOptions = Pick<AwsRunOptions, 'awsFixSourceDestCheck' | 'awsFixSecurityGroups'>;
@@ -35,15 +69,15 @@ function planned(finding: AwsFinding): Problem {
 
 /**
  * The discovery screen's function: the region from the answers, the profile and the credential values
- * to scrub (decided by cli.tsx), the client from `deps.ec2` (tests) or the real factory. Retries are the cloud
+ * to scrub (decided by cli.tsx, handed in by the command), the client from `deps.ec2` (tests) or the real factory. Retries are the cloud
  * layer's, without the progress lines install prints (the screen shows its spinner meanwhile).
  */
-export function awsDiscovery(io: Io, fixes: AwsFixOptions = {}, deps: Pick<AwsDeps, 'ec2' | 'retry'> = {}): AwsDiscovery {
+export function awsDiscovery(port: Pick<AwsPort, 'profile' | 'secrets'>, fixes: AwsFixOptions = {}, deps: Pick<AwsDeps, 'ec2' | 'retry'> = {}): AwsDiscovery {
 	return async (cluster: Cluster, signal: AbortSignal): Promise<AwsDiscoveryView> => {
 		const aws = cluster.spec.aws;
 		if (aws === undefined) return failed('spec.aws: required with target "aws"');
-		const profile = io.awsProfile;
-		const secrets = envSecrets(io);
+		const profile = port.profile;
+		const secrets = [...port.secrets];
 		const call: CallOptions = { region: aws.region, ...(profile ? { profile } : {}), secrets, retry: { ...deps.retry, signal } };
 		const client = (deps.ec2 ?? createEc2Client)(aws.region);
 		try {

@@ -5,21 +5,19 @@
 import { awsNetworkFacts, createEc2Client, type CallOptions } from '../cloud/index.js';
 import type { CheckOptions } from '../steps/check/run.js';
 import type { Cluster } from '../spec/types.js';
-import { envSecrets, type AwsDeps } from './aws.js';
-import type { Io } from './io.js';
+import type { AwsDeps, AwsPort } from './aws-hosts.js';
 
 /** The reader for a cluster of target aws; undefined for any other target. */
-export function awsFactsReader(cluster: Cluster, io: Io, deps: Pick<AwsDeps, 'ec2' | 'retry'> = {}): CheckOptions['aws'] {
+export function awsFactsReader(cluster: Cluster, port: AwsPort, deps: Pick<AwsDeps, 'ec2' | 'retry'> = {}): CheckOptions['aws'] {
 	const aws = cluster.spec.aws;
 	if (cluster.spec.target !== 'aws' || !aws) return undefined;
-	const profile = io.awsProfile;
 	const call: CallOptions = {
 		region: aws.region,
-		...(profile ? { profile } : {}),
-		secrets: envSecrets(io),
+		...(port.profile ? { profile: port.profile } : {}),
+		secrets: port.secrets,
 		retry: {
-			...(io.signal ? { signal: io.signal } : {}),
-			onRetry: ({ action, attempt, delayMs, code }) => io.stderr(`aws: ${action} ${code}, retrying in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt + 1})\n`),
+			...(port.signal ? { signal: port.signal } : {}),
+			onRetry: ({ action, attempt, delayMs, code }) => port.say(`aws: ${action} ${code}, retrying in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt + 1})`),
 			...deps.retry,
 		},
 	};

@@ -2,6 +2,7 @@
 // the commands the steps send the way a Debian host with the real programs would.
 import { parseAllDocuments } from 'yaml';
 import type { ExecOptions, ExecResult, StepRemote } from '../../source/steps/types.js';
+import { LEASE_FILE, LEASE_SCRIPT } from '../../source/steps/list/lease.js';
 
 export const TEST_CA = `-----BEGIN CERTIFICATE-----
 MIIBfzCCASWgAwIBAgIUbQZp8wVmqvhhsF3Lk5IE1c3+TxMwCgYIKoZIzj0EAwIw
@@ -75,6 +76,22 @@ export class FakeRemote implements StepRemote {
 		].join('\n');
 	}
 
+	/** The lease script's answers (source/steps/list/lease.ts) from the lease file kept in `files`. */
+	private lease([mode, id, body, expect]: string[]): ExecResult {
+		const file = this.state.files.get(LEASE_FILE);
+		const current = file?.content.split('\n')[0] ?? '';
+		const write = (): void => void this.state.files.set(LEASE_FILE, { content: `${id}\n${body}\n`, mode: 0o600 });
+		const show = (verdict: string): ExecResult => ok(`${verdict}\n0\n${file?.content ?? ''}`);
+		if (mode === 'acquire') {
+			if (current === '' || current === id) return write(), ok('acquired\n');
+			if (expect && current === expect) return write(), ok('taken\n');
+			return show('held');
+		}
+		if (mode === 'refresh') return current === id ? ok('refreshed\n') : current === '' ? ok('gone\n') : show('lost');
+		if (current === id) this.state.files.delete(LEASE_FILE);
+		return ok('released\n');
+	}
+
 	protected answer(argv: string[]): ExecResult {
 		const s = this.state;
 		const line = argv.join(' ');
@@ -82,7 +99,7 @@ export class FakeRemote implements StepRemote {
 		const [cmd, ...args] = argv;
 		switch (cmd) {
 			case 'sh':
-				return ok(this.factsText());
+				return args[1] === LEASE_SCRIPT ? this.lease(args.slice(3)) : ok(this.factsText());
 			case 'true':
 				return ok();
 			case 'test': {

@@ -16,10 +16,15 @@ import { preflightStep } from './preflight.js';
 import { prepareHostStep } from './prepare-host.js';
 import { networkCheckStep } from './network-check.js';
 import { waitReadyStep } from './wait-ready.js';
+import { cniCheckStep } from '../cni/check.js';
+import { ciliumPreflightStep } from '../cni/preflight.js';
+import { restartAgentsStep } from '../cni/restart.js';
 
 export const INSTALL_STEPS: readonly Step[] = [
 	connectStep,
 	gatherFactsStep,
+	// On a running cluster: what the CNI re-apply would change, refused before anything is touched when it cannot change live.
+	cniCheckStep,
 	preflightStep,
 	prepareHostStep,
 	containerRuntimeStep,
@@ -31,7 +36,9 @@ export const INSTALL_STEPS: readonly Step[] = [
 	joinControlPlanesStep,
 	joinWorkersStep,
 	deleteTokenStep,
+	ciliumPreflightStep,
 	applyCniStep,
+	restartAgentsStep,
 	fetchKubeconfigStep,
 	waitReadyStep,
 	networkCheckStep,

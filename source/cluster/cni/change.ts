@@ -91,7 +91,8 @@ function refusalsOf(changes: readonly KeyChange[], fixed: Record<string, { field
 	const lines = new Map<string, string>();
 	for (const change of changes) {
 		const rule = fixed[change.key];
-		if (!rule) continue;
+		// A key that only appears or goes follows another change (ipam: kubernetes drops the cluster-pool keys).
+		if (!rule || change.from === undefined || change.to === undefined) continue;
 		const why = rule.why || (Object.values(fixed).find((r) => r.field === rule.field && r.why)?.why ?? '');
 		if (!lines.has(rule.field)) lines.set(rule.field, `${rule.field}: the cluster runs ${change.key} ${JSON.stringify(change.from ?? '')}, the spec asks for ${JSON.stringify(change.to ?? '')}: ${why}`);
 	}

@@ -157,4 +157,15 @@ test('Cilium 1.19.5 → 1.20.1 with upgrade: pre-flight pull then removed, upgra
 	t.is(rerun.code, 0, rerun.stderr);
 	t.regex(rerun.stderr, /Cilium: already at the pinned release/);
 	t.is(kubectlCalls(await hosts.readCalls(0), 'apply').length, applies, 'nothing applied again');
+
+	// upgrade also carries a changed option: the diff in its plan, the agents restarted, the setting live.
+	editConfig(config, (c) => { c.spec.network.cilium = { enablePolicy: 'never' }; });
+	const option = await runCli(['upgrade', '--config', config, '--yes'], dir);
+	t.is(option.code, 0, option.stderr);
+	t.regex(option.stderr, /cilium-config enable-policy: "default" → "never"/);
+	t.regex(option.stderr, /the new Cilium configuration is live/);
+	for (const pod of await agents(hosts)) {
+		const dbg = await hosts.simKubectl(['-n', 'kube-system', 'exec', pod.metadata.name, '-c', 'cilium-agent', '--', 'cilium-dbg', 'config']);
+		t.regex(dbg.stdout, /PolicyEnforcement\s+: never/, pod.spec.nodeName);
+	}
 });

@@ -4,6 +4,7 @@ import type { Cluster } from '../spec/types.js';
 import { CALICO_VERSION, CILIUM_VERSION } from '../spec/versions.js';
 import { calicoManifestFile, renderCalico } from './calico.js';
 import { renderCilium } from './cilium.js';
+import { applyUpgradeCompatibility } from './cni/compat.js';
 import { nodeCounts } from './counts.js';
 import type { HubbleTls } from './hubble-tls.js';
 import { MANIFEST_FILES } from './manifests.js';
@@ -14,6 +15,11 @@ export type { HubbleTls } from './hubble-tls.js';
 export interface RenderOptions {
 	/** Hubble server TLS material (install passes it); without it the Secrets are left out. */
 	hubbleTls?: HubbleTls;
+	/**
+	 * Cilium: the minor the cluster was first installed with (the chart's upgradeCompatibility), recorded
+	 * on cilium-config; install and upgrade pass it, so an upgrade keeps the defaults the cluster started with.
+	 */
+	ciliumUpgradeCompatibility?: string;
 }
 
 export interface RenderedManifests {
@@ -43,6 +49,7 @@ export function renderManifests(cluster: Cluster, options: RenderOptions = {}): 
 	}
 	const release = `Cilium ${CILIUM_VERSION}`;
 	const { objects: documents, withHubbleSecrets } = renderCilium(cluster, counts, options.hubbleTls);
+	if (options.ciliumUpgradeCompatibility !== undefined) applyUpgradeCompatibility(documents, options.ciliumUpgradeCompatibility);
 	const lines = header(release, cluster, MANIFEST_FILES.cilium);
 	if (cluster.spec.network.cilium.hubble) {
 		lines.push(

@@ -9,6 +9,7 @@ import { formatDuration, parseDuration } from '../spec/durations.js';
 import { mergeLayers } from '../spec/merge.js';
 import type { Cluster } from '../spec/types.js';
 import { KUBECONFIG_PATH } from '../steps/list/fetch-kubeconfig.js';
+import { CniRefused } from '../steps/cni/check.js';
 import { INSTALL_STEPS } from '../steps/list/index.js';
 import { READINESS, WAIT_READY } from '../steps/list/wait-ready.js';
 import { AWS_FACTS, NETWORK_CHECK } from '../steps/list/network-check.js';
@@ -225,6 +226,11 @@ async function runInstall(cluster: Cluster, options: InstallOptions, io: Io, mod
 				? `interrupted; nothing was changed. Run it again with: ${rerunCommand(cluster, options, io, true)}`
 				: `interrupted: running commands were stopped and the journal saved; resume with: ${rerunCommand(cluster, options, io, false)}`);
 			code = EXIT.interrupted;
+		} else if (outcome.failures.length > 0 && outcome.failures.every((failure) => failure.error instanceof CniRefused)) {
+			// An option the running cluster cannot take live: refused before any host was touched.
+			for (const failure of outcome.failures) for (const line of (failure.error as CniRefused).lines) say(`refused: ${line}`);
+			say('nothing was changed');
+			code = EXIT.invalid;
 		} else if (outcome.failures.length > 0) {
 			for (const failure of outcome.failures) say(`error: ${failure.error.message}`);
 			const hosts = `${outcome.failures.length} host${outcome.failures.length === 1 ? '' : 's'} failed`;

@@ -8,6 +8,9 @@ import { connectStep } from '../steps/list/connect.js';
 import { gatherFactsStep } from '../steps/list/gather-facts.js';
 import { leaseRefusal, leaseStep } from '../steps/list/lease.js';
 import { applyCniStep } from '../steps/list/apply-cni.js';
+import { cniPlanLines, planCni, type CniPlan } from '../steps/cni/check.js';
+import { ciliumPreflightStep } from '../steps/cni/preflight.js';
+import { restartAgentsStep } from '../steps/cni/restart.js';
 import { firstControlPlane } from '../steps/list/init-control-plane.js';
 import type { Step, StepEvent } from '../steps/types.js';
 import { readClusterState, type ClusterState } from '../steps/upgrade/cluster-state.js';
@@ -101,11 +104,18 @@ function cniName(cluster: Cluster): string {
 	return cluster.spec.network.cni === 'cilium' ? 'Cilium' : 'Calico';
 }
 
-function stepsOf(plan: UpgradePlan): Step[] {
-	const cni = plan.cni ? applyCniStep : undefined;
+/**
+ * The CNI's steps: Cilium's pre-flight image pull (only when its release changes), the server-side apply,
+ * then the agents — rolled by their DaemonSet for a new release, restarted node by node for a changed
+ * configuration — and the operator.
+ */
+const CNI_STEPS: readonly Step[] = [ciliumPreflightStep, applyCniStep, restartAgentsStep];
+
+function stepsOf(plan: UpgradePlan, cniChanges: boolean): Step[] {
+	const cni = plan.cni || cniChanges ? CNI_STEPS : undefined;
 	const steps: Step[] = [];
 	for (const [i, hop] of plan.hops.entries()) steps.push(...hopSteps(hop, i === 0 ? cni : undefined));
-	if (plan.hops.length === 0 && cni) steps.push(cni);
+	if (plan.hops.length === 0 && cni) steps.push(...cni);
 	return steps;
 }
 
@@ -130,9 +140,20 @@ async function upgrade(session: Session, run: UpgradeRun): Promise<number> {
 		say(`error: reading the cluster: ${(error as Error).message}`);
 		return EXIT.failed;
 	}
+	let cniPlan: CniPlan;
+	try {
+		cniPlan = await planCni(ctx, 'read-cluster', firstControlPlane(ctx), { path: false });
+	} catch (error) {
+		say(`error: reading the CNI: ${(error as Error).message}`);
+		return EXIT.failed;
+	}
 	const plan = planUpgrade({ nodes: state.nodes, apiServer: state.apiServer, target: run.target, cni: ctx.cluster.spec.network.cni, ...(state.cniRunning ? { cniRunning: state.cniRunning } : {}) });
 	const targetText = run.target.patch ? `v${run.target.patch}` : `the newest ${run.target.minor} patch`;
 	for (const line of planLines(plan, state.nodes, state.apiServer, targetText, cniName(ctx.cluster))) say(line);
+	// The CNI's own changes: the pre-flight and upgradeCompatibility of a new release, the configuration keys old → new.
+	for (const line of cniPlanLines({ ...cniPlan, release: undefined }, cniName(ctx.cluster))) say(line);
+	if (plan.cni && ctx.cluster.spec.network.cni === 'cilium') say(`  Cilium's path: pre-flight image pull on every node, upgradeCompatibility ${cniPlan.live.firstMinor ?? '?'} (the first installed minor), then the agents roll`);
+	plan.problems.push(...cniPlan.change.refusals);
 	const missing = ctx.hosts.filter((h) => !state.nodes.some((n) => n.name === (h.host.name ?? h.facts?.hostname.toLowerCase())));
 	for (const host of missing) plan.problems.push(`host ${host.id} is not a node of this cluster (no Node named ${host.host.name ?? host.facts?.hostname.toLowerCase()}); add it with kubestrap install first`);
 	if (plan.problems.length > 0) {
@@ -142,7 +163,7 @@ async function upgrade(session: Session, run: UpgradeRun): Promise<number> {
 	}
 	if (run.dryRun) {
 		ctx.dryRun = true;
-		await session.run(stepsOf(plan));
+		await session.run(stepsOf(plan, cniPlan.change.changes.length > 0));
 		await run.view.finish();
 		say('dry run: nothing was changed');
 		return EXIT.ok;
@@ -151,7 +172,7 @@ async function upgrade(session: Session, run: UpgradeRun): Promise<number> {
 		say('not confirmed; nothing was changed');
 		return EXIT.invalid;
 	}
-	const outcome = await session.run(stepsOf(plan));
+	const outcome = await session.run(stepsOf(plan, cniPlan.change.changes.length > 0));
 	await run.view.finish();
 	if (outcome.interrupted) {
 		say(`interrupted: the journal is saved; resume with: ${resumeCommand(run.options)} (a node being worked on may be cordoned; the resumed run finishes and uncordons it)`);

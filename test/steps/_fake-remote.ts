@@ -131,6 +131,8 @@ export class FakeRemote implements StepRemote {
 				for (let p = s.published[minor] ?? -1; p >= 0; p--) lines.push(`   ${args[1]} | ${minor}.${p}-1.1 | https://pkgs.k8s.io/core:/stable:/v${minor}/deb  Packages`);
 				return ok(`${lines.join('\n')}\n`);
 			}
+			case 'date':
+				return ok(`${Math.floor(Date.now() / 1000)}\n`);
 			case 'curl':
 				return ok('-----BEGIN PGP PUBLIC KEY BLOCK-----\n');
 			case 'gpg': {
@@ -176,6 +178,14 @@ export class FakeRemote implements StepRemote {
 			return snapshot === undefined ? fail('The connection to the server 10.0.0.10:6443 was refused - did you specify the right host or port?') : ok(snapshot);
 		}
 		if (rest[0] === 'get' && rest[1] === 'events') return ok('{"kind":"List","items":[]}');
+		if (rest[0] === 'get' && rest[1] === 'configmaps,daemonsets') {
+			// The live CNI objects (kube-system), named after their key when the test left the name out.
+			const items = [...s.live].filter(([key]) => key.startsWith('configmap/') || key.startsWith('daemonset/')).map(([key, value]) => {
+				const object = value as { metadata?: { name?: string } };
+				return { ...object, kind: key.startsWith('configmap/') ? 'ConfigMap' : 'DaemonSet', metadata: { ...object.metadata, name: object.metadata?.name ?? key.split('/')[1] } };
+			});
+			return ok(JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
+		}
 		if (rest[0] === 'get' && rest.includes('--ignore-not-found')) {
 			const key = `${rest[1]}/${rest[2]}`;
 			const object = s.live.get(key);
@@ -211,7 +221,7 @@ export class FakeRemote implements StepRemote {
 
 	/** Commands that change the host (everything but reads the steps make). */
 	changes(): string[] {
-		const reads = new Set(['sh', 'true', 'test', 'grep', 'curl', 'containerd', 'cat', 'apt-cache']);
+		const reads = new Set(['sh', 'true', 'test', 'grep', 'curl', 'containerd', 'cat', 'apt-cache', 'date']);
 		const kubectlRead = (argv: string[]): boolean => argv[0] === 'kubectl' && (argv.includes('get') || argv[3] === 'version');
 		return this.calls.filter((c) => !reads.has(c.argv[0] ?? '') && !kubectlRead(c.argv) && !(c.argv[0] === 'systemctl' && c.argv[1] === 'is-active') && !(c.argv[0] === 'gpg' && c.argv.includes('--show-keys')) && !(c.argv[0] === 'kubeadm' && c.argv[1] === 'token') && !(c.argv[0] === 'kubeadm' && c.argv[2] === 'phase')).map((c) => c.argv.join(' '));
 	}

@@ -7,6 +7,7 @@ import { parseAllDocuments } from 'yaml';
 import { ciliumConfigCommand, kubectl } from '../../source/cluster/kubectl.js';
 import { applyCniStep, applyCommand, CNI_MANIFEST } from '../../source/steps/list/apply-cni.js';
 import { runSteps } from '../../source/steps/runner.js';
+import { liveCommand } from '../../source/steps/cni/live.js';
 import type { FakeHostState } from './_fake-remote.js';
 import { specCluster, stepHarness } from './_step-harness.js';
 
@@ -26,7 +27,7 @@ test('Cilium with Hubble: live checks, then the 0600 manifest with fresh Hubble 
 	const outcome = await runSteps(h.ctx, [applyCniStep]);
 	t.deepEqual(outcome.failures, []);
 	t.is(applyCommand().join(' '), APPLY.slice('sudo '.length));
-	t.deepEqual(h.sent(0), [getName('daemonset', 'calico-node'), sudo(ciliumConfigCommand()), getName('secret', 'hubble-server-certs'), APPLY, `sudo rm -f ${CNI_MANIFEST}`]);
+	t.deepEqual(h.sent(0), [getName('daemonset', 'calico-node'), sudo(ciliumConfigCommand()), getName('secret', 'hubble-server-certs'), sudo(liveCommand()), APPLY, `sudo rm -f ${CNI_MANIFEST}`]);
 	t.deepEqual(h.sent(1), [], 'the first control plane only');
 	const upload = h.remotes[0]!.uploads.find((u) => u.path === CNI_MANIFEST);
 	t.is(upload?.mode, 0o600);

@@ -4,6 +4,7 @@
 import test from 'ava';
 import { parseAllDocuments, stringify } from 'yaml';
 import { runSteps } from '../../source/steps/runner.js';
+import { CniRefused } from '../../source/steps/cni/check.js';
 import { INSTALL_STEPS as ALL_STEPS } from '../../source/steps/list/index.js';
 import { WAIT_READY } from '../../source/steps/list/wait-ready.js';
 import { CREDENTIALS } from '../../source/steps/list/join-credentials.js';
@@ -77,7 +78,7 @@ test('a fresh 1+2 cluster: every step runs, in order, with the expected commands
 	const { ctx, remotes, events, secrets } = harness(c, hostStates);
 	const outcome = await runSteps(ctx, INSTALL_STEPS);
 	t.deepEqual(outcome.failures.map((f) => f.error.message), []);
-	t.deepEqual(events.filter((e) => e.kind === 'step').map((e) => (e as { step: string }).step), ['connect', 'facts', 'preflight', 'prepare', 'containerd', 'package-repo', 'kubernetes-version', 'packages', 'init', 'credentials', 'join-workers', 'delete-token', 'apply-cni', 'kubeconfig']);
+	t.deepEqual(events.filter((e) => e.kind === 'step').map((e) => (e as { step: string }).step), ['connect', 'facts', 'cni-change', 'preflight', 'prepare', 'containerd', 'package-repo', 'kubernetes-version', 'packages', 'init', 'credentials', 'join-workers', 'delete-token', 'cilium-preflight', 'apply-cni', 'restart-cni-agents', 'kubeconfig']);
 	const cp = remotes.get('192.0.2.10')!;
 	const changing = new Set(cp.changes());
 	t.deepEqual(cp.calls.filter((call) => changing.has(call.argv.join(' ')) && !call.sudo).map((call) => call.argv.join(' ')), [], 'host changes run through sudo');
@@ -180,7 +181,7 @@ test('a dry run reports every change per host and makes none', async (t) => {
 	t.false(remotes.get('192.0.2.10')!.calls.some((call) => call.argv[0] === 'kubectl'), 'no cluster to ask yet');
 });
 
-test('a re-run that would change the Cilium IPAM mode of the live cluster is refused before anything is applied', async (t) => {
+test('a re-run that would change the Cilium IPAM mode of the live cluster is refused by the CNI check before any host is touched', async (t) => {
 	const c = cluster(threeHosts);
 	const hostStates = states(c);
 	await runSteps(harness(c, hostStates).ctx, INSTALL_STEPS);
@@ -188,8 +189,9 @@ test('a re-run that would change the Cilium IPAM mode of the live cluster is ref
 	const again = harness(changed, hostStates);
 	const outcome = await runSteps(again.ctx, INSTALL_STEPS);
 	t.is(outcome.failures.length, 1);
-	t.is(outcome.failures[0]?.error.message, '192.0.2.10: step "apply-cni" refused: spec.network.cilium.ipam: the live cluster runs Cilium with ipam "cluster-pool"; Cilium cannot change the IPAM mode of a running cluster (pods would lose their addresses) — set ipam: cluster-pool, or reinstall the cluster to use "kubernetes"');
-	t.false(again.remotes.get('192.0.2.10')!.changes().some((line) => line.includes(' apply ')), 'nothing applied');
+	t.is(outcome.failures[0]?.error.message, '192.0.2.10: step "cni-change" refused:\n  spec.network.cilium.ipam: the cluster runs ipam "cluster-pool", the spec asks for "kubernetes": Cilium cannot change the IPAM mode of a running cluster (pods would lose their addresses); keep the running mode or reinstall the cluster');
+	t.true(outcome.failures[0]?.error instanceof CniRefused, 'install exits 2 for it');
+	for (const remote of again.remotes.values()) t.deepEqual(remote.changes(), [], 'no host touched');
 });
 
 test('Cilium ENI on discovered instances: networkd kept off eth1+, node-ip the private address, maxPods per node by kubelet patch', async (t) => {

@@ -4,6 +4,7 @@
 import type { Cni } from '../../spec/types.js';
 import { cniRefusal, CALICO_VERSION, CILIUM_VERSION, findMinor } from '../../spec/versions.js';
 import { cniTestedOn } from './cni-range.js';
+import { ciliumPathProblem } from '../cni/path.js';
 
 export interface NodeVersion {
 	name: string;
@@ -71,14 +72,12 @@ function nodeProblems(input: UpgradeInput): string[] {
 	return problems;
 }
 
-/** Cilium moves one minor at a time (upgrade.rst): only from the pinned minor or the one before it. */
+/** Cilium moves one minor at a time, from the newest patch of its minor (cluster/cni/path.ts). */
 function cniPathProblem(input: UpgradeInput): string | undefined {
 	if (input.cniRunning === undefined) return `the ${input.cni === 'cilium' ? 'Cilium' : 'Calico'} release could not be read from its DaemonSet's image: is the CNI installed by kubestrap?`;
+	if (input.cni === 'cilium') return ciliumPathProblem(input.cniRunning);
 	const pinned = pinnedRelease(input.cni);
 	if (compareVersions(input.cniRunning, pinned) > 0) return `${input.cni} ${input.cniRunning} runs, newer than the ${pinned} this kubestrap pins: use a newer kubestrap`;
-	if (input.cni === 'cilium' && minorNumber(minorOf(input.cniRunning)) < minorNumber(minorOf(pinned)) - 1) {
-		return `Cilium ${input.cniRunning} cannot be upgraded to ${pinned} directly: Cilium's only tested path is one minor at a time (upgrade it to the latest ${minorOf(pinned).replace(/\d+$/, (n) => String(Number(n) - 1))} first)`;
-	}
 	return undefined;
 }
 

@@ -9,6 +9,8 @@ import { read, run, stageSecretFile } from '../exec.js';
 import { ciliumConfigCommand, kubectl } from '../../cluster/kubectl.js';
 import type { RunContext, Step, StepHost } from '../types.js';
 import { CONFIG_DIR, firstControlPlane } from './init-control-plane.js';
+import { forgetLive, liveState, upgradeCompatibility } from '../cni/live.js';
+import { markRestart } from '../cni/restart.js';
 
 export const CNI_MANIFEST = `${CONFIG_DIR}/cni.yaml`;
 const STEP = 'apply-cni';
@@ -91,12 +93,17 @@ export const applyCniStep: Step = {
 		else if (ctx.cluster.spec.network.cilium.ipam === 'eni' && ctx.cluster.spec.network.cni === 'cilium') {
 			ctx.emit({ kind: 'plan', step: STEP, host: host.id, action: 'patch daemonset kube-system/aws-node off (nodeSelector io.cilium/aws-node-enabled=true), if it exists' });
 		}
-		const rendered = renderManifests(ctx.cluster, tls ? { hubbleTls: tls } : {});
+		// Cilium's upgradeCompatibility: the minor this cluster was first installed with, recorded on cilium-config.
+		const compat = ctx.cluster.spec.network.cni === 'cilium' ? upgradeCompatibility(await liveState(ctx, STEP, host)) : undefined;
+		if (compat !== undefined && !ctx.dryRun) await ctx.journal?.remember('cilium-upgrade-compatibility', compat);
+		const rendered = renderManifests(ctx.cluster, { ...(tls ? { hubbleTls: tls } : {}), ...(compat !== undefined ? { ciliumUpgradeCompatibility: compat } : {}) });
+		await markRestart(ctx, STEP, host);
 		// 0600: with Hubble the file holds the CA's private key. Removed whether the apply worked or not
 		// (and by the session's close if a signal ended the step first).
 		const remove = await stageSecretFile(ctx, STEP, host, CNI_MANIFEST, rendered.text);
 		try {
 			await run(ctx, STEP, host, applyCommand(), { sudo: true, timeoutMs: 5 * 60_000 });
+			forgetLive(ctx);
 		} finally {
 			await remove();
 		}

@@ -17,11 +17,16 @@ import { preflightStep } from './preflight.js';
 import { prepareHostStep } from './prepare-host.js';
 import { networkCheckStep } from './network-check.js';
 import { waitReadyStep } from './wait-ready.js';
+import { cniCheckStep } from '../cni/check.js';
+import { ciliumPreflightStep } from '../cni/preflight.js';
+import { restartAgentsStep } from '../cni/restart.js';
 
 export const INSTALL_STEPS: readonly Step[] = [
 	connectStep,
 	leaseStep,
 	gatherFactsStep,
+	// On a running cluster: what the CNI re-apply would change, refused before anything is touched when it cannot change live.
+	cniCheckStep,
 	preflightStep,
 	prepareHostStep,
 	containerRuntimeStep,
@@ -33,7 +38,9 @@ export const INSTALL_STEPS: readonly Step[] = [
 	joinControlPlanesStep,
 	joinWorkersStep,
 	deleteTokenStep,
+	ciliumPreflightStep,
 	applyCniStep,
+	restartAgentsStep,
 	fetchKubeconfigStep,
 	waitReadyStep,
 	networkCheckStep,

@@ -186,14 +186,15 @@ function kubeletStep(hop: Hop, role: 'control-plane' | 'worker'): Step {
 	};
 }
 
-export function hopSteps(hop: Hop, cniStep?: Step): Step[] {
+export function hopSteps(hop: Hop, cniStep?: Step | readonly Step[]): Step[] {
+	const cni: readonly Step[] = cniStep === undefined ? [] : Array.isArray(cniStep) ? cniStep : [cniStep as Step];
 	return [
 		repoStep(hop),
 		versionStep(hop),
-		...(cniStep && hop.cniBefore ? [cniStep] : []),
+		...(hop.cniBefore ? cni : []),
 		applyStep(hop),
 		nodeStep(hop),
-		...(cniStep && !hop.cniBefore ? [cniStep] : []),
+		...(!hop.cniBefore ? cni : []),
 		kubeletStep(hop, 'control-plane'),
 		kubeletStep(hop, 'worker'),
 	];

@@ -5,11 +5,12 @@
 // patch (strategic, merge); logs. Anything else fails the way kubectl fails, so a wrong command shows.
 
 import { createRequire } from 'node:module';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { clusterAt, containerLogs, daemonSetObject, deploymentObject, events, iso, nodeObject, podObject, readCluster } from './model.mjs';
-import { applyObjects, BUILTIN_NAMESPACES, deleteObjects, keyOf, loadStore, patchObject, storedCrds } from './store.mjs';
+import { clusterAt, containerLogs, daemonSetObject, deploymentObject, events, iso, nodeObject, podObject, readCluster, TIMINGS } from './model.mjs';
+import { applyObjects, BUILTIN_NAMESPACES, configMapDataAt, deleteObjects, keyOf, loadStore, patchObject, storedCrds } from './store.mjs';
+import { ciliumDbg } from './cilium-dbg.mjs';
 import { qualifiedName, resolveType, resources } from './resources.mjs';
 import { raw, RawError } from './raw.mjs';
 import { budgets, evict, formatDuration, parseDuration } from './disruption.mjs';
@@ -768,6 +769,9 @@ function exec(flags, args, out) {
 	const model = modelNow();
 	const pod = model.pods.find((p) => p.name === podName && podObject(p, model.ctx).metadata.namespace === namespace);
 	if (!pod) throw new KubectlError(`Error from server (NotFound): pods "${podName}" not found`);
+	if (pod.workload.kind === 'DaemonSet' && pod.workload.name === 'cilium' && (command[0] === 'cilium-dbg' || command[0] === 'cilium')) {
+		return execCiliumDbg(flags, pod, model, command, out);
+	}
 	if (!podName.startsWith('etcd-') || command[0] !== 'etcdctl') {
 		throw new KubectlError(`error: exec of "${command.join(' ')}" in ${podName} is not supported by the simulated kubectl of the kubestrap test hosts (only etcdctl in an etcd pod)`);
 	}
@@ -775,9 +779,71 @@ function exec(flags, args, out) {
 	etcdctl(command.slice(1), out);
 }
 
+/**
+ * cilium-dbg in a Cilium agent pod: it answers from the agent's running configuration, which is the
+ * cilium-config ConfigMap as it was when the agent container started (the agent reads it once, at start).
+ */
+function execCiliumDbg(flags, pod, model, command, out) {
+	const container = flags.container ?? pod.annotations?.['kubectl.kubernetes.io/default-container'] ?? pod.spec.containers?.[0]?.name;
+	const index = (pod.spec.containers ?? []).findIndex((c) => c.name === container);
+	if (index < 0) throw new KubectlError(`Error from server (BadRequest): container ${container} is not valid for pod ${pod.name}`);
+	const state = pod.status.containerStatuses?.[index]?.state;
+	if (!state?.running) throw new KubectlError(`error: unable to upgrade connection: container not found ("${container}")`);
+	if (pod.deletedAt !== undefined && model.ctx.now >= pod.deletedAt) throw new KubectlError(`error: unable to upgrade connection: container not found ("${container}")`);
+	const record = loadStore(CLUSTER).objects['ConfigMap./kube-system/cilium-config'];
+	const data = configMapDataAt(record, pod.m0) ?? {};
+	const result = ciliumDbg(command.slice(1), data);
+	if (result.error) throw new KubectlError(`${result.error}\ncommand terminated with exit code 1`);
+	out.stdout(result.text);
+}
+
+/** kubectl delete pod: the API marks the pod Terminating; its controller replaces it (model.mjs). kubectl waits until it is gone. */
+function deletePods(flags, args, out) {
+	const [type, ...rest] = args;
+	const names = type.includes('/') ? [type.split('/')[1], ...rest] : rest;
+	if (names.length === 0) throw new KubectlError('error: resource(s) were provided, but no name was specified');
+	const namespace = flags.namespace ?? 'default';
+	const model = modelNow();
+	const errors = [];
+	let wait = 0;
+	for (const name of names) {
+		const pod = model.pods.find((p) => p.name === name && p.workload.namespace === namespace);
+		if (pod?.bare) {
+			remove(flags, [`pod/${name}`], out);
+			continue;
+		}
+		if (!pod) {
+			if (!flags['ignore-not-found']) errors.push(`Error from server (NotFound): pods "${name}" not found`);
+			continue;
+		}
+		if (pod.deletedAt === undefined || pod.deletedAt > model.ctx.now) {
+			appendFileSync(join(CLUSTER, 'pod-deletions.jsonl'), `${JSON.stringify({ namespace, name, at: Date.now() })}\n`);
+		}
+		out.stdout(`pod "${name}" deleted from ${namespace} namespace\n`);
+		wait = Math.max(wait, TIMINGS.terminate / model.ctx.speed);
+	}
+	// kubectl delete waits (--wait=true) until the pods are gone.
+	if (wait > 0 && flags.wait !== false) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, wait);
+	if (errors.length > 0) throw new KubectlError(errors.join('\n'));
+}
+
+/** kubectl rollout restart: patches the pod template's restartedAt annotation, so the controller rolls the pods. */
+function rollout(flags, args, out) {
+	const [action, target] = args;
+	if (action !== 'restart') throw new KubectlError(`error: "kubectl rollout ${action ?? ''}" is not supported by the simulated kubectl of the kubestrap test hosts (only restart)`);
+	const [type, name] = (target ?? '').split('/');
+	if (!type || !name) throw new KubectlError('error: required resource not specified');
+	const resource = resolveType(resources(storedCrds(loadStore(CLUSTER))), type);
+	if (!resource || !['Deployment', 'DaemonSet', 'StatefulSet'].includes(resource.kind)) throw new KubectlError(`error: no restarter for ${type}`);
+	const body = { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') } } } } };
+	const result = patchObject(CLUSTER, resource, flags.namespace ?? 'default', name, 'strategic', body);
+	if (result.error) throw new KubectlError(result.error);
+	out.stdout(`${resource.kind.toLowerCase()}.${resource.group}/${name} restarted\n`);
+}
+
 const KNOWN_VERBS = ['annotate', 'api-resources', 'api-versions', 'attach', 'auth', 'autoscale', 'certificate', 'cluster-info', 'completion',
 	'config', 'cordon', 'cp', 'debug', 'describe', 'diff', 'drain', 'edit', 'events', 'exec', 'explain', 'expose', 'kustomize',
-	'label', 'plugin', 'port-forward', 'proxy', 'replace', 'rollout', 'run', 'scale', 'set', 'taint', 'top', 'uncordon', 'wait'];
+	'label', 'plugin', 'port-forward', 'proxy', 'replace', 'run', 'scale', 'set', 'taint', 'top', 'uncordon', 'wait'];
 
 export function main(argv, out) {
 	const { flags, positional } = parseArgs(argv);
@@ -795,7 +861,8 @@ export function main(argv, out) {
 		uncordon: () => cordon(flags, args, out, false),
 		drain: () => drain(flags, args, out),
 		// Nodes are the cluster's own model (kubelets re-register); every other kind lives in the object store.
-		delete: () => (/^(nodes?|no)(\/|$)/.test(args[0] ?? '') ? deleteNode(flags, args, out) : remove(flags, args, out)),
+		delete: () => (/^(nodes?|no)(\/|$)/.test(args[0] ?? '') ? deleteNode(flags, args, out) : /^(pods?|po)(\/|$)/.test(args[0] ?? '') ? deletePods(flags, args, out) : remove(flags, args, out)),
+		rollout: () => rollout(flags, args, out),
 		exec: () => exec(flags, args, out),
 	};
 	const handler = handlers[verb];

@@ -208,7 +208,7 @@ export function readCluster(dir) {
 		services = objects.filter((rec) => rec.kind === 'Service' && rec.group === '').map((rec) => rec.object);
 		ciliumConfig = objects.find((rec) => rec.kind === 'ConfigMap' && rec.namespace === 'kube-system' && rec.name === 'cilium-config')?.object.data;
 	}
-	return { dir, info, scenario, flips, nodes, workloads, services, ciliumConfig, cniReadyAt: mtime(join(dir, 'cni-ready')) };
+	return { dir, info, scenario, flips, nodes, workloads, services, ciliumConfig, cniReadyAt: mtime(join(dir, 'cni-ready')), deletions: podDeletions(dir) };
 }
 
 // ---------------------------------------------------------------- the model
@@ -220,7 +220,7 @@ export function clusterAt(input, now) {
 	const since = scenario.since ?? {};
 	const version = info?.version ?? 'v1.35.0';
 	const initAt = info?.initAt ?? 0;
-	const ctx = { now, speed, version, initAt, scenario, since, flips: input.flips, podSubnet: info?.podSubnet ?? '10.244.0.0/16' };
+	const ctx = { now, speed, version, initAt, scenario, since, flips: input.flips, deletions: input.deletions ?? [], podSubnet: info?.podSubnet ?? '10.244.0.0/16' };
 
 	const nodes = input.nodes
 		.filter((n) => n.joinedAt <= now)
@@ -560,16 +560,18 @@ function daemonPods(w, ctx, faults) {
 	const previous = revisions.length > 1 ? revisions.at(-2) : undefined;
 	const times = changeTimes(ctx);
 	for (const node of ctx.nodes) {
-		const make = (rev, earliest, terminating) => {
+		const make = (rev, earliest, terminating, incarnation = 0) => {
 			const template = w.templateOf(rev);
 			const spec = template.spec ?? {};
 			const base = Math.max(earliest, node.joinedAt);
 			const at = [base, ...times.filter((t) => t > base)].find((t) => t <= ctx.now && daemonShouldRun(spec, node, t));
 			if (at === undefined) return undefined;
-			const name = `${w.name}-${suffix(5, w.uid, node.name, rev.hash)}`;
+			// A pod that replaces a deleted one gets a new name and uid, as the DaemonSet controller gives it.
+			const again = incarnation === 0 ? [] : [String(incarnation)];
+			const name = `${w.name}-${suffix(5, w.uid, node.name, rev.hash, ...again)}`;
 			const pod = basePod(w, template, {
 				name,
-				uid: uuid('pod', w.uid, node.name, rev.hash),
+				uid: uuid('pod', w.uid, node.name, rev.hash, ...again),
 				node,
 				createdAt: at,
 				scheduledAt: at,
@@ -594,17 +596,53 @@ function daemonPods(w, ctx, faults) {
 			if (old) {
 				pods.push(old);
 				const fresh = make(current, current.at + TIMINGS.terminate / ctx.speed);
-				if (fresh) pods.push(fresh);
+				if (fresh) pods.push(...replaceDeleted(fresh, ctx, (at, n) => make(current, at, undefined, n)));
 				continue;
 			}
 		}
 		const pod = make(current, current.at);
-		if (pod) pods.push(pod);
+		if (pod) pods.push(...replaceDeleted(pod, ctx, (at, n) => make(current, at, undefined, n)));
 	}
 	for (const pod of pods) {
 		timeline(pod, ctx);
 		place(pod, ctx);
 	}
+}
+
+/** `kubectl delete pod` calls: { namespace, name, at } per line of pod-deletions.jsonl (kubectl.mjs writes it). */
+function podDeletions(dir) {
+	let text;
+	try {
+		text = readFileSync(join(dir, 'pod-deletions.jsonl'), 'utf8');
+	} catch (error) {
+		if (error.code === 'ENOENT') return [];
+		throw error;
+	}
+	return text.split('\n').filter(Boolean).map((line) => JSON.parse(line));
+}
+
+/**
+ * A DaemonSet pod deleted with `kubectl delete pod` turns Terminating at once and is gone after the
+ * termination time; the DaemonSet controller creates its replacement right away (a new name, uid and
+ * creation time), which the scheduler binds to the node once the old pod has left it (host ports), and
+ * which then goes through the usual timeline. Replacements can be deleted again. `make(at, n)` builds the
+ * n-th replacement scheduled at `at`.
+ */
+function replaceDeleted(first, ctx, make) {
+	const chain = [first];
+	let pod = first;
+	for (let n = 1; ; n++) {
+		const deletion = ctx.deletions.find((d) => d.name === pod.name && d.namespace === pod.workload.namespace && d.at >= pod.createdAt && d.at <= ctx.now);
+		if (!deletion) break;
+		pod.deletedAt = deletion.at;
+		pod.goneAt = deletion.at + TIMINGS.terminate / ctx.speed;
+		const next = make(pod.goneAt, n);
+		if (!next) break;
+		next.createdAt = Math.min(next.scheduledAt, deletion.at);
+		chain.push(next);
+		pod = next;
+	}
+	return chain;
 }
 
 /** Why `node` cannot take `pod` at time t (the first failing scheduler filter), or undefined. */
@@ -745,7 +783,10 @@ function playProbes(input, ctx) {
 
 /** Places a Deployment pod on the least loaded node that takes it, at the first time one does. */
 function schedule(pod, ctx, load) {
-	const times = [pod.createdAt, ...changeTimes(ctx).filter((t) => t > pod.createdAt)].filter((t) => t <= ctx.now);
+	// The scheduler tries again when a node changes and when a pod leaves one (its host ports free up).
+	const gone = ctx.pods.map((p) => p.goneAt).filter((t) => Number.isFinite(t));
+	const later = [...new Set([...changeTimes(ctx), ...gone])].filter((t) => t > pod.createdAt).sort((a, b) => a - b);
+	const times = [pod.createdAt, ...later].filter((t) => t <= ctx.now);
 	for (const t of times) {
 		const feasible = ctx.nodes.filter((node) => node.joinedAt <= t && !filterReason(pod, node, t, ctx));
 		if (feasible.length === 0) continue;

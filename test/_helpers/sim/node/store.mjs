@@ -6,7 +6,8 @@
 //   patches.jsonl   one line per `kubectl patch`: { t, key, type, patch, changed }
 // Record: { key, kind, group, namespace, name, generation, resourceVersion, createdAt, updatedAt,
 //           managers: string[], object, revisions?: [{ hash, at, generation, template }] } (the last two
-//           pod templates of a DaemonSet or Deployment, so a rollout can show the old pods terminating)
+//           pod templates of a DaemonSet or Deployment, so a rollout can show the old pods terminating),
+//           history?: [{ at, data }] (a ConfigMap's last versions, for what a pod read at its start)
 // generation and resourceVersion change only when the stored content changes, so a re-apply of the
 // same manifests is visibly a no-op.
 
@@ -256,6 +257,7 @@ function put(store, resource, object, manager, now, { complete = false } = {}) {
 			managers: existing.managers.includes(manager) ? existing.managers : [...existing.managers, manager],
 			object: next,
 		};
+		if (resource.kind === 'ConfigMap') record.history = configHistory(existing.history, next, now);
 		if (isWorkload(resource)) {
 			const hash = templateHash(next);
 			const revisions = existing.revisions ?? [];
@@ -283,8 +285,23 @@ function put(store, resource, object, manager, now, { complete = false } = {}) {
 		object: next,
 	};
 	if (isWorkload(resource)) record.revisions = [{ hash: templateHash(next), at: now, generation: 1, template: next.spec?.template }];
+	if (resource.kind === 'ConfigMap') record.history = configHistory(undefined, next, now);
 	store.objects[key] = record;
 	return { record, action: 'created', changed: true };
+}
+
+/**
+ * A ConfigMap's data over time (the last 10 versions): programs that read their configuration at start
+ * (the Cilium agent, calico-node) run with the version that was current when their container started.
+ */
+function configHistory(history, next, now) {
+	return [...(history ?? []), { at: now, data: next.data ?? {} }].slice(-10);
+}
+
+/** The data a ConfigMap record held at time t (ms), from its history; undefined before it existed. */
+export function configMapDataAt(record, t) {
+	const versions = record?.history ?? (record ? [{ at: record.createdAt, data: record.object.data ?? {} }] : []);
+	return versions.filter((v) => v.at <= t).at(-1)?.data;
 }
 
 function stripServerFields(object) {

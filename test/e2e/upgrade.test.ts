@@ -129,6 +129,11 @@ async function upgradeAndCheck(t: ExecutionContext, cni: 'cilium' | 'calico'): P
 	const upgraded = await runCli(['upgrade', '--config', config, '--yes', '--max-unavailable', '1'], dir);
 	t.is(upgraded.code, 0, upgraded.stderr);
 	t.regex(upgraded.stderr, /upgraded: control plane v1\.36\.4; node1 v1\.36\.4, node2 v1\.36\.4, node3 v1\.36\.4/);
+	// Each node's move is on the plain view as it happens, in order: draining, restarted, Ready.
+	for (const node of ['node2', 'node3']) {
+		const moves = ['draining', 'kubelet restarted', 'Ready, uncordoned'].map((what) => upgraded.stderr.search(new RegExp(`${node} → v1\\.36\\.4: ${what}`)));
+		t.true(moves.every((at, i) => at >= 0 && (i === 0 || at > moves[i - 1]!)), `${node}'s moves in order: ${moves.join(', ')}`);
+	}
 	await checkUpgraded(t, hosts);
 	const calls = (await allCalls(hosts)).slice(0);
 	const during = calls.filter((c) => c.t >= (calls[before - 1]?.t ?? 0));

@@ -127,6 +127,13 @@ async function upgradeKubelet(ctx: RunContext, step: string, host: StepHost, hop
 	const first = firstControlPlane(ctx);
 	const node = nodeNameOf(host);
 	const version = hopVersion(ctx, hop);
+	// Each node's move shows on the live view (and in the log) as it happens: drained, kubelet swapped, Ready.
+	const progress = (line: string): void => {
+		const detail = `${node} → v${version}: ${line}`;
+		ctx.emit({ kind: 'host', step, host: host.id, state: 'running', detail });
+		ctx.emit({ kind: 'log', step, host: host.id, stream: 'stdout', line: detail });
+	};
+	if (!ctx.dryRun) progress('draining');
 	const drained = ctx.dryRun ? undefined : await probe(ctx, step, first, drainCommand(node), { sudo: true, timeoutMs: 7 * 60_000 });
 	if (ctx.dryRun) ctx.emit({ kind: 'plan', step, host: host.id, action: `sudo ${drainCommand(node).join(' ')}` });
 	if (drained && drained.code !== 0) {
@@ -150,9 +157,10 @@ async function upgradeKubelet(ctx: RunContext, step: string, host: StepHost, hop
 	await installKubePackages(ctx, step, host, version, { packages: ['kubelet', 'kubectl'], upgrade: true });
 	await run(ctx, step, host, ['systemctl', 'daemon-reload'], { sudo: true });
 	await run(ctx, step, host, ['systemctl', 'restart', 'kubelet'], { sudo: true });
+	if (!ctx.dryRun) progress('kubelet restarted, waiting until the node is Ready at the new version');
 	if (!ctx.dryRun) await waitNodeAt(ctx, step, first, node, version);
 	await run(ctx, step, first, uncordonCommand(node), { sudo: true });
-	ctx.emit({ kind: 'log', step, host: host.id, stream: 'stdout', line: `${node} v${version} Ready, uncordoned` });
+	if (!ctx.dryRun) progress('Ready, uncordoned');
 }
 
 function kubeletStep(hop: Hop, role: 'control-plane' | 'worker'): Step {

@@ -34,20 +34,43 @@ interface Result {
 	stderr: string;
 }
 
-/** Runs kubectl with the given arguments somewhere that can reach the cluster. */
+/** Reads the cluster somewhere that can reach it: kubectl over SSH, a local kubectl, or the API itself. */
 interface KubectlRunner {
 	where: string;
+	/** how the watch route makes its requests, for the line that names the route */
+	how: string;
+	/** kubectl with these arguments (the one-shot status); undefined on the API route, which has no kubectl */
 	run(args: string[]): Promise<Result>;
-	/** `kubectl get --raw PATH` (the API's own answer; a watch streams line by line); never rejects */
+	/** GET PATH: the API's own answer (a watch streams line by line); never rejects */
 	raw: RawReader;
+	/** the Cilium ConfigMap as JSON, '' when absent or unreadable */
+	cniConfig(): Promise<string>;
+	/** the previous run's last log lines of a container (`kubectl logs --previous --tail`) */
+	previousLogs(namespace: string, pod: string, container: string, lines: number): Promise<Result>;
 	close(): Promise<void>;
+}
+
+const KUBECTL_RAW = 'kubectl get --raw …?watch=1';
+
+/** The ConfigMap and logs reads of a kubectl runner. */
+function kubectlReads(run: (args: string[]) => Promise<Result>): Pick<KubectlRunner, 'cniConfig' | 'previousLogs'> {
+	return {
+		cniConfig: async () => {
+			const out = await run([...CILIUM_CONFIG_ARGS]);
+			return out.code === 0 ? out.stdout : '';
+		},
+		previousLogs: (namespace, pod, container, lines) => run(previousLogsArgs(namespace, pod, container, lines)),
+	};
 }
 
 function sshRunner(remote: Remote, signal: AbortSignal): KubectlRunner {
 	const where = `kubectl on ${remote.host} (over SSH)`;
+	const run = (args: string[]): Promise<Result> => remote.exec(kubectl(...args), { sudo: true, signal, timeoutMs: 30_000 });
 	return {
 		where,
-		run: (args) => remote.exec(kubectl(...args), { sudo: true, signal, timeoutMs: 30_000 }),
+		how: KUBECTL_RAW,
+		run,
+		...kubectlReads(run),
 		raw: {
 			where,
 			get: (path, options) =>
@@ -95,11 +118,8 @@ function localRaw(kubeconfig: string, env: Readonly<Record<string, string | unde
 }
 
 function localRunner(kubeconfig: string, env: Readonly<Record<string, string | undefined>> | undefined, signal: AbortSignal): KubectlRunner {
-	return {
-		where: `local kubectl with ${kubeconfig}`,
-		raw: localRaw(kubeconfig, env, `local kubectl with ${kubeconfig}`),
-		run: (args) =>
-			new Promise((done) => {
+	const run = (args: string[]): Promise<Result> =>
+		new Promise((done) => {
 				// No stdin (closed at once) so kubectl can never wait on a prompt; a request timeout so an
 				// API that accepts but never answers is reported, not waited on.
 				const child = execFile('kubectl', ['--kubeconfig', kubeconfig, '--request-timeout=20s', ...args], { signal, timeout: 30_000, maxBuffer: 64 * 1024 * 1024, ...(env ? { env: env as NodeJS.ProcessEnv } : {}) }, (error, stdout, stderr) => {
@@ -107,7 +127,13 @@ function localRunner(kubeconfig: string, env: Readonly<Record<string, string | u
 					done({ code, stdout: String(stdout), stderr: error && code === null ? `${String(stderr)}${error.message}` : String(stderr) });
 				});
 				child.stdin?.end();
-			}),
+		});
+	return {
+		where: `local kubectl with ${kubeconfig}`,
+		how: KUBECTL_RAW,
+		raw: localRaw(kubeconfig, env, `local kubectl with ${kubeconfig}`),
+		run,
+		...kubectlReads(run),
 		close: async () => undefined,
 	};
 }
@@ -244,15 +270,20 @@ async function reportOf(snapshot: Snapshot, context: Context, config: string, lo
  */
 async function follow(runner: KubectlRunner, context: Context, io: Io, w: { json: boolean; signal: AbortSignal }): Promise<number> {
 	const { cniCollections, collectionsFor, followCluster } = await import('./cluster-follow.js');
-	// kube-system is followed at once; the CNI's own namespaces (if any exist) join when the namespace list answers.
-	const more = cniCollections(runner.raw, w.signal, (message) => io.stderr(`status: ${message}\n`));
+	// The first frame needs only the first page of each kube-system collection and of the nodes, so
+	// the smaller reads (which CNI namespaces exist, the CNI's ConfigMap) wait for it instead of
+	// competing with it; the CNI's namespaces then join, and a frame follows each.
+	let firstFrame: () => void = () => undefined;
+	const drawn = new Promise<void>((resolve) => (firstFrame = resolve));
+	w.signal.addEventListener('abort', () => firstFrame(), { once: true });
+	const more = drawn.then(() => (w.signal.aborted ? [] : cniCollections(runner.raw, w.signal, (message) => io.stderr(`status: ${message}\n`))));
 	const collections = collectionsFor(['kube-system']);
 	// Which route this run took, for the user and the log: scripts read stdout, so it goes to stderr.
-	io.stderr(`status: following ${runner.where}: list then watch (kubectl get --raw …?watch=1) of nodes and of pods, DaemonSets and Deployments in kube-system and the CNI's namespaces\n`);
+	io.stderr(`status: following ${runner.where}: list then watch (${runner.how}) of nodes and of pods, DaemonSets and Deployments in kube-system and the CNI's namespaces\n`);
 	let config = '';
 	const configRead = context.cni !== 'calico'
-		? runner.run([...CILIUM_CONFIG_ARGS]).then((out) => {
-				config = out.code === 0 ? out.stdout : '';
+		? drawn.then(() => (w.signal.aborted ? '' : runner.cniConfig())).then((text) => {
+				config = text;
 			})
 		: Promise.resolve();
 	const live = !w.json && io.tty ? (await import('../ui/health/status-live.js')).mountStatus(io.tty.stdout, io.color === true) : undefined;
@@ -264,21 +295,22 @@ async function follow(runner: KubectlRunner, context: Context, io: Io, w: { json
 	let latest: Snapshot | undefined;
 	let lastError: string | undefined;
 	let drawing = Promise.resolve();
-	let latestListing: string | undefined;
+	let latestListing: number | undefined;
 	// The CNI's datapath comes from its ConfigMap, read beside the first list: redraw once it is in.
 	void configRead.then(() => {
 		const snapshot = latest;
 		if (snapshot !== undefined) drawing = drawing.then(() => draw(snapshot, latestListing));
 	});
 
-	const draw = async (snapshot: Snapshot, listing: string | undefined): Promise<void> => {
-		// Without a terminal only whole documents are printed: nothing while the first list is paging.
-		if (!live && listing !== undefined) return;
-		const report = await reportOf(snapshot, context, config, logs);
-		healthy = report.healthy && listing === undefined;
+	const draw = async (snapshot: Snapshot, remaining: number | undefined): Promise<void> => {
+		// While the first lists still page, the frame shows the pages read so far (the first frame comes
+		// after the first page of every collection), marked as such: never healthy, `listing` in JSON.
+		const whole = await reportOf(snapshot, context, config, logs);
+		const report = remaining === undefined ? whole : (await import('../cluster/health/index.js')).withListing(whole, remaining);
+		healthy = report.healthy;
 		if (live) {
-			live.update(report);
-			live.notice(listing);
+			live.update(whole);
+			live.notice(remaining === undefined ? undefined : `listing the cluster: ${remaining} more objects to read`);
 			return;
 		}
 		// Compared without the timestamp, so an unchanged cluster prints nothing new; rendered once.
@@ -295,7 +327,7 @@ async function follow(runner: KubectlRunner, context: Context, io: Io, w: { json
 			const restarts = verdict.pods.find((p) => p.namespace === want.namespace && p.name === want.pod)?.restartCount ?? 0;
 			if (logsSeen.get(key) === restarts) continue;
 			logsSeen.set(key, restarts);
-			const out = await runner.run(previousLogsArgs(want.namespace, want.pod, want.container, 5));
+			const out = await runner.previousLogs(want.namespace, want.pod, want.container, 5);
 			if (out.code === 0) {
 				logs.set(key, logLines(out.stdout));
 				fetched = true;
@@ -314,10 +346,12 @@ async function follow(runner: KubectlRunner, context: Context, io: Io, w: { json
 			}),
 			onUpdate: (snapshot, progress) => {
 				latest = snapshot;
-				const listing = progress.synced ? undefined : `listing the cluster: ${progress.remaining} more objects to read`;
+				firstFrame();
+				const listing = progress.synced ? undefined : progress.remaining;
 				latestListing = listing;
 				drawing = drawing
-					.then(() => draw(snapshot, listing))
+					// A frame already superseded by a newer snapshot is skipped: its successor is queued.
+					.then(() => (latest === snapshot ? draw(snapshot, listing) : undefined))
 					.then(async () => {
 						if (progress.synced && latest === snapshot && (await fetchLogs(snapshot)) && latest === snapshot) await draw(snapshot, undefined);
 					})

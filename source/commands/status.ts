@@ -11,13 +11,14 @@ import type { Cluster, Host } from '../spec/types.js';
 import type { Cni, Snapshot, StatusReport } from '../cluster/health/index.js';
 import { LocalFileError } from '../files/bounded-read.js';
 import { EXIT } from './exit.js';
-import { sshIdentity, type Io } from './io.js';
+import { onSearchPath, sshIdentity, type Io } from './io.js';
 import { parseDuration } from '../spec/durations.js';
 import { sleep } from '../steps/sleep.js';
 import { printProblems, specFromOptions, type SpecOptions } from './spec-input.js';
 import { CILIUM_CONFIG_ARGS, kubectl, previousLogsArgs } from '../cluster/kubectl.js';
 import { formatProblem } from '../spec/resolve.js';
 import type { RawReader } from './cluster-follow.js';
+import type { ApiReader } from '../kubeapi/api-reader.js';
 
 export interface StatusOptions extends SpecOptions {
 	kubeconfig?: string;
@@ -39,7 +40,7 @@ interface KubectlRunner {
 	where: string;
 	/** how the watch route makes its requests, for the line that names the route */
 	how: string;
-	/** kubectl with these arguments (the one-shot status); undefined on the API route, which has no kubectl */
+	/** kubectl with these arguments (the one-shot status and --poll; the API route, used only to follow, has none) */
 	run(args: string[]): Promise<Result>;
 	/** GET PATH: the API's own answer (a watch streams line by line); never rejects */
 	raw: RawReader;
@@ -172,6 +173,65 @@ async function render(report: StatusReport, io: Io, json: boolean): Promise<stri
 	return `${formatStatus(report, { width: io.tty?.stdout.columns ?? 100 }).join('\n')}\n`;
 }
 
+/** The API route: @kubernetes/client-node through the kubeconfig, no kubectl (source/kubeapi). */
+function apiRunner(reader: ApiReader): KubectlRunner {
+	const raw: RawReader = { where: reader.where, get: (path, options) => reader.get(path, options) };
+	return {
+		where: reader.where,
+		how: 'GET …?watch=1 with resourceVersion',
+		run: async () => ({ code: null, stdout: '', stderr: `${reader.where} runs no kubectl` }),
+		raw,
+		cniConfig: async () => {
+			const out = await reader.get('/api/v1/namespaces/kube-system/configmaps/cilium-config', { signal: new AbortController().signal, timeoutMs: 30_000 });
+			return out.code === 0 ? out.stdout : '';
+		},
+		previousLogs: (namespace, pod, container, lines) =>
+			reader.get(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log?container=${encodeURIComponent(container)}&previous=true&tailLines=${lines}`, { signal: new AbortController().signal, timeoutMs: 30_000 }),
+		close: async () => undefined,
+	};
+}
+
+/** The API through the kubeconfig, when it answers GET /version from here; else why not. */
+async function reachApi(path: string, signal: AbortSignal): Promise<KubectlRunner | string> {
+	const { apiReader } = await import('../kubeapi/api-reader.js');
+	let reader: ApiReader;
+	try {
+		reader = await apiReader(path);
+	} catch (error) {
+		return `the client could not load ${path}: ${(error as Error).message}`;
+	}
+	const probe = await reader.get('/version', { signal, timeoutMs: 10_000 });
+	if (probe.code !== 0) return `${reader.server} did not answer GET /version from here (${(probe.stderr || probe.stdout).trim().split('\n')[0]})`;
+	return apiRunner(reader);
+}
+
+/** status --kubeconfig --watch: the API with the client library; the local kubectl when the API does not answer through the client. */
+async function apiRoute(path: string, io: Io, signal: AbortSignal, local: KubectlRunner): Promise<KubectlRunner | number> {
+	const api = await reachApi(path, signal);
+	if (typeof api !== 'string') return api;
+	if (signal.aborted) return EXIT.interrupted;
+	if (!onSearchPath('kubectl', io.searchPath)) {
+		io.stderr(`status: ${api}; and no kubectl on PATH to try instead\n`);
+		return EXIT.failed;
+	}
+	io.stderr(`status: ${api}: trying the local kubectl instead\n`);
+	return local;
+}
+
+/** status --config --watch after install: the fetched kubeconfig when the API answers through it, else undefined (over SSH). */
+async function fetchedRoute(path: string, io: Io, signal: AbortSignal): Promise<KubectlRunner | undefined> {
+	const { checkKubeconfig } = await import('./kubeconfig-check.js');
+	const verdict = await checkKubeconfig(path);
+	if (verdict.error !== undefined) {
+		io.stderr(`status: not using ${path} (${verdict.error.replace(/^--kubeconfig: /, '')}): following over SSH\n`);
+		return undefined;
+	}
+	const api = await reachApi(path, signal);
+	if (typeof api !== 'string') return api;
+	io.stderr(`status: ${api}: following over SSH\n`);
+	return undefined;
+}
+
 export async function statusCommand(options: StatusOptions, io: Io): Promise<number> {
 	const json = options.output === 'json';
 	const interval = parseDuration(options.interval ?? '2s', '--interval');
@@ -190,7 +250,8 @@ export async function statusCommand(options: StatusOptions, io: Io): Promise<num
 	let context: { cni?: Cni; cluster?: string; nodeNames?: string[] } = {};
 	if (options.kubeconfig !== undefined) {
 		const path = resolve(io.cwd, options.kubeconfig);
-		const refused = await localKubeconfigGate(path, io, 'read');
+		const follows = options.watch === true && options.poll !== true;
+		const refused = await localKubeconfigGate(path, io, 'read', !follows);
 		if (refused !== undefined) return refused;
 		if (options.config !== undefined) {
 			const spec = await specFromOptions(options, io);
@@ -200,7 +261,14 @@ export async function statusCommand(options: StatusOptions, io: Io): Promise<num
 			}
 			context = { cni: spec.cluster.spec.network.cni, cluster: spec.cluster.metadata.name };
 		}
-		runner = localRunner(path, io.childEnv, abort.signal);
+		const local = localRunner(path, io.childEnv, abort.signal);
+		if (follows) {
+			const chosen = await apiRoute(path, io, abort.signal, local);
+			if (typeof chosen === 'number') return chosen;
+			runner = chosen;
+		} else {
+			runner = local;
+		}
 	} else {
 		const spec = await specFromOptions(options, io);
 		if (!spec.ok) {
@@ -222,16 +290,24 @@ export async function statusCommand(options: StatusOptions, io: Io): Promise<num
 			return EXIT.invalid;
 		}
 		context = { cni: cluster.spec.network.cni, cluster: cluster.metadata.name, ...(cluster.spec.hosts.every((h) => h.name) ? { nodeNames: cluster.spec.hosts.map((h) => h.name as string) } : {}) };
-		const [{ connect }, { createRedactor }, { connectOptions }] = await Promise.all([import('../remote/connection.js'), import('../remote/redact.js'), import('../session/ssh-connect.js')]);
-		try {
-			const remote = await connect(connectOptions(cluster, first.address, sshIdentity(io), { deadlineMs: connectTimeout as number, redactor: createRedactor(), signal: abort.signal }));
-			runner = sshRunner(remote, abort.signal);
-		} catch (error) {
-			io.signal?.removeEventListener('abort', onAbort);
-			if (abort.signal.aborted) return EXIT.interrupted;
-			io.stderr(`status: ${(error as Error).message}\n`);
-			// A bad ~/.ssh/config (or a file it includes) is bad input: exit 2, as for any bad local file.
-			return error instanceof LocalFileError ? EXIT.invalid : EXIT.failed;
+		// After install the fetched kubeconfig (./<name>.kubeconfig) is the shorter way to follow the
+		// cluster when the API answers through it from here; SSH stays the route when it does not.
+		const fetched = resolve(io.cwd, `${cluster.metadata.name}.kubeconfig`);
+		const api = options.watch === true && options.poll !== true && existsSync(fetched) ? await fetchedRoute(fetched, io, abort.signal) : undefined;
+		if (api !== undefined) {
+			runner = api;
+		} else {
+			const [{ connect }, { createRedactor }, { connectOptions }] = await Promise.all([import('../remote/connection.js'), import('../remote/redact.js'), import('../session/ssh-connect.js')]);
+			try {
+				const remote = await connect(connectOptions(cluster, first.address, sshIdentity(io), { deadlineMs: connectTimeout as number, redactor: createRedactor(), signal: abort.signal }));
+				runner = sshRunner(remote, abort.signal);
+			} catch (error) {
+				io.signal?.removeEventListener('abort', onAbort);
+				if (abort.signal.aborted) return EXIT.interrupted;
+				io.stderr(`status: ${(error as Error).message}\n`);
+				// A bad ~/.ssh/config (or a file it includes) is bad input: exit 2, as for any bad local file.
+				return error instanceof LocalFileError ? EXIT.invalid : EXIT.failed;
+			}
 		}
 	}
 

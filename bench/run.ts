@@ -8,8 +8,8 @@ import { benchScaleWatch, describeScaleWatch } from './scale-watch.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const rounds = Number(process.env.BENCH_ROUNDS ?? 21);
-// BENCH_ONLY=startup,executable,pipeline,watch,scale,check runs just those sections.
-const only = new Set((process.env.BENCH_ONLY ?? 'startup,executable,pipeline,watch,scale,check').split(','));
+// BENCH_ONLY=startup,executable,pipeline,watch,scale,check,upgrade runs just those sections (default: all).
+const only = new Set((process.env.BENCH_ONLY ?? 'startup,executable,pipeline,watch,scale,check,upgrade').split(','));
 
 let missed = 0;
 if (only.has('startup')) console.log(`startup (${rounds} interleaved rounds, median wall time)`);
@@ -51,8 +51,8 @@ if (only.has('scale')) {
 	for (const line of scale.lines) console.log(line);
 	if (!scale.met) missed++;
 }
+const checkRounds = Number(process.env.BENCH_CHECK_ROUNDS ?? 5);
 if (only.has('check')) {
-	const checkRounds = Number(process.env.BENCH_CHECK_ROUNDS ?? 5);
 	console.log(`\nnetwork check on 1+3 simulated hosts (${checkRounds} runs of kubestrap check -o json, median)`);
 	const { benchCheck } = await import('./check.js');
 	const checked = await benchCheck(root, checkRounds);
@@ -60,5 +60,15 @@ if (only.has('check')) {
 	const checkMet = checked.wallMs <= 60_000;
 	if (!checkMet) missed++;
 	console.log(`  target about a minute (≤ 60 s): ${checkMet ? 'met' : 'MISSED'} (simulated pods start about 1 s after creation; real image pulls add to this)`);
+}
+
+const upgradeRounds = Number(process.env.BENCH_UPGRADE_ROUNDS ?? 1);
+if (only.has('upgrade')) {
+	console.log(`\nkubestrap upgrade 1.35 → 1.36 on simulated hosts installed at 1.35 (${upgradeRounds} round${upgradeRounds === 1 ? '' : 's'}, median; the simulated cluster's waits sped up 1000×)`);
+	const { benchUpgrade } = await import('./upgrade.js');
+	const rows = await benchUpgrade(root, upgradeRounds);
+	for (const row of rows) console.log(`  1+${String(row.hosts - 1).padEnd(2)} hosts  wall ${(row.wallMs / 1000).toFixed(1).padStart(5)} s (${(row.wallMs / row.hosts / 1000).toFixed(2)} s per node)  kubestrap cpu ${row.cpuMs.toFixed(0).padStart(5)} ms (${row.cpuPerNodeMs.toFixed(0)} ms per node)`);
+	const [small, large] = rows;
+	if (small && large) console.log(`  ratio 1+19 / 1+3: wall ${(large.wallMs / small.wallMs).toFixed(2)}×, kubestrap cpu per node ${(large.cpuPerNodeMs / Math.max(1, small.cpuPerNodeMs)).toFixed(2)}× (nodes are upgraded one at a time: wall grows with the node count by design)`);
 }
 process.exitCode = missed === 0 ? 0 : 1;

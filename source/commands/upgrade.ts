@@ -171,6 +171,8 @@ async function upgrade(session: Session, run: UpgradeRun): Promise<number> {
 		return EXIT.failed;
 	}
 	const after = await readClusterState(ctx, 'read-cluster', firstControlPlane(ctx));
-	say(`upgraded: control plane v${after.apiServer}; ${after.nodes.map((n) => `${n.name} v${n.kubelet}${n.ready ? '' : ' NotReady'}${n.unschedulable ? ' cordoned' : ''}`).join(', ')}${after.cniRunning ? `; ${cniName(ctx.cluster)} ${after.cniRunning}` : ''}`);
+	// A run that found everything at the target (a re-run) says so rather than "upgraded".
+	const moved = after.apiServer !== state.apiServer || after.cniRunning !== state.cniRunning || after.nodes.some((n) => state.nodes.find((o) => o.name === n.name)?.kubelet !== n.kubelet);
+	say(`${moved ? 'upgraded' : 'nothing to upgrade, already at the target'}: control plane v${after.apiServer}; ${after.nodes.map((n) => `${n.name} v${n.kubelet}${n.ready ? '' : ' NotReady'}${n.unschedulable ? ' cordoned' : ''}`).join(', ')}${after.cniRunning ? `; ${cniName(ctx.cluster)} ${after.cniRunning}` : ''}`);
 	return after.nodes.every((n) => n.ready && !n.unschedulable && n.kubelet === after.apiServer) ? EXIT.ok : EXIT.failed;
 }

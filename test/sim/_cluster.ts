@@ -63,6 +63,8 @@ export interface BootOptions extends StartHostsOptions {
 	hostExtra?: (index: number) => Partial<Host>;
 	/** Use the harness's extra loopback address as controlPlaneEndpoint. */
 	useEndpointAddress?: boolean;
+	/** The init config's kubernetesVersion (default: the preinstalled kubeadm package's); give the matching packages in the scenario. */
+	kubernetesVersion?: string;
 }
 
 async function must(remote: Remote, argv: string[], secret = false): Promise<string> {
@@ -99,7 +101,7 @@ export async function bootCluster(count: number, options: BootOptions = {}): Pro
 		await Promise.all(remotes.map((remote) => must(remote, ['systemctl', 'enable', '--now', 'containerd', 'kubelet'])));
 		const first = remotes[0]!;
 		const hostSpec = (index: number): Host => cluster.spec.hosts[index]!;
-		await first.upload(initConfig(cluster, hostSpec(0), PACKAGES.kubeadm.split('-')[0]), '/etc/kubestrap/kubeadm-init.yaml', { sudo: true });
+		await first.upload(initConfig(cluster, hostSpec(0), options.kubernetesVersion ?? PACKAGES.kubeadm.split('-')[0]), '/etc/kubestrap/kubeadm-init.yaml', { sudo: true });
 		await must(first, ['kubeadm', 'init', '--config', '/etc/kubestrap/kubeadm-init.yaml', '--upload-certs', '--skip-token-print', '--skip-certificate-key-print'], true);
 		const join = await must(first, ['kubeadm', 'token', 'create', '--print-join-command'], true);
 		const token = /--token (\S+)/.exec(join)?.[1] ?? '';

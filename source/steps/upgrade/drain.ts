@@ -12,14 +12,18 @@ export function uncordonCommand(node: string): string[] {
 	return kubectl('uncordon', node);
 }
 
-/** Pod names kubectl drain reports as blocking: eviction refusals and pods it will not delete. */
+/** Pods (namespace/name) kubectl drain reports as blocking: eviction refusals and pods it will not delete. */
 export function blockingPods(output: string): string[] {
 	const pods = new Set<string>();
 	for (const line of output.split('\n')) {
-		const evict = /evicting pod ([\w./-]+)/.exec(line) ?? /error when evicting pods\/"([^"]+)"/.exec(line);
-		if (evict?.[1] && /disruption budget|Cannot evict|error when evicting/i.test(line)) pods.add(evict[1]);
+		// kubectl names a refused eviction `pods/"web-0" -n "default"`: the namespace makes the name usable.
+		const refused = /error when evicting pods\/"([^"]+)"(?: -n "([^"]+)")?/.exec(line);
+		const evict = /evicting pod ([\w./-]+)/.exec(line);
+		const name = refused?.[1] ? (refused[2] ? `${refused[2]}/${refused[1]}` : refused[1]) : evict?.[1];
+		if (name && /disruption budget|Cannot evict|error when evicting/i.test(line)) pods.add(name);
 		const refuse = /cannot delete [^:]+: (.+)$/.exec(line);
-		if (refuse?.[1]) for (const pod of refuse[1].split(',')) pods.add(pod.trim());
+		// The `error: unable to drain node` line ends in ", continuing command...": not a pod.
+		if (refuse?.[1]) for (const pod of refuse[1].replace(/, continuing command\.\.\.$/, '').split(',')) pods.add(pod.trim());
 	}
 	return [...pods];
 }

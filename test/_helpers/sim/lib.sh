@@ -378,3 +378,20 @@ sim_etcd_add() { # name address
 	case $_id in 0*) _id=8${_id#0} ;; esac
 	echo "$_id $1 https://$2:2380 https://$2:2379" >> "$CLUSTER/etcd/members"
 }
+
+# ---------------------------------------------------------------- upgrades (node/upgrade.mjs)
+# The version of the simulated cluster's parts moves only through what moves it for real: `kubeadm upgrade
+# apply|node` (the API server, a node's static pods) and a kubelet restart (the version the Node reports).
+
+sim_upgrade_state() { # verb args… (see node/upgrade.mjs)
+	read -r _node < "$SIM/node-path"
+	"$_node" "$SIM/node/upgrade.mjs" "$@"
+}
+
+# `systemctl restart kubelet` (or a start of a stopped one) on a joined node: the running kubelet is now the
+# installed package's. A package change alone leaves the running kubelet (and the Node's version) old.
+sim_kubelet_restarted() {
+	[ -s "$STATE/node-name" ] && sim_installed kubelet || return 0
+	_v=$(cat "$STATE/packages/kubelet")
+	sim_upgrade_state kubelet-restart "$(cat "$STATE/node-name")" "v${_v%%-*}"
+}

@@ -277,6 +277,9 @@ export interface ClusterScenario {
 	watchDropSeconds?: number;
 	/** Pod network faults between nodes, and DNS or services down (README "Pod networking"). */
 	network?: NetworkScenario;
+	/** `kubectl drain` waits this fraction of real time: its 5 s eviction retries and its --timeout (printed
+	 * unscaled, e.g. `global timeout reached: 5m0s`); 0.01 turns a 5m timeout into 3 s. Default 1. */
+	drainTimeScale?: number;
 }
 
 type StoredScenario = ClusterScenario & { since: Record<string, number> };

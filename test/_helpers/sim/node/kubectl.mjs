@@ -12,6 +12,7 @@ import { clusterAt, containerLogs, daemonSetObject, deploymentObject, events, is
 import { applyObjects, BUILTIN_NAMESPACES, deleteObjects, keyOf, loadStore, patchObject, storedCrds } from './store.mjs';
 import { qualifiedName, resolveType, resources } from './resources.mjs';
 import { raw, RawError } from './raw.mjs';
+import { budgets, evict, formatDuration, parseDuration } from './disruption.mjs';
 
 const SIM = process.env.KUBESTRAP_SIM_ROOT ?? '/opt/kubestrap-sim';
 const CLUSTER = process.env.KUBESTRAP_SIM_CLUSTER || join(SIM, 'cluster');
@@ -640,13 +641,53 @@ function drain(flags, args, out) {
 		throw new KubectlError(`error: unable to drain node "${name}" due to error: ${problems.join(', ')}, continuing command...\nThere are pending nodes to be drained:\n ${name}\n${problems.join('\n')}`);
 	}
 	if (daemon.length > 0) out.stderr(`Warning: ignoring DaemonSet-managed Pods: ${daemon.map(id).join(', ')}\n`);
-	for (const pod of rest) out.stderr(`evicting pod ${id(pod)}\n`);
 	// A node whose kubelet is gone never confirms a pod's deletion: the eviction waits out the timeout.
 	if (node?.forced && rest.length > 0) {
-		const timeout = flags.timeout ?? '0s';
+		for (const pod of rest) out.stderr(`evicting pod ${id(pod)}\n`);
+		const timeout = formatDuration(parseDuration(flags.timeout ?? '0s') || 0);
 		throw new KubectlError(`error: unable to drain node "${name}" due to error: [${rest.map((p) => `error when waiting for pod "${p.metadata.name}" in namespace "${p.metadata.namespace}" to terminate: global timeout reached: ${timeout}`).join(', ')}], continuing command...\nThere are pending nodes to be drained:\n ${name}`);
 	}
-	for (const pod of rest) out.stdout(`pod/${pod.metadata.name} evicted\n`);
+	return evictPods(flags, name, rest, model, out);
+}
+
+/**
+ * Evictions as kubectl drain makes them: a pod whose PodDisruptionBudget allows no disruption is refused
+ * (429) and retried every 5 s until it may go or --timeout passes (0: forever). The cluster scenario's
+ * `drainTimeScale` scales the real waits (not the printed durations), so a test sees a 5m timeout in seconds.
+ */
+async function evictPods(flags, name, pods, model, out) {
+	const timeoutText = flags.timeout ?? '0s';
+	const timeoutMs = parseDuration(timeoutText);
+	if (Number.isNaN(timeoutMs)) throw new KubectlError(`error: invalid argument "${timeoutText}" for "--timeout" flag: time: invalid duration "${timeoutText}"`);
+	const scale = readJsonFile(join(CLUSTER, 'scenario.json'))?.drainTimeScale ?? 1;
+	const started = Date.now();
+	const id = (pod) => `${pod.metadata.namespace}/${pod.metadata.name}`;
+	const podsNow = (m) => m.pods.map((p) => podObject(p, m.ctx));
+	let list = budgets(loadStore(CLUSTER), podsNow(model));
+	let pending = [];
+	for (const pod of pods) {
+		out.stderr(`evicting pod ${id(pod)}\n`);
+		if (evict(list, pod)) out.stdout(`pod/${pod.metadata.name} evicted\n`);
+		else pending.push(pod);
+	}
+	while (pending.length > 0) {
+		for (const pod of pending) out.stderr(`error when evicting pods/"${pod.metadata.name}" -n "${pod.metadata.namespace}" (will retry after 5s): Cannot evict pod as it would violate the pod's disruption budget.\n`);
+		await new Promise((resolve) => setTimeout(resolve, 5000 * scale));
+		if (timeoutMs > 0 && Date.now() - started >= timeoutMs * scale) {
+			const errors = pending.map((pod) => `error when evicting pods/"${pod.metadata.name}" -n "${pod.metadata.namespace}": global timeout reached: ${formatDuration(timeoutMs)}`);
+			const aggregate = errors.length === 1 ? errors[0] : `[${errors.join(', ')}]`;
+			out.stderr(`There are pending pods in node "${name}" when an error occurred: ${aggregate}\n`);
+			throw new KubectlError(`error: unable to drain node "${name}" due to error: ${aggregate}, continuing command...\nThere are pending nodes to be drained:\n ${name}\n${errors.join('\n')}`);
+		}
+		list = budgets(loadStore(CLUSTER), podsNow(modelNow()));
+		const still = [];
+		for (const pod of pending) {
+			out.stderr(`evicting pod ${id(pod)}\n`);
+			if (evict(list, pod)) out.stdout(`pod/${pod.metadata.name} evicted\n`);
+			else still.push(pod);
+		}
+		pending = still;
+	}
 	out.stdout(`node/${name} drained\n`);
 }
 

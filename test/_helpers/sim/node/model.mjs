@@ -75,7 +75,7 @@ function micro(ms) {
 	return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
-function matchLabels(labels, selector) {
+export function matchLabels(labels, selector) {
 	if (!selector) return true;
 	for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels?.[k] !== v) return false;
 	for (const expr of selector.matchExpressions ?? []) if (!matchExpression(labels ?? {}, expr)) return false;
@@ -232,6 +232,7 @@ export function clusterAt(input, now) {
 		if (forced) node.forced = { at: Math.max(since.nodeNotReady ?? 0, node.joinedAt), message: forced.message ?? 'Kubelet stopped posting node status.' };
 		// kubeadm reset stopped its kubelet: the Node stays until deleted, and turns NotReady.
 		if (!node.forced && node.stoppedAt !== undefined && node.stoppedAt <= now) node.forced = { at: node.stoppedAt, message: 'Kubelet stopped posting node status.' };
+		kubeletSkew(node, ctx);
 	}
 
 	const workloads = [...systemWorkloads(ctx, info), ...input.workloads.map(storedWorkload), ...extraWorkloads(ctx)];
@@ -309,6 +310,17 @@ function nodeModel(n, index, ctx) {
 	};
 }
 
+/**
+ * An upgrade's kubelet restart (node/upgrade.mjs): a kubelet newer than the API server cannot register, so the
+ * Node keeps its old version and turns NotReady from that restart until the API server reaches its minor.
+ */
+function kubeletSkew(node, ctx) {
+	if (node.kubeletPending === undefined) return;
+	const minor = (v) => Number(String(v).replace(/^v/, '').split('.')[1]);
+	if (minor(node.kubeletPending) <= minor(ctx.version)) node.kubeletVersion = node.kubeletPending;
+	else if (!node.forced && node.kubeletPendingAt <= ctx.now) node.forced = { at: node.kubeletPendingAt, message: 'Kubelet stopped posting node status.' };
+}
+
 function nodeReadyAt(node, t) {
 	if (node.forced && t >= node.forced.at) return false;
 	return node.readyAt !== undefined && t >= node.readyAt;
@@ -373,7 +385,8 @@ function systemWorkloads(ctx, info) {
 	const meta = (name, labels) => ({ name, namespace: 'kube-system', labels, annotations: { 'deprecated.daemonset.template.generation': '1' } });
 	if (info.kubeProxy !== false) {
 		const labels = { 'k8s-app': 'kube-proxy' };
-		out.push(synthetic('DaemonSet', 'kube-system', 'kube-proxy', ctx.initAt, {
+		// `kubeadm upgrade apply` rewrites the DaemonSet with the new image: its pods are replaced from then on.
+		out.push(synthetic('DaemonSet', 'kube-system', 'kube-proxy', info.upgradedAt ?? ctx.initAt, {
 			apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: meta('kube-proxy', labels),
 			spec: {
 				revisionHistoryLimit: 10,
@@ -496,19 +509,22 @@ function basePod(workload, template, { name, uid, node, createdAt, scheduledAt, 
 }
 
 function staticPods(node, ctx) {
+	// `kubeadm upgrade apply|node` rewrote this node's manifests (node/upgrade.mjs): the kubelet restarted them.
+	const version = node.controlPlaneVersion ?? ctx.version;
+	const since = node.controlPlaneAt ?? node.joinedAt;
 	const components = [
 		['etcd', ETCD_IMAGE, ['etcd', '--advertise-client-urls=https://' + node.address + ':2379', '--data-dir=/var/lib/etcd']],
-		['kube-apiserver', `registry.k8s.io/kube-apiserver:${ctx.version}`, ['kube-apiserver', `--advertise-address=${node.address}`, '--secure-port=6443']],
-		['kube-controller-manager', `registry.k8s.io/kube-controller-manager:${ctx.version}`, ['kube-controller-manager', '--leader-elect=true']],
-		['kube-scheduler', `registry.k8s.io/kube-scheduler:${ctx.version}`, ['kube-scheduler', '--leader-elect=true']],
+		['kube-apiserver', `registry.k8s.io/kube-apiserver:${version}`, ['kube-apiserver', `--advertise-address=${node.address}`, '--secure-port=6443']],
+		['kube-controller-manager', `registry.k8s.io/kube-controller-manager:${version}`, ['kube-controller-manager', '--leader-elect=true']],
+		['kube-scheduler', `registry.k8s.io/kube-scheduler:${version}`, ['kube-scheduler', '--leader-elect=true']],
 	];
 	return components.map(([component, image, command]) => {
 		const name = `${component}-${node.name}`;
-		const configHash = hash('static', name, ctx.version).toString('hex').slice(0, 32);
+		const configHash = hash('static', name, version).toString('hex').slice(0, 32);
 		const template = {
 			metadata: {
 				labels: { component, tier: 'control-plane' },
-				annotations: { 'kubernetes.io/config.hash': configHash, 'kubernetes.io/config.mirror': configHash, 'kubernetes.io/config.seen': micro(node.joinedAt), 'kubernetes.io/config.source': 'file' },
+				annotations: { 'kubernetes.io/config.hash': configHash, 'kubernetes.io/config.mirror': configHash, 'kubernetes.io/config.seen': micro(since), 'kubernetes.io/config.source': 'file' },
 			},
 			spec: {
 				containers: [{ name: component, image, command, resources: { requests: { cpu: component === 'kube-apiserver' ? '250m' : '100m' } } }],
@@ -519,10 +535,10 @@ function staticPods(node, ctx) {
 		};
 		const pod = basePod({ kind: 'Node', namespace: 'kube-system', name: node.name, uid: node.uid, static: true }, template, {
 			name,
-			uid: uuid('pod', name, String(node.joinedAt)),
+			uid: uuid('pod', name, String(since)),
 			node,
-			createdAt: node.joinedAt,
-			scheduledAt: node.joinedAt,
+			createdAt: since,
+			scheduledAt: since,
 			ownerReferences: [{ apiVersion: 'v1', controller: true, kind: 'Node', name: node.name, uid: node.uid }],
 			extraLabels: {},
 		});

@@ -95,7 +95,22 @@ async function collection(req, res, path) {
 		res.write(text, () => done?.());
 	};
 	try {
-		await raw(CLUSTER, path, scenario(), out, closed);
+		let refused = false;
+		const running = raw(CLUSTER, path, scenario(), out, closed).catch((error) => {
+			refused = true;
+			throw error;
+		});
+		// A watch the server accepts is answered 200 at once, before any event (as kube-apiserver
+		// does), so a client sees the stream open; a path or query it refuses fails before that.
+		await Promise.resolve();
+		await Promise.resolve();
+		const query = new URL(path, 'https://apiserver').searchParams;
+		if (!refused && !started && ['1', 'true'].includes(query.get('watch') ?? '')) {
+			started = true;
+			res.writeHead(200, { 'Content-Type': 'application/json' });
+			res.flushHeaders();
+		}
+		await running;
 		if (!closed()) {
 			if (!started) res.writeHead(200, { 'Content-Type': 'application/json' });
 			res.end();

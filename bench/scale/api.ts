@@ -60,7 +60,9 @@ export async function startApi(data: string): Promise<StandInApi> {
 			res.end(JSON.stringify({ kind: 'List', apiVersion: 'v1', metadata, items: page }));
 			return;
 		}
+		// The stream is answered at once, before any event, as kube-apiserver does.
 		res.writeHead(200, { 'Content-Type': 'application/json' });
+		res.flushHeaders();
 		let version = Number(url.searchParams.get('resourceVersion')) || rv;
 		const flip = url.pathname === '/api/v1/namespaces/kube-system/pods' ? items.find((p) => String(p['metadata']['name']).startsWith('coredns-')) : undefined;
 		if (!flip) return;

@@ -46,7 +46,7 @@ if (only.has('watch')) {
 }
 
 if (only.has('scale')) {
-	console.log('\nstatus --watch -o json at scale: 1,000 nodes and 30,000 pods (stand-in kubectl), old --poll route and the watch route');
+	console.log('\nstatus --watch -o json at scale: 1,000 nodes and 30,000 pods (a stand-in kubectl and a stand-in API server), the old --poll route and both watch routes');
 	const scale = describeScaleWatch(await benchScaleWatch(root, Number(process.env.BENCH_SCALE_MS ?? 15_000)));
 	for (const line of scale.lines) console.log(line);
 	if (!scale.met) missed++;

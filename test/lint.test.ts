@@ -32,6 +32,8 @@ const cases: Array<{ name: string; files: Record<string, string>; rule: RegExp }
 	{ name: 'node-ssh outside remote/', files: { 'source/steps/x.ts': "import { NodeSSH } from 'node-ssh';\n" }, rule: /node-ssh is imported only in source\/remote/ },
 	{ name: 'ssh2 required outside remote/', files: { 'source/cloud/x.ts': "const ssh2 = require('ssh2');\n" }, rule: /node-ssh is imported only in source\/remote/ },
 	{ name: 'the AWS SDK outside cloud/', files: { 'source/commands/install.ts': "import { EC2Client } from '@aws-sdk/client-ec2';\n" }, rule: /@aws-sdk is imported only in source\/cloud/ },
+	{ name: 'the Kubernetes client outside kubeapi/', files: { 'source/commands/status.ts': "import { KubeConfig } from 'kube-client-node';\n" }, rule: /client-node \(kube-client-node\) is imported only in source\/kubeapi/ },
+	{ name: 'kubeapi/ reaching into steps/', files: { 'source/kubeapi/api-reader.ts': "import { sleep } from '../steps/sleep.js';\n" }, rule: /kubeapi\/ knows only the API/ },
 	{ name: 'spec/ reading a file', files: { 'source/spec/x.ts': "import { readFile } from 'node:fs/promises';\n" }, rule: /spec\/ and cluster\/ are pure: no file system/ },
 	{ name: 'cluster/ starting a process', files: { 'source/cluster/x.ts': "import { execFile } from 'node:child_process';\n" }, rule: /spec\/ and cluster\/ are pure: no file system/ },
 	{ name: 'cluster/ importing steps/', files: { 'source/cluster/x.ts': "import { run } from '../steps/exec.js';\n", 'source/steps/exec.ts': '' }, rule: /spec\/ and cluster\/ import nothing from remote/ },

@@ -70,7 +70,7 @@ export async function checkKubeconfig(path: string): Promise<KubeconfigVerdict> 
  * The gate every `--kubeconfig K` command passes before it runs the local kubectl: the file exists and is
  * usable (with its warnings printed), and kubectl is on PATH. Returns undefined to go on, or the exit code.
  */
-export async function localKubeconfigGate(path: string, io: Io, purpose: 'read' | 'reach'): Promise<number | undefined> {
+export async function localKubeconfigGate(path: string, io: Io, purpose: 'read' | 'reach', needKubectl = true): Promise<number | undefined> {
 	if (!existsSync(path)) {
 		io.stderr(`--kubeconfig: ${path} does not exist\n`);
 		return EXIT.invalid;
@@ -81,7 +81,8 @@ export async function localKubeconfigGate(path: string, io: Io, purpose: 'read' 
 		return EXIT.invalid;
 	}
 	for (const warning of verdict.warnings) io.stderr(`${warning}\n`);
-	if (!onSearchPath('kubectl', io.searchPath)) {
+	// `status --watch` reads the API with the client library and needs kubectl only as a fallback.
+	if (needKubectl && !onSearchPath('kubectl', io.searchPath)) {
 		io.stderr(`--kubeconfig: no kubectl on PATH to ${purpose} the cluster with; install kubectl, or use --config cluster.yaml to ${purpose} it over SSH on the first control plane\n`);
 		return EXIT.invalid;
 	}

@@ -89,11 +89,11 @@ export interface ClusterSource {
 }
 
 /** status and check: --kubeconfig is checked first (with --config the spec is read too), else the spec is required. */
-export async function clusterFromOptions(options: SpecOptions & { kubeconfig?: string }, io: Io, purpose: 'read' | 'reach'): Promise<ClusterSource | number> {
+export async function clusterFromOptions(options: SpecOptions & { kubeconfig?: string }, io: Io, purpose: 'read' | 'reach', needKubectl = true): Promise<ClusterSource | number> {
 	let kubeconfig: string | undefined;
 	if (options.kubeconfig !== undefined) {
 		kubeconfig = resolve(io.cwd, options.kubeconfig);
-		const refused = await localKubeconfigGate(kubeconfig, io, purpose);
+		const refused = await localKubeconfigGate(kubeconfig, io, purpose, needKubectl);
 		if (refused !== undefined) return refused;
 		if (options.config === undefined) return { kubeconfig };
 	}

@@ -6,13 +6,16 @@ import type { Session } from '../session/session.js';
 import type { Cluster } from '../spec/types.js';
 import type { Cni, Snapshot, StatusReport } from '../cluster/health/index.js';
 import { EXIT } from './exit.js';
-import { flagProblem, type Io } from './io.js';
+import { flagProblem, onSearchPath, type Io } from './io.js';
 import { parseDuration } from '../spec/durations.js';
 import { sleep } from '../steps/sleep.js';
 import type { SpecOptions } from './spec-input.js';
-import { CILIUM_CONFIG_ARGS } from '../cluster/kubectl.js';
 import { logsOf, readHealth, readPreviousLogs, type LogCache } from '../steps/read-health.js';
 import { localRunner, sshRunner, type KubectlRunner } from '../steps/status/kubectl-runner.js';
+import type { RawReader } from '../steps/status/cluster-follow.js';
+import type { ApiReader } from '../kubeapi/api-reader.js';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { clusterFromOptions, reachFirstControlPlane, type HostDeps } from './session-io.js';
 
 export interface StatusOptions extends SpecOptions {
@@ -39,6 +42,66 @@ async function render(report: StatusReport, io: Io, json: boolean): Promise<stri
 	return `${formatStatus(report, { width: io.tty?.stdout.columns ?? 100 }).join('\n')}\n`;
 }
 
+/** The API route: @kubernetes/client-node through the kubeconfig, no kubectl (source/kubeapi). */
+function apiRunner(reader: ApiReader): KubectlRunner {
+	const raw: RawReader = { where: reader.where, get: (path, options) => reader.get(path, options) };
+	const get = (path: string, timeoutMs = 30_000) => reader.get(path, { signal: new AbortController().signal, timeoutMs });
+	return {
+		where: reader.where,
+		how: 'GET …?watch=1 with resourceVersion',
+		run: async () => ({ code: null, stdout: '', stderr: `${reader.where} runs no kubectl` }),
+		raw,
+		cniConfig: async () => {
+			const out = await get('/api/v1/namespaces/kube-system/configmaps/cilium-config');
+			return out.code === 0 ? out.stdout : '';
+		},
+		previousLogs: (namespace, pod, container, lines, timeoutMs) =>
+			get(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log?container=${encodeURIComponent(container)}&previous=true&tailLines=${lines}`, timeoutMs),
+		close: async () => undefined,
+	};
+}
+
+/** The API through the kubeconfig, when it answers GET /version from here; else why not. */
+async function reachApi(path: string, signal: AbortSignal): Promise<KubectlRunner | string> {
+	const { apiReader } = await import('../kubeapi/api-reader.js');
+	let reader: ApiReader;
+	try {
+		reader = await apiReader(path);
+	} catch (error) {
+		return `the client could not load ${path}: ${(error as Error).message}`;
+	}
+	const probe = await reader.get('/version', { signal, timeoutMs: 10_000 });
+	if (probe.code !== 0) return `${reader.server} did not answer GET /version from here (${(probe.stderr || probe.stdout).trim().split('\n')[0]})`;
+	return apiRunner(reader);
+}
+
+/** status --kubeconfig --watch: the API with the client library; the local kubectl when the API does not answer through the client. */
+async function apiRoute(path: string, io: Io, signal: AbortSignal, local: KubectlRunner): Promise<KubectlRunner | number> {
+	const api = await reachApi(path, signal);
+	if (typeof api !== 'string') return api;
+	if (signal.aborted) return EXIT.interrupted;
+	if (!onSearchPath('kubectl', io.searchPath)) {
+		io.stderr(`status: ${api}; and no kubectl on PATH to try instead\n`);
+		return EXIT.failed;
+	}
+	io.stderr(`status: ${api}: trying the local kubectl instead\n`);
+	return local;
+}
+
+/** status --config --watch after install: the fetched kubeconfig when the API answers through it, else undefined (over SSH). */
+async function fetchedRoute(path: string, io: Io, signal: AbortSignal): Promise<KubectlRunner | undefined> {
+	const { checkKubeconfig } = await import('./kubeconfig-check.js');
+	const verdict = await checkKubeconfig(path);
+	if (verdict.error !== undefined) {
+		io.stderr(`status: not using ${path} (${verdict.error.replace(/^--kubeconfig: /, '')}): following over SSH\n`);
+		return undefined;
+	}
+	const api = await reachApi(path, signal);
+	if (typeof api !== 'string') return api;
+	io.stderr(`status: ${api}: following over SSH\n`);
+	return undefined;
+}
+
 export async function statusCommand(options: StatusOptions, io: Io, deps: HostDeps = {}): Promise<number> {
 	const json = options.output === 'json';
 	const interval = parseDuration(options.interval ?? '2s', '--interval');
@@ -55,12 +118,34 @@ export async function statusCommand(options: StatusOptions, io: Io, deps: HostDe
 	let runner: KubectlRunner;
 	let context: Context = {};
 	let session: Session | undefined;
-	const read = await clusterFromOptions(options, io, 'read');
+	// Following reads the API with the client library, so kubectl is needed there only as a fallback.
+	const follows = options.watch === true && options.poll !== true;
+	const read = await clusterFromOptions(options, io, 'read', !follows);
 	if (typeof read === 'number') return done(read);
 	if (read.kubeconfig !== undefined) {
 		if (read.cluster) context = { cni: read.cluster.spec.network.cni, cluster: read.cluster.metadata.name };
-		runner = localRunner(read.kubeconfig, io.childEnv, abort.signal);
+		const local = localRunner(read.kubeconfig, io.childEnv, abort.signal);
+		if (follows) {
+			const chosen = await apiRoute(read.kubeconfig, io, abort.signal, local);
+			if (typeof chosen === 'number') return done(chosen);
+			runner = chosen;
+		} else {
+			runner = local;
+		}
 	} else {
+		// After install the fetched kubeconfig (./<name>.kubeconfig) is the shorter way to follow the
+		// cluster when the API answers through it from here; SSH stays the route when it does not.
+		const named = read.cluster as Cluster;
+		const fetched = resolve(io.cwd, `${named.metadata.name}.kubeconfig`);
+		const api = follows && existsSync(fetched) ? await fetchedRoute(fetched, io, abort.signal) : undefined;
+		if (api !== undefined) {
+			context = { cni: named.spec.network.cni, cluster: named.metadata.name, ...(named.spec.hosts.length > 0 && named.spec.hosts.every((h) => h.name) ? { nodeNames: named.spec.hosts.map((h) => h.name as string) } : {}) };
+			try {
+				return await follow(api, context, io, { json, signal: abort.signal });
+			} finally {
+				io.signal?.removeEventListener('abort', onAbort);
+			}
+		}
 		const reached = await reachFirstControlPlane(read.cluster as Cluster, io, { command: 'status', connectTimeoutMs: connectTimeout as number, signal: abort.signal, deps });
 		if (typeof reached === 'number') return done(reached);
 		session = reached.session;
@@ -108,15 +193,20 @@ function cniOf(snapshot: Snapshot, context: Context, info: (s: Snapshot, config:
  */
 async function follow(runner: KubectlRunner, context: Context, io: Io, w: { json: boolean; signal: AbortSignal }): Promise<number> {
 	const { cniCollections, collectionsFor, followCluster } = await import('../steps/status/cluster-follow.js');
-	// kube-system is followed at once; the CNI's own namespaces (if any exist) join when the namespace list answers.
-	const more = cniCollections(runner.raw, w.signal, (message) => io.stderr(`status: ${message}\n`));
+	// The first frame needs only the first page of each kube-system collection and of the nodes, so
+	// the smaller reads (which CNI namespaces exist, the CNI's ConfigMap) wait for it instead of
+	// competing with it; the CNI's namespaces then join, and a frame follows each.
+	let firstFrame: () => void = () => undefined;
+	const drawn = new Promise<void>((resolve) => (firstFrame = resolve));
+	w.signal.addEventListener('abort', () => firstFrame(), { once: true });
+	const more = drawn.then(() => (w.signal.aborted ? [] : cniCollections(runner.raw, w.signal, (message) => io.stderr(`status: ${message}\n`))));
 	const collections = collectionsFor(['kube-system']);
 	// Which route this run took, for the user and the log: scripts read stdout, so it goes to stderr.
-	io.stderr(`status: following ${runner.where}: list then watch (kubectl get --raw …?watch=1) of nodes and of pods, DaemonSets and Deployments in kube-system and the CNI's namespaces\n`);
+	io.stderr(`status: following ${runner.where}: list then watch (${runner.how}) of nodes and of pods, DaemonSets and Deployments in kube-system and the CNI's namespaces\n`);
 	let config = '';
 	const configRead = context.cni !== 'calico'
-		? runner.run([...CILIUM_CONFIG_ARGS]).then((out) => {
-				config = out.code === 0 ? out.stdout : '';
+		? drawn.then(() => (w.signal.aborted ? '' : runner.cniConfig())).then((text) => {
+				config = text;
 			})
 		: Promise.resolve();
 	const live = !w.json && io.tty ? (await import('../ui/health/status-live.js')).mountStatus(io.tty.stdout, io.color === true) : undefined;
@@ -127,21 +217,22 @@ async function follow(runner: KubectlRunner, context: Context, io: Io, w: { json
 	let latest: Snapshot | undefined;
 	let lastError: string | undefined;
 	let drawing = Promise.resolve();
-	let latestListing: string | undefined;
+	let latestListing: number | undefined;
 	// The CNI's datapath comes from its ConfigMap, read beside the first list: redraw once it is in.
 	void configRead.then(() => {
 		const snapshot = latest;
 		if (snapshot !== undefined) drawing = drawing.then(() => draw(snapshot, latestListing));
 	});
 
-	const draw = async (snapshot: Snapshot, listing: string | undefined): Promise<void> => {
-		// Without a terminal only whole documents are printed: nothing while the first list is paging.
-		if (!live && listing !== undefined) return;
-		const report = await reportOf(snapshot, context, config, logs);
-		healthy = report.healthy && listing === undefined;
+	const draw = async (snapshot: Snapshot, remaining: number | undefined): Promise<void> => {
+		// While the first lists still page, the frame shows the pages read so far (the first frame comes
+		// after the first page of every collection), marked as such: never healthy, `listing` in JSON.
+		const whole = await reportOf(snapshot, context, config, logs);
+		const report = remaining === undefined ? whole : (await import('../cluster/health/index.js')).withListing(whole, remaining);
+		healthy = report.healthy;
 		if (live) {
-			live.update(report);
-			live.notice(listing);
+			live.update(whole);
+			live.notice(remaining === undefined ? undefined : `listing the cluster: ${remaining} more objects to read`);
 			return;
 		}
 		// Compared without the timestamp, so an unchanged cluster prints nothing new; rendered once.
@@ -151,7 +242,7 @@ async function follow(runner: KubectlRunner, context: Context, io: Io, w: { json
 	};
 	// A crash loop is explained by its last log lines, read once per restart, as install's readiness wait reads them.
 	const fetchLogs = (snapshot: Snapshot): Promise<boolean> =>
-		readPreviousLogs((args, timeoutMs) => runner.run(args, timeoutMs), assess(snapshot, { cni: cniOf(snapshot, context, cniInfo), now: Date.now() }), logs, w.signal);
+		readPreviousLogs(runner.previousLogs, assess(snapshot, { cni: cniOf(snapshot, context, cniInfo), now: Date.now() }), logs, w.signal);
 
 	try {
 		await followCluster(collections, {
@@ -163,10 +254,12 @@ async function follow(runner: KubectlRunner, context: Context, io: Io, w: { json
 			}),
 			onUpdate: (snapshot, progress) => {
 				latest = snapshot;
-				const listing = progress.synced ? undefined : `listing the cluster: ${progress.remaining} more objects to read`;
+				firstFrame();
+				const listing = progress.synced ? undefined : progress.remaining;
 				latestListing = listing;
 				drawing = drawing
-					.then(() => draw(snapshot, listing))
+					// A frame already superseded by a newer snapshot is skipped: its successor is queued.
+					.then(() => (latest === snapshot ? draw(snapshot, listing) : undefined))
 					.then(async () => {
 						if (progress.synced && latest === snapshot && (await fetchLogs(snapshot)) && latest === snapshot) await draw(snapshot, undefined);
 					})

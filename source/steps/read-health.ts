@@ -14,6 +14,14 @@ export interface KubectlResult {
 /** Runs `kubectl <args>` somewhere that reaches the cluster (over SSH on a control plane, or locally). */
 export type KubectlRun = (args: string[], timeoutMs?: number) => Promise<KubectlResult>;
 
+/** Reads a container's previous run's last lines (`kubectl logs --previous --tail`, or the API's log path). */
+export type PreviousLogsRead = (namespace: string, pod: string, container: string, lines: number, timeoutMs?: number) => Promise<KubectlResult>;
+
+/** The previous-logs read through kubectl. */
+export function kubectlLogs(kubectl: KubectlRun): PreviousLogsRead {
+	return (namespace, pod, container, lines, timeoutMs) => kubectl(previousLogsArgs(namespace, pod, container, lines), timeoutMs);
+}
+
 export const LOG_LINES = 5;
 
 /**
@@ -56,7 +64,7 @@ export async function readHealth(kubectl: KubectlRun, options: HealthOptions): P
 	const config = options.cniConfig === true && cni === 'cilium' ? await kubectl([...CILIUM_CONFIG_ARGS]) : undefined;
 	let verdict = assess(snapshot, { cni, now: options.now, ...(options.nodeNames ? { nodeNames: options.nodeNames } : {}) });
 	const cache: LogCache = options.logs ?? new Map();
-	await readPreviousLogs(kubectl, verdict, cache, options.signal);
+	await readPreviousLogs(kubectlLogs(kubectl), verdict, cache, options.signal);
 	if (cache.size > 0) verdict = withLogs(verdict, logsOf(cache));
 	return { ok: true, verdict, cni: cniInfo(snapshot, config?.code === 0 ? config.stdout : '') };
 }
@@ -66,12 +74,12 @@ export async function readHealth(kubectl: KubectlRun, options: HealthOptions): P
  * the cache has not read at its current restart count, read one container at a time. Returns whether
  * anything was read. `status --watch` calls it on the snapshot it follows.
  */
-export async function readPreviousLogs(kubectl: KubectlRun, verdict: Verdict, cache: LogCache, signal?: AbortSignal): Promise<boolean> {
+export async function readPreviousLogs(previousLogs: PreviousLogsRead, verdict: Verdict, cache: LogCache, signal?: AbortSignal): Promise<boolean> {
 	let read = false;
 	for (const want of logRequests(verdict)) {
 		const key = logKey(want.namespace, want.pod, want.container);
 		if (cache.get(key)?.restarts === want.restarts || signal?.aborted === true) continue;
-		const out = await kubectl(previousLogsArgs(want.namespace, want.pod, want.container, LOG_LINES), 10_000);
+		const out = await previousLogs(want.namespace, want.pod, want.container, LOG_LINES, 10_000);
 		cache.set(key, { restarts: want.restarts, lines: out.code === 0 ? logLines(out.stdout).slice(-LOG_LINES) : [] });
 		read = true;
 	}

@@ -85,6 +85,10 @@ interface ImportRule {
 const IMPORT_RULES: ImportRule[] = [
 	{ rule: 'node-ssh is imported only in source/remote/', breaks: (file, ref) => /^(node-ssh|ssh2)(\/|$)/.test(ref.specifier) && floorOf(file) !== 'remote' },
 	{ rule: '@aws-sdk is imported only in source/cloud/', breaks: (file, ref) => ref.specifier.startsWith('@aws-sdk/') && floorOf(file) !== 'cloud' },
+	// The API client from this machine (status --watch through a kubeconfig) lives in its own folder, as the
+	// SSH client does in remote/: one place that knows the library, handing on the API's bytes.
+	{ rule: '@kubernetes/client-node (kube-client-node) is imported only in source/kubeapi/', breaks: (file, ref) => /^(kube-client-node|@kubernetes\/client-node)(\/|$)/.test(ref.specifier) && file.startsWith('source/') && floorOf(file) !== 'kubeapi' },
+	{ rule: 'kubeapi/ knows only the API: it imports no other folder but files/ (the bounded local reads)', breaks: (file, _ref, target) => floorOf(file) === 'kubeapi' && target !== undefined && floorOf(target) !== 'kubeapi' && floorOf(target) !== 'files' },
 	{
 		rule: 'spec/ and cluster/ are pure: no file system, network or processes (cluster/manifests.ts is the declared edge)',
 		breaks: (file, ref) => ['spec', 'cluster'].includes(floorOf(file)) && file !== 'source/cluster/manifests.ts' && doesIo(ref),

@@ -64,3 +64,12 @@ test('an unhealthy cluster: exit 1 with the problems; no kubectl on PATH: exit 2
 	t.is(none.status, 2);
 	t.regex(none.stderr, /no kubectl on PATH .* use --config cluster\.yaml to read it over SSH/);
 });
+
+test('--watch reads the API with the client library, so no kubectl is needed; an API that does not answer and no kubectl: exit 1 naming both', (t) => {
+	const { dir } = fakeKubectl('cilium-healthy.json');
+	// 127.0.0.1:6443 refuses (no test host listens there), and PATH has no kubectl.
+	const run = spawnSync(process.execPath, [join(ROOT, 'bin/kubestrap.js'), 'status', '--kubeconfig', join(dir, 'admin.kubeconfig'), '--watch', '-o', 'json'], { cwd: dir, encoding: 'utf8', env: { ...process.env, PATH: '/nonexistent', NO_COLOR: '1' }, timeout: 60_000 });
+	t.is(run.status, 1, run.stderr);
+	t.regex(run.stderr, /^status: https:\/\/127\.0\.0\.1:6443 did not answer GET \/version from here \(.*ECONNREFUSED.*\); and no kubectl on PATH to try instead$/m);
+	t.notRegex(run.stderr, /no kubectl on PATH to read the cluster with/, 'not refused for want of kubectl before trying the API');
+});

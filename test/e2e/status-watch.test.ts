@@ -1,7 +1,9 @@
 // `status --watch` on the sshd test hosts follows the cluster through the watch route: one list of the
 // nodes and of kube-system, then `kubectl get --raw …?watch=1` streams; a pod turning unready on the
 // host reaches the output without another list; broken streams are resumed and expired ones relisted.
+// (These follow over SSH: the API route through the fetched kubeconfig is status-watch-api.test.ts.)
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
 import { startHosts, type TestHosts } from '../_helpers/sshd-hosts.js';
@@ -58,6 +60,9 @@ async function kubectlCalls(hosts: TestHosts, since: number): Promise<string[]> 
 
 test('status --watch follows a pod change through watches, without listing again', async (t) => {
 	const { hosts, dir, config, coredns } = await installed(t);
+	// The API does not answer from this machine (a firewall between it and the cluster): the fetched
+	// kubeconfig is tried and the run follows over SSH, saying why.
+	await hosts.setClusterScenario({ apiUnreachable: 'local' });
 	const start = Date.now();
 	let flippedAt = 0;
 	const run = await watchDocs(['status', '--config', config, '--watch', '-o', 'json'], dir, async (doc) => {
@@ -68,6 +73,7 @@ test('status --watch follows a pod change through watches, without listing again
 		return flippedAt > 0 && doc.pods.some((p) => p.name === coredns && !p.ready) && !doc.healthy;
 	});
 	t.is(run.code, 130, run.stderr);
+	t.regex(run.stderr, /status: https:\/\/\S+ did not answer GET \/version from here \(.*ECONNREFUSED.*\): following over SSH/);
 	t.regex(run.stderr, /status: following kubectl on \S+ \(over SSH\): list then watch .* in kube-system/);
 	const calls = await kubectlCalls(hosts, start);
 	t.log(calls.join('\n'));
@@ -81,6 +87,8 @@ test('status --watch follows a pod change through watches, without listing again
 
 test('broken watch streams are resumed, expired ones listed again, and changes still arrive', async (t) => {
 	const { hosts, dir, config, coredns } = await installed(t);
+	// Without the fetched kubeconfig the run follows over SSH at once.
+	rmSync(join(dir, 'e2e.kubeconfig'));
 	// Every stream breaks after 2 s, and a resourceVersion older than 1 s has expired.
 	await hosts.setClusterScenario({ watchDropSeconds: 2, watchHistorySeconds: 1 });
 	const start = Date.now();

@@ -8,7 +8,7 @@ export { assess } from './assess.js';
 export { logRequests, withLogs, logKey, logLines, type LogRequest } from './logs.js';
 export { parseEvents, recentEvents, type EventRow } from './events.js';
 export { cniInfo, releaseOf, type CniInfo } from './cni-info.js';
-export { statusReport, type StatusReport, type StatusNode, type StatusPod, type StatusWorkload } from './status-report.js';
+export { statusReport, withListing, type StatusReport, type StatusNode, type StatusPod, type StatusWorkload } from './status-report.js';
 export { formatPodTable, podTableLines, summaryText, type PodTableOptions } from './format-pods.js';
 export { formatTimeoutReport } from './format-timeout.js';
 export { formatStatus, statusLines } from './format-status.js';

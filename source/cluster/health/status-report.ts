@@ -30,7 +30,9 @@ import type { HealthSummary, Verdict, WorkloadRow } from './verdict.js';
  *              "node": "cp-1" | null, "createdAt": "<RFC 3339>" | null, "cause"?: string }],
  *   "problems": [{ "subject": "pod kube-system/coredns-…", "cause": "…", "progressing": bool }],
  *   "versions": { "controlPlane": "v1.35.8" | null, "skew": ["<beyond the skew policy, or an unfinished upgrade>"],
- *                 "available": ["<a newer minor or patch this kubestrap supports, with the command>"] }
+ *                 "available": ["<a newer minor or patch this kubestrap supports, with the command>"] },
+ *   "listing"?: { "remaining": 1014 }          // only in `--watch` frames drawn while the first lists still page:
+ *                                              // the frame shows the pages read so far, and is never healthy
  * }
  * ```
  * `nodes[].status` and `pods[].status` are kubectl's STATUS columns; the text's RESTARTS "3 (5m ago)" is
@@ -53,6 +55,8 @@ export interface StatusReport {
 	problems: Array<{ subject: string; cause: string; progressing: boolean }>;
 	/** the control plane's version, version skew beyond the policy, newer releases kubestrap supports */
 	versions: VersionNotes;
+	/** set only on a frame drawn while the first lists still page (status --watch): what is still to be read */
+	listing?: { remaining: number };
 }
 
 export interface StatusNode {
@@ -130,4 +134,14 @@ export function statusReport(verdict: Verdict, cni: CniInfo, context: { cluster?
 		problems: verdict.problems.map((p) => ({ subject: p.subject, cause: p.cause, progressing: p.progressing })),
 		versions: versionNotes(verdict.nodes),
 	};
+}
+
+/**
+ * A frame drawn before the first lists completed (status --watch shows the first page of every
+ * collection at once, then fills in): marked with what is still to be read, and never healthy, so
+ * a script that waits for "healthy" cannot stop on a part of the cluster.
+ */
+export function withListing(report: StatusReport, remaining: number): StatusReport {
+	const cause = `the first lists are still being read: ${remaining} more objects to read; this frame shows the pages read so far`;
+	return { ...report, healthy: false, problems: [...report.problems, { subject: 'status', cause, progressing: true }], listing: { remaining } };
 }

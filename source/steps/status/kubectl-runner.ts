@@ -2,7 +2,8 @@
 // (with the admin kubeconfig kubeadm wrote there), or through a local kubectl with --kubeconfig. Each
 // runner also reads `kubectl get --raw PATH`, the list-and-watch the follower streams line by line.
 import { execFile, spawn } from 'node:child_process';
-import { kubectl } from '../../cluster/kubectl.js';
+import { CILIUM_CONFIG_ARGS, kubectl } from '../../cluster/kubectl.js';
+import { kubectlLogs, type PreviousLogsRead } from '../read-health.js';
 import type { StepRemote } from '../types.js';
 import type { RawReader } from './cluster-follow.js';
 
@@ -15,19 +16,41 @@ export interface Result {
 /** Runs kubectl with the given arguments somewhere that can reach the cluster. */
 export interface KubectlRunner {
 	where: string;
+	/** how the watch route makes its requests, for the line that names the route */
+	how: string;
 	/** bounded by timeoutMs (default 30 s) */
 	run(args: string[], timeoutMs?: number): Promise<Result>;
 	/** `kubectl get --raw PATH` (the API's own answer; a watch streams line by line); never rejects */
 	raw: RawReader;
+	/** the Cilium ConfigMap as JSON, '' when absent or unreadable */
+	cniConfig(): Promise<string>;
+	/** the previous run's last log lines of a container */
+	previousLogs: PreviousLogsRead;
 	close(): Promise<void>;
+}
+
+const KUBECTL_RAW = 'kubectl get --raw …?watch=1';
+
+/** The ConfigMap and logs reads of a kubectl runner. */
+function kubectlReads(run: KubectlRunner['run']): Pick<KubectlRunner, 'cniConfig' | 'previousLogs'> {
+	return {
+		cniConfig: async () => {
+			const out = await run([...CILIUM_CONFIG_ARGS]);
+			return out.code === 0 ? out.stdout : '';
+		},
+		previousLogs: kubectlLogs(run),
+	};
 }
 
 /** The session closes the connection; close() here has nothing of its own to release. */
 export function sshRunner(remote: StepRemote, host: string, signal: AbortSignal): KubectlRunner {
 	const where = `kubectl on ${host} (over SSH)`;
+	const run: KubectlRunner['run'] = (args, timeoutMs) => remote.exec(kubectl(...args), { sudo: true, signal, timeoutMs: timeoutMs ?? 30_000 });
 	return {
 		where,
-		run: (args, timeoutMs) => remote.exec(kubectl(...args), { sudo: true, signal, timeoutMs: timeoutMs ?? 30_000 }),
+		how: KUBECTL_RAW,
+		run,
+		...kubectlReads(run),
 		raw: {
 			where,
 			get: (path, options) =>
@@ -75,10 +98,7 @@ function localRaw(kubeconfig: string, env: Readonly<Record<string, string | unde
 }
 
 export function localRunner(kubeconfig: string, env: Readonly<Record<string, string | undefined>> | undefined, signal: AbortSignal): KubectlRunner {
-	return {
-		where: `local kubectl with ${kubeconfig}`,
-		raw: localRaw(kubeconfig, env, `local kubectl with ${kubeconfig}`),
-		run: (args, timeoutMs) =>
+	const run: KubectlRunner['run'] = (args, timeoutMs) =>
 			new Promise((done) => {
 				// No stdin (closed at once) so kubectl can never wait on a prompt; a request timeout so an
 				// API that accepts but never answers is reported, not waited on.
@@ -87,7 +107,13 @@ export function localRunner(kubeconfig: string, env: Readonly<Record<string, str
 					done({ code, stdout: String(stdout), stderr: error && code === null ? `${String(stderr)}${error.message}` : String(stderr) });
 				});
 				child.stdin?.end();
-			}),
+			});
+	return {
+		where: `local kubectl with ${kubeconfig}`,
+		how: KUBECTL_RAW,
+		raw: localRaw(kubeconfig, env, `local kubectl with ${kubeconfig}`),
+		run,
+		...kubectlReads(run),
 		close: async () => undefined,
 	};
 }

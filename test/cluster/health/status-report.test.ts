@@ -1,6 +1,6 @@
 // `kubestrap status -o json` is a contract: these tests pin its shape.
 import test from 'ava';
-import { cniInfo, formatStatus, parseSnapshot, statusReport, withLogs, type StatusReport } from '../../../source/cluster/health/index.js';
+import { cniInfo, formatStatus, parseSnapshot, statusReport, withListing, withLogs, type StatusReport } from '../../../source/cluster/health/index.js';
 import { fixtureText, fixtureVerdict } from './_fixtures.js';
 
 const GENERATED = '2026-08-01T12:00:00.000Z';
@@ -87,4 +87,16 @@ test('formatStatus of a healthy Calico cluster', (t) => {
 	const wide = formatStatus(report('calico-healthy', 'lab'), { width: 160 });
 	t.regex(wide.join('\n'), /Rocky Linux 9\.6 \(Blue Onyx\)/, 'nothing is cut when there is room');
 	t.regex(wide.join('\n'), /calico-kube-controllers-7498b9bb4c-wq6fz/);
+});
+
+test('a frame drawn while the first lists page says how much is left, is never healthy, and names why', (t) => {
+	const whole = report('cilium-healthy');
+	t.true(whole.healthy);
+	const partial = withListing(whole, 514);
+	t.deepEqual(partial.listing, { remaining: 514 });
+	t.false(partial.healthy, 'a part of the cluster is never reported healthy');
+	t.deepEqual(partial.problems.at(-1), { subject: 'status', cause: 'the first lists are still being read: 514 more objects to read; this frame shows the pages read so far', progressing: true });
+	t.is(partial.nodes, whole.nodes, 'the rows read so far are shown as they are');
+	t.false('listing' in whole, 'a complete frame has no listing key');
+	t.true(formatStatus(partial, { width: 100 }).some((line) => line.includes('514 more objects to read')));
 });

@@ -1,5 +1,7 @@
 // The simulated API server's HTTPS endpoint (a test double, not kube-apiserver): started inside a test host by
-// the simulated `kubeadm init` / control-plane join, it serves /readyz, /livez, /healthz and /version with
+// the simulated `kubeadm init` / control-plane join, it serves /readyz, /livez, /healthz, /version, the lists
+// and watches of raw.mjs (the same answers `kubectl get --raw` prints: paging, resourceVersion, bookmarks,
+// 410 Gone, dropped streams), one ConfigMap by name and a pod's container log, with
 // the host's real apiserver certificate (signed by the simulated cluster CA) on the addresses listed in
 // state/apiserver.listen ("address port" lines). Only clients with a certificate signed by the cluster CA are
 // answered; others get 401. (A real API server answers these paths anonymously by default; the simulation
@@ -8,11 +10,15 @@
 
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:https';
+import { clusterAt, containerLogs, readCluster } from './model.mjs';
+import { raw, RawError } from './raw.mjs';
+import { loadStore } from './store.mjs';
 
 const SIM = process.env.KUBESTRAP_SIM_ROOT ?? '/opt/kubestrap-sim';
 const PKI = process.env.KUBESTRAP_SIM_PKI ?? '/etc/kubernetes/pki';
 const READY_FILE = process.env.KUBESTRAP_SIM_READY ?? '/run/kubestrap-sim-apiserver.ready';
-const SCENARIO = `${SIM}/cluster/scenario.json`;
+const CLUSTER = `${SIM}/cluster`;
+const SCENARIO = `${CLUSTER}/scenario.json`;
 const POLL_MS = 100;
 
 function log(message) {
@@ -59,8 +65,97 @@ function handle(req, res) {
 		}, null, 2));
 		return;
 	}
-	res.writeHead(404, { 'Content-Type': 'application/json' });
-	res.end(status(404, 'NotFound', 'the server could not find the requested resource'));
+	if (req.method !== 'GET') {
+		res.writeHead(405, { 'Content-Type': 'application/json' });
+		res.end(status(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource'));
+		return;
+	}
+	const object = /^\/api\/v1\/namespaces\/([^/]+)\/configmaps\/([^/]+)$/.exec(url.pathname);
+	if (object) return configMap(res, decodeURIComponent(object[1]), decodeURIComponent(object[2]));
+	const log = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/log$/.exec(url.pathname);
+	if (log) return podLog(res, decodeURIComponent(log[1]), decodeURIComponent(log[2]), url.searchParams);
+	return collection(req, res, `${url.pathname}${url.search}`);
+}
+
+function sendError(res, code, reason, message) {
+	res.writeHead(code, { 'Content-Type': 'application/json' });
+	res.end(status(code, reason, message));
+}
+
+/** Lists and watches: the same answers `kubectl get --raw` prints on the hosts (raw.mjs), over HTTP. */
+async function collection(req, res, path) {
+	let started = false;
+	const closed = () => res.destroyed || res.writableEnded || req.socket.destroyed;
+	const out = (text, done) => {
+		if (!started) {
+			started = true;
+			res.writeHead(200, { 'Content-Type': 'application/json' });
+		}
+		if (closed()) return done?.();
+		res.write(text, () => done?.());
+	};
+	try {
+		let refused = false;
+		const running = raw(CLUSTER, path, scenario(), out, closed).catch((error) => {
+			refused = true;
+			throw error;
+		});
+		// A watch the server accepts is answered 200 at once, before any event (as kube-apiserver
+		// does), so a client sees the stream open; a path or query it refuses fails before that.
+		await Promise.resolve();
+		await Promise.resolve();
+		const query = new URL(path, 'https://apiserver').searchParams;
+		if (!refused && !started && ['1', 'true'].includes(query.get('watch') ?? '')) {
+			started = true;
+			res.writeHead(200, { 'Content-Type': 'application/json' });
+			res.flushHeaders();
+		}
+		await running;
+		if (!closed()) {
+			if (!started) res.writeHead(200, { 'Content-Type': 'application/json' });
+			res.end();
+		}
+	} catch (error) {
+		if (error instanceof RawError && error.http && !started) return sendError(res, error.http.code, error.http.status.reason, error.http.status.message);
+		// A stream cut mid-way (the scenario's watchDropSeconds): the connection breaks, as a dropped one does.
+		res.destroy();
+	}
+}
+
+function configMap(res, namespace, name) {
+	const found = Object.values(loadStore(CLUSTER).objects).find((rec) => rec.kind === 'ConfigMap' && rec.namespace === namespace && rec.name === name);
+	if (!found) return sendError(res, 404, 'NotFound', `configmaps "${name}" not found`);
+	res.writeHead(200, { 'Content-Type': 'application/json' });
+	res.end(JSON.stringify(found.object));
+}
+
+const KUBECTL_ERROR = /^Error from server \((\w+)\): (.*)$/s;
+const CODES = { NotFound: 404, BadRequest: 400 };
+
+function podLog(res, namespace, name, query) {
+	const model = clusterAt(readCluster(CLUSTER), Date.now());
+	const pod = model.pods.find((p) => p.name === name && p.workload.namespace === namespace);
+	if (!pod) return sendError(res, 404, 'NotFound', `pods "${name}" not found`);
+	const names = (pod.spec.containers ?? []).map((c) => c.name);
+	const container = query.get('container') ?? (names.length === 1 ? names[0] : undefined);
+	if (container === undefined) return sendError(res, 400, 'BadRequest', `a container name must be specified for pod ${name}, choose one of: [${names.join(' ')}]`);
+	const result = containerLogs(model, namespace, name, container, query.get('previous') === 'true');
+	if (result.error) {
+		const m = KUBECTL_ERROR.exec(result.error);
+		return sendError(res, CODES[m?.[1]] ?? 500, m?.[1] ?? 'InternalError', m?.[2] ?? result.error);
+	}
+	const tail = Number(query.get('tailLines') ?? -1);
+	const lines = tail >= 0 ? result.lines.slice(-tail || result.lines.length) : result.lines;
+	res.writeHead(200, { 'Content-Type': 'text/plain' });
+	res.end(tail === 0 ? '' : lines.map((l) => `${l}\n`).join(''));
+}
+
+function scenario() {
+	try {
+		return JSON.parse(readFileSync(SCENARIO, 'utf8'));
+	} catch {
+		return {};
+	}
 }
 
 function unreachable() {

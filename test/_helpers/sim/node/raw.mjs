@@ -29,9 +29,11 @@ const COLLECTIONS = [
 ];
 
 export class RawError extends Error {
-	constructor(message, code = 1) {
+	/** `http`: the HTTP status and Status object the API server answers with (the HTTPS endpoint sends them) */
+	constructor(message, code = 1, http = undefined) {
 		super(message);
 		this.code = code;
+		this.http = http;
 	}
 }
 
@@ -41,7 +43,7 @@ function status(code, reason, message) {
 
 /** kubectl --raw on an HTTP error prints the server's Status as `Error from server (Reason): message`. */
 function httpError(code, reason, message) {
-	return new RawError(`Error from server (${reason}): ${message}`);
+	return new RawError(`Error from server (${reason}): ${message}`, 1, { code, status: status(code, reason, message) });
 }
 
 function rvOf(at, initAt) {
@@ -164,7 +166,7 @@ function list(dir, target, scenario) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function watch(dir, target, scenario, write) {
+async function watch(dir, target, scenario, write, closed) {
 	const began = Date.now();
 	const initAt = readCluster(dir).info?.initAt ?? 0;
 	const fromRv = Number(target.resourceVersion);
@@ -182,6 +184,7 @@ async function watch(dir, target, scenario, write) {
 	let lastRv = Number.isFinite(fromRv) ? fromRv : nowRv;
 	for (;;) {
 		const at = Date.now();
+		if (closed()) return 0;
 		if (at - began >= dropMs) throw new RawError('error: unexpected EOF');
 		if (at - began >= target.timeoutSeconds * 1000) return 0;
 		const current = new Map();
@@ -210,13 +213,14 @@ async function watch(dir, target, scenario, write) {
 	}
 }
 
-/** `kubectl get --raw PATH`: resolves with the exit code; output goes through `write` (text). */
-export async function raw(dir, path, scenario, out) {
+/** `kubectl get --raw PATH`: resolves with the exit code; output goes through `write` (text). A watch
+ * ends when `closed()` turns true (the HTTPS endpoint's client went away). */
+export async function raw(dir, path, scenario, out, closed = () => false) {
 	const target = parseTarget(path);
 	if (!target.watch) {
 		out(list(dir, target, scenario));
 		return 0;
 	}
 	if (target.resource === 'namespaces') throw httpError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
-	return watch(dir, target, scenario, (event) => new Promise((resolve) => out(`${JSON.stringify(event)}\n`, resolve)));
+	return watch(dir, target, scenario, (event) => new Promise((resolve) => out(`${JSON.stringify(event)}\n`, resolve)), closed);
 }

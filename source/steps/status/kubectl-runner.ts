@@ -43,7 +43,7 @@ function kubectlReads(run: KubectlRunner['run']): Pick<KubectlRunner, 'cniConfig
 }
 
 /** The session closes the connection; close() here has nothing of its own to release. */
-export function sshRunner(remote: StepRemote, host: string, signal: AbortSignal): KubectlRunner {
+export function sshRunner(remote: Pick<StepRemote, 'exec'>, host: string, signal: AbortSignal): KubectlRunner {
 	const where = `kubectl on ${host} (over SSH)`;
 	const run: KubectlRunner['run'] = (args, timeoutMs) => remote.exec(kubectl(...args), { sudo: true, signal, timeoutMs: timeoutMs ?? 30_000 });
 	return {

@@ -126,6 +126,10 @@ async function bundle(outfile: string): Promise<void> {
 		legalComments: 'none',
 		// React's production build, as any bundled React application ships.
 		define: { 'process.env.NODE_ENV': '"production"' },
+		// The Kubernetes client's URL parser requires Node's deprecated punycode module; bundled, it is no
+		// longer "inside node_modules", so Node 24 would print DEP0040 on every API read. The userland
+		// package of the same name and API takes its place.
+		alias: { punycode: 'punycode/' },
 		plugins: [omitNativeParts, synchronousYoga, inkWithoutDevtools],
 		logLevel: 'error',
 		logOverride: { 'empty-import-meta': 'silent' },

@@ -5,7 +5,7 @@
 // Cilium's documented path: the pre-flight image pull, upgradeCompatibility, the agents at the new release.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { startHosts, type SimCall, type TestHosts } from '../_helpers/sshd-hosts.js';
 import { ROOT, runCli, writeConfig } from './_install.js';
@@ -110,7 +110,8 @@ test('a changed Cilium option: the plan shows the keys, the agents restart node 
 	for (const index of [0, 1, 2]) t.false((await hosts.readCalls(index)).some((c) => ['apt-get', 'systemctl', 'kubeadm'].includes(c.prog) && c.t > refusedAt && !c.argv.includes('is-active') && !c.argv.includes('version')), `host ${index + 1} untouched`);
 });
 
-test('Cilium 1.19.5 → 1.20.1 with upgrade: pre-flight pull then removed, upgradeCompatibility 1.19, the agents at 1.20.1 everywhere, a re-run is a no-op', async (t) => {
+/** Installs 1+2 at Kubernetes 1.35 with kubestrap, then replaces Cilium with the 1.19.5 render as an operator would. */
+async function installWithCilium1195(t: ExecutionContext): Promise<{ hosts: TestHosts; dir: string; config: string }> {
 	const hosts = await startHosts(3);
 	t.teardown(() => hosts.stop());
 	const { dir, config } = writeConfig(hosts, { controlPlanes: 1 });
@@ -131,6 +132,11 @@ test('Cilium 1.19.5 → 1.20.1 with upgrade: pre-flight pull then removed, upgra
 	await new Promise((resolve) => setTimeout(resolve, 3000));
 	t.true((await agents(hosts)).every((p) => p.spec.containers[0]!.image.includes(':v1.19.5') && ready(p)), 'Cilium 1.19.5 runs');
 
+	return { hosts, dir, config };
+}
+
+test('Cilium 1.19.5 → 1.20.1 with upgrade: pre-flight pull then removed, upgradeCompatibility 1.19, the agents at 1.20.1 everywhere, a re-run is a no-op', async (t) => {
+	const { hosts, dir, config } = await installWithCilium1195(t);
 	const upgraded = await runCli(['upgrade', '--config', config, '--yes'], dir);
 	t.is(upgraded.code, 0, upgraded.stderr);
 	t.regex(upgraded.stderr, /Cilium: 1\.19\.5 → 1\.20\.1/);
@@ -168,4 +174,42 @@ test('Cilium 1.19.5 → 1.20.1 with upgrade: pre-flight pull then removed, upgra
 		const dbg = await hosts.simKubectl(['-n', 'kube-system', 'exec', pod.metadata.name, '-c', 'cilium-agent', '--', 'cilium-dbg', 'config']);
 		t.regex(dbg.stdout, /PolicyEnforcement\s+: never/, pod.spec.nodeName);
 	}
+});
+
+// The upgrade a user meets first: a cluster at the previous minor with the older Cilium, the spec set to the
+// default minor. Cilium 1.19 is not tested on 1.36, so it moves to the pinned 1.20.1 before the hop; then
+// kubeadm's order; every node Ready at 1.36 with the agents at 1.20.1; a re-run changes nothing.
+test('1.35 with Cilium 1.19.5 → 1.36: Cilium moves first, then the hop; every node Ready at 1.36, every agent at 1.20.1; a re-run is a no-op', async (t) => {
+	const { hosts, dir, config } = await installWithCilium1195(t);
+	const doc = parse(readFileSync(config, 'utf8')) as { spec: { kubernetes: { version: string } } };
+	doc.spec.kubernetes.version = '1.36';
+	writeFileSync(config, stringify(doc));
+
+	const upgraded = await runCli(['upgrade', '--config', config, '--yes'], dir);
+	t.is(upgraded.code, 0, upgraded.stderr);
+	t.regex(upgraded.stderr, /Cilium: 1\.19\.5 → 1\.20\.1/);
+	const calls = await hosts.readCalls(0);
+	const file0 = (c: SimCall): string => c.argv[c.argv.indexOf('-f') + 1] ?? '';
+	const cniApply = calls.findIndex((c) => c.prog === 'kubectl' && c.argv.includes('apply') && file0(c).endsWith('cni.yaml'));
+	const kubeadmApply = calls.findIndex((c) => c.prog === 'kubeadm' && c.argv[0] === 'upgrade' && c.argv[1] === 'apply');
+	t.true(cniApply >= 0 && kubeadmApply > cniApply, `Cilium applied (call ${cniApply}) before kubeadm upgrade apply (call ${kubeadmApply})`);
+
+	const listed = await hosts.simKubectl(['get', 'nodes', '-o', 'json']);
+	const nodes = (JSON.parse(listed.stdout) as { items: Array<{ metadata: { name: string }; spec: { unschedulable?: boolean }; status: { nodeInfo: { kubeletVersion: string }; conditions: Array<{ type: string; status: string }> } }> }).items;
+	t.is(nodes.length, 3);
+	for (const n of nodes) {
+		t.regex(n.status.nodeInfo.kubeletVersion, /^v1\.36\./, n.metadata.name);
+		t.true(n.status.conditions.some((c) => c.type === 'Ready' && c.status === 'True'), `${n.metadata.name} Ready`);
+		t.not(n.spec.unschedulable, true, `${n.metadata.name} uncordoned`);
+	}
+	t.regex((await hosts.simKubectl(['version'])).stdout, /Server Version: v1\.36\./);
+	t.true((await agents(hosts)).every((p) => p.spec.containers[0]!.image.includes(':v1.20.1') && ready(p)), 'every agent at 1.20.1 and Ready');
+
+	const count = (all: SimCall[]): number => all.filter((c) => (c.prog === 'kubeadm' && c.argv[0] === 'upgrade') || (c.prog === 'kubectl' && (c.argv.includes('apply') || c.argv.includes('drain'))) || (c.prog === 'apt-get' && c.argv.includes('install'))).length;
+	const before = (await Promise.all([0, 1, 2].map((i) => hosts.readCalls(i)))).reduce((n, all) => n + count(all), 0);
+	const rerun = await runCli(['upgrade', '--config', config, '--yes'], dir);
+	t.is(rerun.code, 0, rerun.stderr);
+	t.regex(rerun.stderr, /nothing to upgrade, already at the target/);
+	const after = (await Promise.all([0, 1, 2].map((i) => hosts.readCalls(i)))).reduce((n, all) => n + count(all), 0);
+	t.is(after, before, 'the re-run applied, drained, installed and upgraded nothing');
 });

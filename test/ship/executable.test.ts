@@ -4,9 +4,11 @@
 // status on sshd test hosts (ssh2 in pure JavaScript). The arm64 one is checked for its architecture and,
 // where qemu-user and the arm64 C library are installed (.ci/run installs them), run under emulation.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
+import { stringify } from 'yaml';
 import { CHECKOUT_CLI, EXAMPLES, ROOT, installAndStatus, kubestrap, run, wizardFirstScreens } from './_shipped.js';
 
 const OUT = join(ROOT, 'dist', 'exe');
@@ -79,6 +81,28 @@ test('x64: the bundled AWS SDK reports a refused EC2 endpoint as the npm CLI doe
 	t.regex(shipped.stderr + shipped.stdout, /no SSH connection was made and nothing was changed/);
 	t.is(shipped.code, checkout.code);
 	t.is(shipped.stdout + shipped.stderr, checkout.stdout + checkout.stderr);
+});
+
+// The Kubernetes client bundled into the executable (status --watch's API route): an API on a refused
+// loopback port and no kubectl on PATH end as the npm CLI ends, with no runtime warning from the bundle.
+test('x64: the bundled Kubernetes client reports a refused API as the npm CLI does, without a warning', async (t) => {
+	const dir = mkdtempSync(join(tmpdir(), 'kubestrap-ship-api-'));
+	t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+	const kubeconfig = join(dir, 'refused.kubeconfig');
+	writeFileSync(kubeconfig, stringify({
+		apiVersion: 'v1', kind: 'Config', 'current-context': 'x',
+		clusters: [{ name: 'c', cluster: { server: 'https://127.0.0.1:1', 'certificate-authority-data': Buffer.from('not a certificate').toString('base64') } }],
+		users: [{ name: 'u', user: { token: 'kubestrap-ship-test-token' } }],
+		contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
+	}), { mode: 0o600 });
+	const args = ['status', '--kubeconfig', kubeconfig, '--watch'];
+	const env = { PATH: '/nonexistent' };
+	const [shipped, checkout] = await Promise.all([kubestrap([X64], args, '/', env), kubestrap(CHECKOUT_CLI, args, '/', env)]);
+	t.is(shipped.code, 1, shipped.stderr);
+	t.regex(shipped.stderr, /status: https:\/\/127\.0\.0\.1:1 did not answer GET \/version from here .*; and no kubectl on PATH to try instead/);
+	t.notRegex(shipped.stderr, /Warning|DEP0/);
+	t.is(shipped.code, checkout.code);
+	t.is(shipped.stderr, checkout.stderr);
 });
 
 test('x64: the wizard in a terminal', async (t) => {

@@ -18,7 +18,7 @@ export interface KubectlRunner {
 	where: string;
 	/** how the watch route makes its requests, for the line that names the route */
 	how: string;
-	/** bounded by timeoutMs (default 30 s) */
+	/** bounded by timeoutMs (default 30 s); never rejects */
 	run(args: string[], timeoutMs?: number): Promise<Result>;
 	/** `kubectl get --raw PATH` (the API's own answer; a watch streams line by line); never rejects */
 	raw: RawReader;
@@ -45,7 +45,10 @@ function kubectlReads(run: KubectlRunner['run']): Pick<KubectlRunner, 'cniConfig
 /** The session closes the connection; close() here has nothing of its own to release. */
 export function sshRunner(remote: Pick<StepRemote, 'exec'>, host: string, signal: AbortSignal): KubectlRunner {
 	const where = `kubectl on ${host} (over SSH)`;
-	const run: KubectlRunner['run'] = (args, timeoutMs) => remote.exec(kubectl(...args), { sudo: true, signal, timeoutMs: timeoutMs ?? 30_000 });
+	// Never rejects (an interrupted or failed call is a result without an exit code), like the raw reads:
+	// the ConfigMap and log reads run beside the follow and must not end the run on Ctrl-C.
+	const run: KubectlRunner['run'] = (args, timeoutMs) =>
+		remote.exec(kubectl(...args), { sudo: true, signal, timeoutMs: timeoutMs ?? 30_000 }).catch((error: unknown) => ({ code: null, stdout: '', stderr: (error as Error).message }));
 	return {
 		where,
 		how: KUBECTL_RAW,

@@ -85,3 +85,21 @@ test('a kubeconfig this machine cannot use: install does not report success', as
 	t.regex(install.stderr, /api \/readyz[\s\S]*cannot reach the API at https:\/\/127\.77\.\d+\.\d+:6443 with the kubeconfig/);
 	t.notRegex(install.stderr, /^ready:/m);
 });
+
+test('install\'s wait follows the cluster by list then watch: the first control plane is never asked for the whole snapshot again', async (t) => {
+	const hosts = await startHosts(2);
+	t.teardown(() => hosts.stop());
+	const { dir, config } = writeConfig(hosts, { controlPlanes: 1 });
+	const install = await runCli(['install', '--config', config, '--yes'], dir);
+	t.is(install.code, 0, install.stderr);
+	const kubectl = (await hosts.readCalls(0)).filter((c) => c.prog === 'kubectl');
+	const raw = kubectl.filter((c) => c.argv.includes('--raw')).map((c) => c.argv[c.argv.indexOf('--raw') + 1] ?? '');
+	// The readiness step is the install's last: everything from its first request on is the wait.
+	const wait = kubectl.slice(kubectl.findIndex((c) => c.argv.includes('--raw')));
+	t.true(raw.length > 0, 'the wait reads through kubectl get --raw');
+	t.deepEqual(wait.filter((c) => c.argv.includes('nodes,pods,daemonsets,deployments')), [], 'no whole snapshot list during the wait');
+	t.deepEqual(raw.filter((p) => p.startsWith('/api/v1/nodes?limit=')).length, 1, 'the nodes are listed once');
+	t.true(raw.some((p) => /^\/api\/v1\/namespaces\/kube-system\/pods\?watch=1&resourceVersion=\d+/.test(p)), 'then watched from the list\'s version');
+	t.true(raw.some((p) => /^\/api\/v1\/nodes\?watch=1&resourceVersion=\d+/.test(p)));
+	t.deepEqual((await hosts.readCalls(1)).filter((c) => c.prog === 'kubectl' && c.argv.includes('--raw')), [], 'only the first control plane is asked');
+});

@@ -47,6 +47,10 @@ export class FakeClusterRemote extends FakeRemote {
 		return JSON.stringify({ kind: 'List', items });
 	}
 
+	protected override healthRead(): ExecResult {
+		return ok(this.snapshot());
+	}
+
 	protected override answer(argv: string[]): ExecResult {
 		const c = this.cluster;
 		const [cmd, ...args] = argv;

@@ -3,6 +3,7 @@
 import { parseAllDocuments } from 'yaml';
 import type { ExecOptions, ExecResult, StepRemote } from '../../source/steps/types.js';
 import { LEASE_FILE, LEASE_SCRIPT } from '../../source/steps/list/lease.js';
+import { FakeApi, rawPath } from './_fake-api.js';
 
 export const TEST_CA = `-----BEGIN CERTIFICATE-----
 MIIBfzCCASWgAwIBAgIUbQZp8wVmqvhhsF3Lk5IE1c3+TxMwCgYIKoZIzj0EAwIw
@@ -63,7 +64,17 @@ export class FakeRemote implements StepRemote {
 	readonly calls: Call[] = [];
 	readonly uploads: Array<{ path: string; content: string; mode: number }> = [];
 
+	/** `kubectl get --raw` lists and watches, built from the same health reads */
+	private readonly api = new FakeApi(() => this.healthRead());
+
 	constructor(readonly state: FakeHostState) {}
+
+	/** One health read: the next scripted snapshot (the last one repeating), or the API being down. */
+	protected healthRead(): ExecResult {
+		const s = this.state;
+		const snapshot = s.snapshots && s.snapshots.length > 1 ? s.snapshots.shift() : s.snapshots?.[0];
+		return snapshot === undefined ? fail('The connection to the server 10.0.0.10:6443 was refused - did you specify the right host or port?') : ok(snapshot);
+	}
 
 	/** what the facts script prints on this host */
 	factsText(): string {
@@ -173,10 +184,7 @@ export class FakeRemote implements StepRemote {
 		if (args[0] !== '--kubeconfig' || !s.files.has(args[1] ?? '')) return fail('The connection to the server localhost:8080 was refused - did you specify the right host or port?');
 		const rest = args.slice(2).filter((a, i, all) => a !== '-n' && all[i - 1] !== '-n');
 		if (rest[0] === 'version') return ok(JSON.stringify({ clientVersion: { gitVersion: s.kubeadm }, serverVersion: { gitVersion: s.serverVersion ?? s.kubeadm } }));
-		if (rest[0] === 'get' && rest[1] === 'nodes,pods,daemonsets,deployments') {
-			const snapshot = s.snapshots && s.snapshots.length > 1 ? s.snapshots.shift() : s.snapshots?.[0];
-			return snapshot === undefined ? fail('The connection to the server 10.0.0.10:6443 was refused - did you specify the right host or port?') : ok(snapshot);
-		}
+		if (rest[0] === 'get' && rest[1] === 'nodes,pods,daemonsets,deployments') return this.healthRead();
 		if (rest[0] === 'get' && rest[1] === 'events') return ok('{"kind":"List","items":[]}');
 		if (rest[0] === 'get' && rest[1] === 'configmaps,daemonsets') {
 			// The live CNI objects (kube-system), named after their key when the test left the name out.
@@ -202,6 +210,13 @@ export class FakeRemote implements StepRemote {
 
 	async exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
 		this.calls.push({ argv: [...argv], sudo: options.sudo === true, stdin: options.stdin !== undefined });
+		const path = rawPath(argv);
+		if (path !== undefined) {
+			const line = argv.join(' ');
+			for (const [prefix, result] of this.state.failures) if (line.startsWith(prefix)) return result;
+			if (argv[1] !== '--kubeconfig' || !this.state.files.has(argv[2] ?? '')) return fail('The connection to the server localhost:8080 was refused - did you specify the right host or port?');
+			return this.api.get(path, options);
+		}
 		const result = this.answer([...argv]);
 		for (const line of result.stdout.split('\n').filter(Boolean)) if (!options.secretOutput) options.onLine?.('stdout', line);
 		return result;

@@ -46,11 +46,17 @@ test('waits through a round before the CNI, returns once a round is healthy and 
 	const result = s.ctx.shared.get(READINESS) as ReadinessResult;
 	t.is(result.outcome, 'ready');
 	const [first, worker] = s.remotes;
-	t.deepEqual(first!.calls.map((call) => `${call.sudo ? 'sudo ' : ''}${call.argv.join(' ')}`), [`sudo ${SNAPSHOT}`, `sudo ${SNAPSHOT}`]);
+	const calls = first!.calls.map((call) => `${call.sudo ? 'sudo ' : ''}${call.argv.join(' ')}`);
+	t.false(calls.includes(`sudo ${SNAPSHOT}`), 'the cluster is followed, never re-listed whole');
+	t.true(calls.every((call) => call.startsWith('sudo kubectl --kubeconfig /etc/kubernetes/admin.conf get --raw /api')), 'lists and watches through kubectl get --raw');
+	t.true(calls.some((call) => /\/api\/v1\/namespaces\/kube-system\/pods\?watch=1&resourceVersion=\d+/.test(call)), 'the pods are watched from the list\'s version');
 	t.deepEqual(worker!.calls, [], 'only the first control plane is asked');
 	t.deepEqual(s.apiChecks, [KUBECONFIG_TEXT], 'the API is checked once, with the fetched kubeconfig, once the cluster looks ready');
 	const health = s.events.filter((e): e is Extract<StepEvent, { kind: 'health' }> => e.kind === 'health');
-	t.deepEqual(health.map((e) => e.verdict.healthy), [false, true]);
+	t.false(health[0]?.verdict.healthy, 'the round before the CNI');
+	t.deepEqual(health.filter((e) => e.verdict.healthy).length, 1, 'the healthy round ends the wait');
+	t.true(health[health.length - 1]?.verdict.healthy);
+	t.true(s.events.some((e) => e.kind === 'log' && /^following the cluster from kubectl on 192\.0\.2\.10 \(over SSH\): list then watch/.test(e.line)), 'the route is in the run\'s log');
 	t.true(health.every((e) => e.step === WAIT_READY && e.host === '192.0.2.10'));
 	t.regex(s.events.find((e) => e.kind === 'note')?.kind === 'note' ? (s.events.find((e) => e.kind === 'note') as { line: string }).line : '', /^waiting up to 1m00s for the cluster to be ready: every node, Cilium, CoreDNS/);
 });
@@ -72,8 +78,8 @@ test('a cluster whose API never answers kubectl fails with kubectl\'s last error
 	const outcome = await runSteps(s.ctx, [waitReadyStep]);
 	const result = s.ctx.shared.get(READINESS) as ReadinessResult;
 	t.is(result.outcome, 'timeout');
-	t.regex(result.outcome === 'timeout' ? result.lastError ?? '' : '', /exited 1: The connection to the server 10\.0\.0\.10:6443 was refused/);
-	t.regex(outcome.failures[0]?.error.message ?? '', /^192\.0\.2\.10: the cluster is not ready after \ds: kubectl get nodes/);
+	t.regex(result.outcome === 'timeout' ? result.lastError ?? '' : '', /listing nodes failed \(exit 1\): The connection to the server 10\.0\.0\.10:6443 was refused/);
+	t.regex(outcome.failures[0]?.error.message ?? '', /^192\.0\.2\.10: the cluster is not ready after \ds: kubectl on 192\.0\.2\.10 \(over SSH\): listing nodes failed/);
 	t.deepEqual(s.apiChecks, []);
 });
 

@@ -1,7 +1,7 @@
 // The install's last step: wait until the cluster is really ready (every node, the CNI, CoreDNS,
-// every system pod, and /readyz through the fetched kubeconfig from this machine). It watches the
-// cluster from the first control plane, as apply-cni acts on it, and emits the verdict each round
-// so a view can draw it. Success is only reported once every condition holds in the same round.
+// every system pod, and /readyz through the fetched kubeconfig from this machine). It follows the
+// cluster from the first control plane, as apply-cni acts on it, with the list-then-watch reader
+// `status --watch` uses, and emits the verdict each round so a view can draw it. Success is only reported once every condition holds in the same round.
 import { formatDuration } from '../../spec/durations.js';
 import { watchReadiness, type ReadinessResult } from '../readiness.js';
 import { checkReadyz } from '../readyz.js';
@@ -47,12 +47,15 @@ export const waitReadyStep: Step = {
 		const checkApi = ctx.checkApi ?? checkReadyz;
 		const result = await watchReadiness({
 			remote: host.remote,
+			host: host.id,
 			cni,
 			...(names ? { nodeNames: names } : {}),
 			timeoutMs,
 			signal: ctx.signal,
 			onVerdict: (verdict, elapsedMs) => ctx.emit({ kind: 'health', step: WAIT_READY, host: host.id, verdict, elapsedMs }),
 			apiCheck: () => checkApi(kubeconfig),
+			// The route and the follow's lists and renewed watches go to the run's log.
+			onNote: (line) => ctx.emit({ kind: 'log', step: WAIT_READY, host: host.id, stream: 'stdout', line }),
 		});
 		ctx.shared.set(READINESS, result);
 		if (result.outcome !== 'ready') throw new NotReadyError(host.id, result);

@@ -43,7 +43,7 @@ function kubectlReads(run: KubectlRunner['run']): Pick<KubectlRunner, 'cniConfig
 }
 
 /** The session closes the connection; close() here has nothing of its own to release. */
-export function sshRunner(remote: StepRemote, host: string, signal: AbortSignal): KubectlRunner {
+export function sshRunner(remote: Pick<StepRemote, 'exec'>, host: string, signal: AbortSignal): KubectlRunner {
 	const where = `kubectl on ${host} (over SSH)`;
 	// Never rejects (an interrupted or failed call is a result without an exit code), like the raw reads:
 	// the ConfigMap and log reads run beside the follow and must not end the run on Ctrl-C.

@@ -12,8 +12,7 @@ import { sleep } from '../steps/sleep.js';
 import type { SpecOptions } from './spec-input.js';
 import { logsOf, readHealth, readPreviousLogs, type LogCache } from '../steps/read-health.js';
 import { localRunner, sshRunner, type KubectlRunner } from '../steps/status/kubectl-runner.js';
-import type { RawReader } from '../steps/status/cluster-follow.js';
-import type { ApiReader } from '../kubeapi/api-reader.js';
+import { reachApi } from '../steps/status/api-runner.js';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { clusterFromOptions, reachFirstControlPlane, type HostDeps } from './session-io.js';
@@ -29,6 +28,12 @@ export interface StatusOptions extends SpecOptions {
 
 type Context = { cni?: Cni; cluster?: string; nodeNames?: string[] };
 
+/** What the spec says of the cluster to read: its CNI, its name, and its nodes when every host is named. */
+function contextOf(cluster: Cluster): Context {
+	const hosts = cluster.spec.hosts;
+	return { cni: cluster.spec.network.cni, cluster: cluster.metadata.name, ...(hosts.length > 0 && hosts.every((h) => h.name) ? { nodeNames: hosts.map((h) => h.name as string) } : {}) };
+}
+
 async function readReport(runner: KubectlRunner, spec: Context): Promise<StatusReport | string> {
 	const health = await import('../cluster/health/index.js');
 	const read = await readHealth((args, timeoutMs) => runner.run(args, timeoutMs), { ...spec, now: Date.now(), cniConfig: true });
@@ -40,39 +45,6 @@ async function render(report: StatusReport, io: Io, json: boolean): Promise<stri
 	if (json) return `${JSON.stringify(report)}\n`;
 	const { formatStatus } = await import('../cluster/health/index.js');
 	return `${formatStatus(report, { width: io.tty?.stdout.columns ?? 100 }).join('\n')}\n`;
-}
-
-/** The API route: @kubernetes/client-node through the kubeconfig, no kubectl (source/kubeapi). */
-function apiRunner(reader: ApiReader): KubectlRunner {
-	const raw: RawReader = { where: reader.where, get: (path, options) => reader.get(path, options) };
-	const get = (path: string, timeoutMs = 30_000) => reader.get(path, { signal: new AbortController().signal, timeoutMs });
-	return {
-		where: reader.where,
-		how: 'GET …?watch=1 with resourceVersion',
-		run: async () => ({ code: null, stdout: '', stderr: `${reader.where} runs no kubectl` }),
-		raw,
-		cniConfig: async () => {
-			const out = await get('/api/v1/namespaces/kube-system/configmaps/cilium-config');
-			return out.code === 0 ? out.stdout : '';
-		},
-		previousLogs: (namespace, pod, container, lines, timeoutMs) =>
-			get(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log?container=${encodeURIComponent(container)}&previous=true&tailLines=${lines}`, timeoutMs),
-		close: async () => undefined,
-	};
-}
-
-/** The API through the kubeconfig, when it answers GET /version from here; else why not. */
-async function reachApi(path: string, signal: AbortSignal): Promise<KubectlRunner | string> {
-	const { apiReader } = await import('../kubeapi/api-reader.js');
-	let reader: ApiReader;
-	try {
-		reader = await apiReader(path);
-	} catch (error) {
-		return `the client could not load ${path}: ${(error as Error).message}`;
-	}
-	const probe = await reader.get('/version', { signal, timeoutMs: 10_000 });
-	if (probe.code !== 0) return `${reader.server} did not answer GET /version from here (${(probe.stderr || probe.stdout).trim().split('\n')[0]})`;
-	return apiRunner(reader);
 }
 
 /** status --kubeconfig --watch: the API with the client library; the local kubectl when the API does not answer through the client. */
@@ -139,19 +111,15 @@ export async function statusCommand(options: StatusOptions, io: Io, deps: HostDe
 		const fetched = resolve(io.cwd, `${named.metadata.name}.kubeconfig`);
 		const api = follows && existsSync(fetched) ? await fetchedRoute(fetched, io, abort.signal) : undefined;
 		if (api !== undefined) {
-			context = { cni: named.spec.network.cni, cluster: named.metadata.name, ...(named.spec.hosts.length > 0 && named.spec.hosts.every((h) => h.name) ? { nodeNames: named.spec.hosts.map((h) => h.name as string) } : {}) };
-			try {
-				return await follow(api, context, io, { json, signal: abort.signal });
-			} finally {
-				io.signal?.removeEventListener('abort', onAbort);
-			}
+			context = contextOf(named);
+			runner = api;
+		} else {
+			const reached = await reachFirstControlPlane(named, io, { command: 'status', connectTimeoutMs: connectTimeout as number, signal: abort.signal, deps });
+			if (typeof reached === 'number') return done(reached);
+			session = reached.session;
+			context = contextOf(reached.session.cluster);
+			runner = sshRunner(reached.remote, reached.host, abort.signal);
 		}
-		const reached = await reachFirstControlPlane(read.cluster as Cluster, io, { command: 'status', connectTimeoutMs: connectTimeout as number, signal: abort.signal, deps });
-		if (typeof reached === 'number') return done(reached);
-		session = reached.session;
-		const cluster = reached.session.cluster;
-		context = { cni: cluster.spec.network.cni, cluster: cluster.metadata.name, ...(cluster.spec.hosts.every((h) => h.name) ? { nodeNames: cluster.spec.hosts.map((h) => h.name as string) } : {}) };
-		runner = sshRunner(reached.remote, reached.host, abort.signal);
 	}
 
 	try {

@@ -35,8 +35,8 @@ function resumeCommand(options: UpgradeOptions): string {
 }
 
 async function confirm(io: Io, cluster: Cluster): Promise<boolean> {
-	if (!io.askSecret) return false;
-	const answer = await io.askSecret(`type the cluster name (${cluster.metadata.name}) to upgrade it: `);
+	if (!io.askLine) return false;
+	const answer = await io.askLine(`type the cluster name (${cluster.metadata.name}) to upgrade it: `);
 	return answer.trim() === cluster.metadata.name;
 }
 
@@ -55,7 +55,7 @@ export async function upgradeCommand(options: UpgradeOptions, io: Io, deps: Host
 		io.stderr(`spec.kubernetes.version: ${target}\n`);
 		return EXIT.invalid;
 	}
-	if (options.yes !== true && options.dryRun !== true && !io.askSecret) {
+	if (options.yes !== true && options.dryRun !== true && !io.askLine) {
 		io.stderr('upgrade: no terminal to confirm on; add --yes to upgrade without asking (or --dry-run to see the plan)\n');
 		return EXIT.invalid;
 	}
@@ -83,8 +83,16 @@ export async function upgradeCommand(options: UpgradeOptions, io: Io, deps: Host
 	};
 	say(`kubestrap upgrade for cluster ${cluster.metadata.name}; log: ${session.log.path}`);
 	try {
-		view = await runView({ say, verbose: options.verbose === true, ...(io.terminal ? { terminal: io.terminal } : {}), color: io.color === true, title: `cluster ${cluster.metadata.name}`, watchSteps: [] });
-		return await upgrade(session, { options, io, say, dryRun: options.dryRun === true, target: { minor: target.minor.minor, ...(target.patch ? { patch: target.patch } : {}) }, view });
+		// Plain lines while the plan is printed and the cluster name asked for: a live view redrawing
+		// underneath would overwrite the plan and hide the question. It takes over once the user agreed.
+		const lines = { say, verbose: options.verbose === true, color: io.color === true, title: `cluster ${cluster.metadata.name}`, watchSteps: [] };
+		view = await runView(lines);
+		const goLive = async (): Promise<RunView> => {
+			await view?.finish();
+			view = await runView({ ...lines, ...(io.terminal ? { terminal: io.terminal } : {}) });
+			return view;
+		};
+		return await upgrade(session, { options, io, say, dryRun: options.dryRun === true, target: { minor: target.minor.minor, ...(target.patch ? { patch: target.patch } : {}) }, view, goLive });
 	} finally {
 		await view?.finish();
 		await session.close();
@@ -97,7 +105,10 @@ interface UpgradeRun {
 	say(line: string): void;
 	dryRun: boolean;
 	target: { minor: string; patch?: string };
+	/** the view the steps report to: plain lines while reading, planning and asking */
 	view: RunView;
+	/** replaces the plain view with the live one (on a terminal) for the steps that change the cluster */
+	goLive(): Promise<RunView>;
 }
 
 function cniName(cluster: Cluster): string {
@@ -172,8 +183,9 @@ async function upgrade(session: Session, run: UpgradeRun): Promise<number> {
 		say('not confirmed; nothing was changed');
 		return EXIT.invalid;
 	}
+	const live = await run.goLive();
 	const outcome = await session.run(stepsOf(plan, cniPlan.change.changes.length > 0));
-	await run.view.finish();
+	await live.finish();
 	if (outcome.interrupted) {
 		say(`interrupted: the journal is saved; resume with: ${resumeCommand(run.options)} (a node being worked on may be cordoned; the resumed run finishes and uncordons it)`);
 		return EXIT.interrupted;

@@ -8,7 +8,9 @@ import { parse, stringify } from 'yaml';
 import { startHosts, type SimCall, type TestHosts } from '../_helpers/sshd-hosts.js';
 import { renderManifests } from '../../source/cluster/render.js';
 import { bootCluster } from '../sim/_cluster.js';
-import { runCli, writeConfig, type Roles } from './_install.js';
+import { join } from 'node:path';
+import { TmuxSession } from '../_helpers/tmux.js';
+import { ROOT, runCli, writeConfig, type Roles } from './_install.js';
 
 interface Call extends SimCall {
 	host: number;
@@ -281,4 +283,34 @@ test('Ctrl-C while the workers are upgraded: exit 130 with the resume command; t
 	await checkUpgraded(t, hosts);
 	const calls = (await allCalls(hosts)).filter((c) => c.t >= mark);
 	t.deepEqual(calls.filter((c) => c.prog === 'kubeadm' && c.argv[1] === 'apply').map((c) => c.line), [], 'apply is not run again');
+});
+
+// On a terminal: the plan stays readable above the question (no live view redrawing over it), a wrong name
+// changes nothing (exit 2), the cluster name typed upgrades with the live view.
+test('on a terminal: the plan, then the cluster name typed; a wrong name changes nothing', async (t) => {
+	const hosts = await startHosts(2);
+	t.teardown(() => hosts.stop());
+	const { dir, config } = await installAt135(t, hosts, { controlPlanes: 1 }, 'cilium');
+	const command = `SSH_AUTH_SOCK= ${JSON.stringify(process.execPath)} ${JSON.stringify(join(ROOT, 'bin/kubestrap.js'))} upgrade --config ${JSON.stringify(config)}`;
+	const upgrades = async (): Promise<number> => (await hosts.readCalls(0)).filter((c) => c.prog === 'kubeadm' && c.argv[0] === 'upgrade' && c.argv[1] === 'apply').length;
+
+	const wrong = await TmuxSession.start({ command, cwd: dir, env: { NO_COLOR: '1' }, width: 140, height: 50 });
+	t.teardown(() => wrong.kill());
+	const asked = await wrong.waitFor(/type the cluster name \(e2e\) to upgrade it:/, { timeoutMs: 60_000 });
+	t.regex(asked, /node1 +control-plane +v1\.35\.8 → the newest 1\.36 patch/);
+	t.regex(asked, /node2 +worker +v1\.35\.8 → the newest 1\.36 patch/);
+	await wrong.text('demo');
+	await wrong.keys('Enter');
+	t.is(await wrong.waitForExit({ timeoutMs: 30_000 }), 2);
+	t.regex(await wrong.capture(), /not confirmed; nothing was changed/);
+	t.is(await upgrades(), 0, 'no kubeadm upgrade apply after a wrong name');
+
+	const session = await TmuxSession.start({ command, cwd: dir, env: { NO_COLOR: '1' }, width: 140, height: 50 });
+	t.teardown(() => session.kill());
+	await session.waitFor(/type the cluster name \(e2e\) to upgrade it:/, { timeoutMs: 60_000 });
+	await session.text('e2e');
+	await session.keys('Enter');
+	t.is(await session.waitForExit({ timeoutMs: 180_000 }), 0, await session.scrollback());
+	t.regex(await session.scrollback(), /upgraded: control plane v1\.36\.4; node1 v1\.36\.4, node2 v1\.36\.4/);
+	t.is(await upgrades(), 1);
 });

@@ -12,13 +12,19 @@ export const DEFAULT_CONFIG = 'cluster.yaml';
 
 /**
  * The options with --config set to ./cluster.yaml when none was given and that file exists; says so on
- * stderr, so nobody wonders where the answers came from.
+ * stderr, so nobody wonders where the answers came from. With --kubeconfig (status) the kubeconfig names
+ * the cluster read: a ./cluster.yaml beside it may describe another cluster (another CNI, another name),
+ * so it is read only when --config names it, and the line says what is read instead.
  */
 export async function withDefaultConfig<T extends SpecOptions>(options: T, io: Io): Promise<T> {
 	if (options.config !== undefined) return options;
 	try {
 		if (!(await stat(resolve(io.cwd, DEFAULT_CONFIG))).isFile()) return options;
 	} catch {
+		return options;
+	}
+	if (typeof options['kubeconfig'] === 'string') {
+		io.stderr(`reading the cluster through ${options['kubeconfig']} (--kubeconfig; ./${DEFAULT_CONFIG} is read only with --config)\n`);
 		return options;
 	}
 	io.stderr(`reading ./${DEFAULT_CONFIG} (no --config given)\n`);

@@ -1,7 +1,7 @@
 // status --kubeconfig reads the cluster through a local kubectl: here a stand-in on PATH that answers
 // from recorded kubectl output and records its arguments, so the exact calls are checked.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
@@ -72,4 +72,17 @@ test('--watch reads the API with the client library, so no kubectl is needed; an
 	t.is(run.status, 1, run.stderr);
 	t.regex(run.stderr, /^status: https:\/\/127\.0\.0\.1:6443 did not answer GET \/version from here \(.*ECONNREFUSED.*\); and no kubectl on PATH to try instead$/m);
 	t.notRegex(run.stderr, /no kubectl on PATH to read the cluster with/, 'not refused for want of kubectl before trying the API');
+});
+
+test('--kubeconfig in a directory holding a cluster.yaml reads the cluster through the kubeconfig, says so, and leaves ./cluster.yaml alone', (t) => {
+	const fake = fakeKubectl('cilium-healthy.json');
+	// A spec of another cluster (Calico, named otherwise): the kubeconfig names the cluster read.
+	copyFileSync(join(ROOT, 'examples/aws-calico.yaml'), join(fake.dir, 'cluster.yaml'));
+	const run = status(fake.dir, ['-o', 'json'], `${fake.dir}:${process.env['PATH'] ?? ''}`);
+	t.is(run.status, 0, run.stderr);
+	t.notRegex(run.stderr, /reading \.\/cluster\.yaml/);
+	t.regex(run.stderr, new RegExp(`^reading the cluster through ${join(fake.dir, 'admin.kubeconfig').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(--kubeconfig; \\./cluster\\.yaml is read only with --config\\)$`, 'm'));
+	const report = JSON.parse(run.stdout) as { cluster: string | null; cni: { name: string } };
+	t.is(report.cni.name, 'cilium');
+	t.is(report.cluster, null, 'the name in ./cluster.yaml is not given to a cluster read through another file');
 });

@@ -14,6 +14,7 @@ import { INSTALL_STEPS } from '../steps/list/index.js';
 import { READINESS, WAIT_READY } from '../steps/list/wait-ready.js';
 import { AWS_FACTS, NETWORK_CHECK } from '../steps/list/network-check.js';
 import { leaseRefusal } from '../steps/list/lease.js';
+import { failureLine, withoutHost } from '../steps/runner.js';
 import type { ReadinessResult } from '../steps/readiness.js';
 import type { StepEvent } from '../steps/types.js';
 import { EXIT } from './exit.js';
@@ -232,7 +233,7 @@ async function runInstall(cluster: Cluster, options: InstallOptions, io: Io, mod
 			say('nothing was changed');
 			code = EXIT.invalid;
 		} else if (outcome.failures.length > 0) {
-			for (const failure of outcome.failures) say(`error: ${failure.error.message}`);
+			for (const failure of outcome.failures) say(`error: ${failureLine(failure)}`);
 			const hosts = `${outcome.failures.length} host${outcome.failures.length === 1 ? '' : 's'} failed`;
 			say(dryRun
 				? `${hosts}; nothing was changed. Fix the cause, then run it again: ${rerunCommand(cluster, options, io, true)}`
@@ -240,7 +241,7 @@ async function runInstall(cluster: Cluster, options: InstallOptions, io: Io, mod
 			say(`log: ${session.log.path}`);
 			code = EXIT.failed;
 			if (json) {
-				const hostLines = outcome.failures.map((f) => ({ host: f.host, step: f.step, message: session.redact(f.error.message) }));
+				const hostLines = outcome.failures.map((f) => ({ host: f.host, step: f.step, message: session.redact(withoutHost(f.error.message, f.host)) }));
 				const summary = `${hosts}; nothing was changed. Fix the cause, then run it again: ${rerunCommand(cluster, options, io, true)}`;
 				io.stdout(jsonError(code, [...hostLines.map((h) => `${h.host}: ${h.step}: ${h.message}`), summary], [], hostLines));
 			}

@@ -4,6 +4,7 @@
 import type { Session } from '../session/session.js';
 import { clearJournal, forgetHosts } from '../steps/journal-forget.js';
 import { RESET_STEPS } from '../steps/reset/list.js';
+import { failureLine } from '../steps/runner.js';
 import { leaseRefusal } from '../steps/list/lease.js';
 import { pathsToRemove } from '../steps/reset/residue.js';
 import { newScope, RESET, type ResetScope } from '../steps/reset/scope.js';
@@ -150,7 +151,7 @@ export async function resetCommand(options: ResetOptions, io: Io): Promise<numbe
 			say(`interrupted: running commands were stopped; what finished is kept. Resume with: ${resumeCommand(options)}`);
 			code = EXIT.interrupted;
 		} else if (outcome.failures.length > 0) {
-			for (const failure of outcome.failures) say(`error: ${failure.error.message}`);
+			for (const failure of outcome.failures) say(`error: ${failureLine(failure)}`);
 			say(`${outcome.failures.length} host${outcome.failures.length === 1 ? '' : 's'} failed; fix the cause, then run again (it resumes): ${resumeCommand(options)}`);
 			say(`log: ${session.log.path}`);
 			code = EXIT.failed;

@@ -15,6 +15,7 @@ import { firstControlPlane } from '../steps/list/init-control-plane.js';
 import type { Step, StepEvent } from '../steps/types.js';
 import { readClusterState, type ClusterState } from '../steps/upgrade/cluster-state.js';
 import { hopSteps } from '../steps/upgrade/hop.js';
+import { failureLine } from '../steps/runner.js';
 import { resolveKubernetesVersion } from '../spec/versions.js';
 import type { Cluster } from '../spec/types.js';
 import { EXIT, flagProblem, sshIdentity, wholeFlag, type Io } from './io.js';
@@ -140,7 +141,7 @@ async function upgrade(session: Session, run: UpgradeRun): Promise<number> {
 		return EXIT.failed;
 	}
 	if (reach.failures.length > 0 || reach.interrupted) {
-		for (const failure of reach.failures) say(`error: ${failure.error.message}`);
+		for (const failure of reach.failures) say(`error: ${failureLine(failure)}`);
 		say('upgrade refused: every host must be reachable before anything changes; nothing was touched');
 		return reach.interrupted ? EXIT.interrupted : EXIT.invalid;
 	}
@@ -191,7 +192,7 @@ async function upgrade(session: Session, run: UpgradeRun): Promise<number> {
 		return EXIT.interrupted;
 	}
 	if (outcome.failures.length > 0) {
-		for (const failure of outcome.failures) say(`error: ${failure.error.message}`);
+		for (const failure of outcome.failures) say(`error: ${failureLine(failure)}`);
 		say(`the upgrade stopped; what finished is kept. Fix the cause, then resume with: ${resumeCommand(run.options)}`);
 		return EXIT.failed;
 	}

@@ -13,6 +13,24 @@ function describe(error: unknown): Error {
 	return error instanceof Error ? error : new Error(String(error));
 }
 
+function escaped(text: string): string {
+	return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * A failure's text without the host named at its start (`H: …` as steps write it, `host H: …` or
+ * `host [H]:port (via …): …` as the remote layer does). Every view prints the host beside a failure and
+ * the summary line puts it in front (failureLine), so the host is added there, once, and never twice.
+ */
+export function withoutHost(message: string, host: string): string {
+	return message.replace(new RegExp(`^(?:${escaped(host)}|host (?:${escaped(host)}|\\[${escaped(host)}\\]:\\d+)(?: \\([^)]*\\))?): `), '');
+}
+
+/** The line that reports a failed host after a run: the host once, then what failed (the error's own text). */
+export function failureLine(failure: { host: string; error: Error }): string {
+	return `${failure.host}: ${withoutHost(failure.error.message, failure.host)}`;
+}
+
 async function runHost(ctx: RunContext, step: Step, host: StepHost, failed: Map<string, Error>): Promise<void> {
 	if (ctx.signal.aborted) return;
 	ctx.emit({ kind: 'host', step: step.id, host: host.id, state: 'running' });
@@ -29,7 +47,8 @@ async function runHost(ctx: RunContext, step: Step, host: StepHost, failed: Map<
 	} catch (raw) {
 		const error = describe(raw);
 		failed.set(host.id, error);
-		ctx.emit({ kind: 'host', step: step.id, host: host.id, state: 'failed', detail: error.message });
+		// The views print the host beside this detail: it leaves the host out (the error keeps it, for the log and -o json).
+		ctx.emit({ kind: 'host', step: step.id, host: host.id, state: 'failed', detail: withoutHost(error.message, host.id) });
 		if (!ctx.dryRun) await ctx.journal?.record(step.id, host.id, 'failed', error instanceof StepError ? `${error.command} exited ${error.code}` : error.message.split('\n')[0]);
 	}
 }

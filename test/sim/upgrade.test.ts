@@ -177,11 +177,21 @@ test('drain: a PodDisruptionBudget that allows no disruption makes kubectl retry
 	t.regex(blocked.stderr, new RegExp(`error when evicting pods/"${pod}" -n "default" \\(will retry after 5s\\): Cannot evict pod as it would violate the pod's disruption budget\\.`));
 	t.true(blocked.stderr.split('will retry after 5s').length > 10, 'retried until the timeout');
 	t.regex(blocked.stderr, new RegExp(`error: unable to drain node "${target}" due to error: error when evicting pods/"${pod}" -n "default": global timeout reached: 5m0s, continuing command\\.\\.\\.`));
+	// kubectl's drain helper prints "evicting pod" on stdout, and lists the pods left on the node after the error.
+	t.regex(blocked.stdout, new RegExp(`^evicting pod default/${pod}$`, 'm'));
+	t.notRegex(blocked.stderr, /evicting pod /);
+	t.regex(blocked.stderr, new RegExp(`There are pending pods in node "${target}" when an error occurred: error when evicting pods/"${pod}" -n "default": global timeout reached: 5m0s\\npod/${pod}\\n`));
 	t.true((await node(sim, target)).spec?.['unschedulable'] === true, 'kubectl leaves the node cordoned');
+	// The PDB as the API serves it: the disruption controller's status.
+	const served = await sim.json<{ status: Record<string, unknown> }>(['get', 'pdb', 'web', '-n', 'default', '-o', 'json']);
+	t.like(served.status, { currentHealthy: 2, desiredHealthy: 2, disruptionsAllowed: 0, expectedPods: 2, observedGeneration: 1 });
+	t.like((served.status['conditions'] as unknown[])[0], { type: 'DisruptionAllowed', status: 'False', reason: 'InsufficientPods' });
 
 	// maxUnavailable 1 with both pods Ready allows one eviction: the drain finishes.
 	const relaxed = { ...pdb, spec: { maxUnavailable: 1, selector: pdb.spec.selector } };
 	t.is((await sim.kubectl(['apply', '-f', '-'], JSON.stringify(relaxed))).code, 0);
+	const listed = await sim.json<KubeList & { items: Array<{ status: Record<string, unknown> }> }>(['get', 'pdb', '-A', '-o', 'json']);
+	t.like(listed.items[0]?.status, { currentHealthy: 2, desiredHealthy: 1, disruptionsAllowed: 1, expectedPods: 2, observedGeneration: 2 });
 	const drained = await sim.kubectl(['drain', target, '--ignore-daemonsets', '--timeout=5m']);
 	t.is(drained.code, 0, drained.stderr);
 	t.regex(drained.stdout, new RegExp(`pod/${pod} evicted\\nnode/${target} drained`));

@@ -26,12 +26,32 @@ export function budgets(store, pods) {
 			const spec = rec.object.spec ?? {};
 			const covered = pods.filter((p) => p.metadata.namespace === rec.namespace && !p.metadata.deletionTimestamp && matchLabels(p.metadata.labels ?? {}, spec.selector ?? {}));
 			const healthy = covered.filter(ready).length;
-			let allowed;
-			if (spec.minAvailable !== undefined) allowed = healthy - count(spec.minAvailable, covered.length, true);
-			else if (spec.maxUnavailable !== undefined) allowed = count(spec.maxUnavailable, covered.length, true) - (covered.length - healthy);
-			else allowed = healthy > 0 ? 1 : 0;
-			return { namespace: rec.namespace, name: rec.name, selector: spec.selector ?? {}, allowed: Math.max(0, allowed) };
+			let desired;
+			if (spec.minAvailable !== undefined) desired = count(spec.minAvailable, covered.length, true);
+			else if (spec.maxUnavailable !== undefined) desired = covered.length - count(spec.maxUnavailable, covered.length, true);
+			else desired = healthy > 0 ? healthy - 1 : 0;
+			const allowed = Math.max(0, healthy - desired);
+			return { namespace: rec.namespace, name: rec.name, selector: spec.selector ?? {}, allowed, healthy, desired: Math.max(0, desired), expected: covered.length, record: rec };
 		});
+}
+
+/**
+ * The stored PDBs as the API serves them: with the `status` the disruption controller keeps (currentHealthy,
+ * desiredHealthy, disruptionsAllowed, expectedPods, observedGeneration and the DisruptionAllowed condition,
+ * reason SufficientPods or InsufficientPods), computed from the pods now. (The real controller counts the
+ * expected pods from the owning workloads' scale; here from the pods the selector covers.)
+ */
+export function budgetObjects(store, pods, now) {
+	return budgets(store, pods).map((b) => ({
+		...b.record.object,
+		status: {
+			conditions: [{
+				lastTransitionTime: now, message: '', observedGeneration: b.record.generation,
+				reason: b.allowed > 0 ? 'SufficientPods' : 'InsufficientPods', status: b.allowed > 0 ? 'True' : 'False', type: 'DisruptionAllowed',
+			}],
+			currentHealthy: b.healthy, desiredHealthy: b.desired, disruptionsAllowed: b.allowed, expectedPods: b.expected, observedGeneration: b.record.generation,
+		},
+	}));
 }
 
 /** Whether evicting `pod` now is allowed by every budget covering it; an allowed eviction uses up one disruption. */

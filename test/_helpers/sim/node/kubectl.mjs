@@ -13,7 +13,7 @@ import { applyObjects, BUILTIN_NAMESPACES, configMapDataAt, deleteObjects, keyOf
 import { ciliumDbg } from './cilium-dbg.mjs';
 import { qualifiedName, resolveType, resources } from './resources.mjs';
 import { raw, RawError } from './raw.mjs';
-import { budgets, evict, formatDuration, parseDuration } from './disruption.mjs';
+import { budgetObjects, budgets, evict, formatDuration, parseDuration } from './disruption.mjs';
 
 const SIM = process.env.KUBESTRAP_SIM_ROOT ?? '/opt/kubestrap-sim';
 const CLUSTER = process.env.KUBESTRAP_SIM_CLUSTER || join(SIM, 'cluster');
@@ -310,6 +310,8 @@ function listObjects(resource, state) {
 			return state.model().workloads.filter((w) => w.kind === 'Deployment').map((w) => deploymentObject(w, state.model().pods, state.model().ctx));
 		case 'Event':
 			return events(state.model());
+		case 'PodDisruptionBudget':
+			return budgetObjects(state.store(), state.model().pods.map((p) => podObject(p, state.model().ctx)), iso(Date.now()));
 		case 'Namespace': {
 			const stored = Object.values(state.store().objects).filter((rec) => rec.kind === 'Namespace').map((rec) => rec.object);
 			const info = readJsonFile(join(CLUSTER, 'info.json'));
@@ -644,7 +646,7 @@ function drain(flags, args, out) {
 	if (daemon.length > 0) out.stderr(`Warning: ignoring DaemonSet-managed Pods: ${daemon.map(id).join(', ')}\n`);
 	// A node whose kubelet is gone never confirms a pod's deletion: the eviction waits out the timeout.
 	if (node?.forced && rest.length > 0) {
-		for (const pod of rest) out.stderr(`evicting pod ${id(pod)}\n`);
+		for (const pod of rest) out.stdout(`evicting pod ${id(pod)}\n`);
 		const timeout = formatDuration(parseDuration(flags.timeout ?? '0s') || 0);
 		throw new KubectlError(`error: unable to drain node "${name}" due to error: [${rest.map((p) => `error when waiting for pod "${p.metadata.name}" in namespace "${p.metadata.namespace}" to terminate: global timeout reached: ${timeout}`).join(', ')}], continuing command...\nThere are pending nodes to be drained:\n ${name}`);
 	}
@@ -667,7 +669,7 @@ async function evictPods(flags, name, pods, model, out) {
 	let list = budgets(loadStore(CLUSTER), podsNow(model));
 	let pending = [];
 	for (const pod of pods) {
-		out.stderr(`evicting pod ${id(pod)}\n`);
+		out.stdout(`evicting pod ${id(pod)}\n`);
 		if (evict(list, pod)) out.stdout(`pod/${pod.metadata.name} evicted\n`);
 		else pending.push(pod);
 	}
@@ -677,13 +679,14 @@ async function evictPods(flags, name, pods, model, out) {
 		if (timeoutMs > 0 && Date.now() - started >= timeoutMs * scale) {
 			const errors = pending.map((pod) => `error when evicting pods/"${pod.metadata.name}" -n "${pod.metadata.namespace}": global timeout reached: ${formatDuration(timeoutMs)}`);
 			const aggregate = errors.length === 1 ? errors[0] : `[${errors.join(', ')}]`;
-			out.stderr(`There are pending pods in node "${name}" when an error occurred: ${aggregate}\n`);
+			// kubectl then lists the pods still on the node, `pod/NAME` a line.
+			out.stderr(`There are pending pods in node "${name}" when an error occurred: ${aggregate}\n${pending.map((pod) => `pod/${pod.metadata.name}\n`).join('')}`);
 			throw new KubectlError(`error: unable to drain node "${name}" due to error: ${aggregate}, continuing command...\nThere are pending nodes to be drained:\n ${name}\n${errors.join('\n')}`);
 		}
 		list = budgets(loadStore(CLUSTER), podsNow(modelNow()));
 		const still = [];
 		for (const pod of pending) {
-			out.stderr(`evicting pod ${id(pod)}\n`);
+			out.stdout(`evicting pod ${id(pod)}\n`);
 			if (evict(list, pod)) out.stdout(`pod/${pod.metadata.name} evicted\n`);
 			else still.push(pod);
 		}

@@ -16,6 +16,10 @@ export interface FakeCluster {
 	nodes: Map<string, FakeNode>;
 	/** node → drain error output (a PDB) */
 	blockedDrains: Map<string, string>;
+	/** what `kubectl get pdb -A -o json` lists (PodDisruptionBudget objects, with status) */
+	pdbs: unknown[];
+	/** the pods `kubectl get pods -A --field-selector spec.nodeName=N` lists, by node */
+	pods: Map<string, unknown[]>;
 	cniImage: string;
 	/** every cluster-changing call in order, "host: argv" */
 	log: string[];
@@ -102,6 +106,11 @@ export class FakeClusterRemote extends FakeRemote {
 				const node = c.nodes.get(rest[2]!);
 				return node ? ok(JSON.stringify({ spec: { unschedulable: node.unschedulable }, status: { nodeInfo: { kubeletVersion: `v${node.kubelet}` } } })) : fail(`Error from server (NotFound): nodes "${rest[2]}" not found`);
 			}
+			if (rest[0] === 'get' && rest[1] === 'pdb' && rest.includes('-A')) return ok(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: c.pdbs }));
+			if (rest[0] === 'get' && rest[1] === 'pods' && rest.includes('--field-selector')) {
+				const node = rest[rest.indexOf('--field-selector') + 1]!.replace(/^spec\.nodeName=/, '');
+				return ok(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: c.pods.get(node) ?? [] }));
+			}
 			if (rest[0] === 'drain') {
 				const node = c.nodes.get(rest[1]!)!;
 				node.unschedulable = true;
@@ -121,7 +130,7 @@ export class FakeClusterRemote extends FakeRemote {
 
 /** Hosts 0..n-1 (the first ones control planes) of a cluster at `version`, every node Ready. */
 export function fakeCluster(version: string, names: Array<{ name: string; controlPlane: boolean }>, cniImage = 'quay.io/cilium/cilium:v1.20.1@sha256:0'): { cluster: FakeCluster; remote(name: string): FakeClusterRemote } {
-	const cluster: FakeCluster = { apiServer: version, nodes: new Map(), blockedDrains: new Map(), cniImage, log: [] };
+	const cluster: FakeCluster = { apiServer: version, nodes: new Map(), blockedDrains: new Map(), pdbs: [], pods: new Map(), cniImage, log: [] };
 	const remotes = new Map<string, FakeClusterRemote>();
 	for (const { name, controlPlane } of names) {
 		cluster.nodes.set(name, { controlPlane, kubelet: version, unschedulable: false, ready: true });

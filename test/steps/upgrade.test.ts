@@ -142,12 +142,21 @@ test('a two-minor target runs two complete hops; kubeadm itself refuses a skippe
 test('a drain a PodDisruptionBudget blocks stops with the node, the pods and what to do; the node is uncordoned; the next run resumes', async (t) => {
 	const c = cluster('1.36', 1, 2);
 	const { cluster: fake, remote } = fakeCluster('1.35.8', [{ name: 'cp-1', controlPlane: true }, { name: 'w-1', controlPlane: false }, { name: 'w-2', controlPlane: false }]);
-	fake.blockedDrains.set('w-1', 'evicting pod default/web-0\nerror when evicting pods/"web-0" -n "default" (will retry after 5s): Cannot evict pod as it would violate the pod\'s disruption budget.\nerror: timed out waiting for the condition\n');
+	fake.blockedDrains.set('w-1', 'error when evicting pods/"web-0" -n "default" (will retry after 5s): Cannot evict pod as it would violate the pod\'s disruption budget.\nThere are pending pods in node "w-1" when an error occurred: error when evicting pods/"web-0" -n "default": global timeout reached: 5m0s\npod/web-0\nerror: unable to drain node "w-1" due to error: error when evicting pods/"web-0" -n "default": global timeout reached: 5m0s, continuing command...\nThere are pending nodes to be drained:\n w-1\nerror when evicting pods/"web-0" -n "default": global timeout reached: 5m0s\n');
+	// kubectl names the pod only: the budget comes from the API, matched by the pod's labels.
+	fake.pdbs.push(
+		{ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { namespace: 'default', name: 'web' }, spec: { minAvailable: 2, selector: { matchLabels: { app: 'web' } } }, status: { currentHealthy: 2, desiredHealthy: 2, disruptionsAllowed: 0, expectedPods: 2 } },
+		{ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { namespace: 'default', name: 'db' }, spec: { maxUnavailable: 1, selector: { matchLabels: { app: 'db' } } }, status: { currentHealthy: 1, desiredHealthy: 0, disruptionsAllowed: 1, expectedPods: 1 } },
+	);
+	fake.pods.set('w-1', [{ metadata: { namespace: 'default', name: 'web-0', labels: { app: 'web', 'pod-template-hash': 'abc' } } }, { metadata: { namespace: 'default', name: 'db-0', labels: { app: 'db' } } }]);
 	const first = await upgradeTo(c, remote);
 	t.is(first.failures.length, 1);
 	t.regex(first.failures[0] ?? '', /192\.0\.2\.11: step "kubelet-workers-1\.36" failed: kubectl .* drain w-1/);
 	t.regex(first.failures[0] ?? '', /blocking pods: default\/web-0/);
-	t.regex(first.failures[0] ?? '', /what to do: let the PodDisruptionBudget allow one more disruption/);
+	t.regex(first.failures[0] ?? '', /\n {2}PodDisruptionBudget default\/web \(minAvailable 2; 2 of 2 pods healthy, 2 needed, 0 disruptions allowed now\) covers default\/web-0\n/);
+	t.notRegex(first.failures[0] ?? '', /default\/db/, 'a budget that does not cover the blocking pod is not named');
+	t.regex(first.failures[0] ?? '', /what to do for default\/web: scale its workload so that 3 pods are Ready \(2 now\), or lower default\/web's minAvailable to 1 \(kubectl -n default patch pdb web --type=merge -p '\{"spec":\{"minAvailable":1\}\}'\)/);
+	t.regex(first.failures[0] ?? '', /then run kubestrap upgrade again: it resumes at w-1/);
 	t.regex(first.failures[0] ?? '', /node w-1 was uncordoned again and still runs v1\.35\.8/);
 	t.false(fake.nodes.get('w-1')!.unschedulable);
 	t.is(fake.apiServer, '1.36.4');

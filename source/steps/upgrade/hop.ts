@@ -10,7 +10,7 @@ import { configureRepo, installKubePackages, publishedVersions, repoNamesMinor, 
 import { firstControlPlane, CONFIG_DIR } from '../list/init-control-plane.js';
 import { StepError, type RunContext, type Step, type StepHost } from '../types.js';
 import { apiServerVersion, nodeNameOf, plainVersion } from './cluster-state.js';
-import { blockingPods, drainCommand, uncordonCommand } from './drain.js';
+import { blockingPods, drainBlockOf, drainCommand, uncordonCommand } from './drain.js';
 import { UPGRADE_CONFIG, upgradeConfig } from './upgrade-config.js';
 import { waitNodeAt } from './wait-node.js';
 
@@ -139,13 +139,18 @@ async function upgradeKubelet(ctx: RunContext, step: string, host: StepHost, hop
 	if (drained && drained.code !== 0) {
 		const output = `${drained.stdout}\n${drained.stderr}`;
 		const pods = blockingPods(output);
+		// kubectl names the pods, not the budgets: those are read from the API and matched to the pods' labels.
+		const block = pods.length > 0 ? await drainBlockOf(ctx, step, first, node, pods) : undefined;
 		// Nothing on the node changed yet, so it goes back into service rather than staying cordoned unseen.
 		const back = await probe(ctx, step, first, uncordonCommand(node), { sudo: true });
 		const state = back.code === 0 ? `node ${node} was uncordoned again and still runs v${(await kubeletOf(ctx, step, first, node)).version}` : `node ${node} is still CORDONED (uncordon failed: ${back.stderr.trim()}); run: kubectl uncordon ${node}`;
+		const todo = typeof block === 'object' ? [...block.budgets, ...block.todo]
+			: [`what to do: let the PodDisruptionBudget allow one more disruption (more replicas, or a lower minAvailable), or delete the stuck pod${typeof block === 'string' ? ` (the PodDisruptionBudgets could not be read: ${block})` : ''}`];
 		throw new StepError(host.id, step, drainCommand(node).join(' '), drained.code, [
 			...output.trim().split('\n').slice(-8),
 			`the drain of ${node} could not finish${pods.length ? `; blocking pods: ${pods.join(', ')}` : ''}`,
-			'what to do: let the PodDisruptionBudget allow one more disruption (more replicas, or a lower minAvailable), or delete the stuck pod, then run kubestrap upgrade again to resume',
+			...todo,
+			`then run kubestrap upgrade again: it resumes at ${node}`,
 			state,
 		]);
 	}

@@ -15,6 +15,7 @@ import { firstControlPlane } from '../steps/list/init-control-plane.js';
 import type { Step, StepEvent } from '../steps/types.js';
 import { readClusterState, type ClusterState } from '../steps/upgrade/cluster-state.js';
 import { hopSteps } from '../steps/upgrade/hop.js';
+import { cordonedLines, leftCordoned } from '../steps/upgrade/cordoned.js';
 import { failureLine } from '../steps/runner.js';
 import { resolveKubernetesVersion } from '../spec/versions.js';
 import type { Cluster } from '../spec/types.js';
@@ -187,12 +188,16 @@ async function upgrade(session: Session, run: UpgradeRun): Promise<number> {
 	const live = await run.goLive();
 	const outcome = await session.run(stepsOf(plan, cniPlan.change.changes.length > 0));
 	await live.finish();
+	// Whatever stopped the run, every node it drained and did not uncordon is named (checked against the API).
+	const cordoned = outcome.interrupted || outcome.failures.length > 0 ? cordonedLines(await leftCordoned(ctx, firstControlPlane(ctx)), 'the resumed run') : [];
 	if (outcome.interrupted) {
-		say(`interrupted: the journal is saved; resume with: ${resumeCommand(run.options)} (a node being worked on may be cordoned; the resumed run finishes and uncordons it)`);
+		say(`interrupted: the journal is saved; resume with: ${resumeCommand(run.options)}`);
+		for (const line of cordoned.length > 0 ? cordoned : ['no node is left cordoned']) say(line);
 		return EXIT.interrupted;
 	}
 	if (outcome.failures.length > 0) {
 		for (const failure of outcome.failures) say(`error: ${failureLine(failure)}`);
+		for (const line of cordoned) say(line);
 		say(`the upgrade stopped; what finished is kept. Fix the cause, then resume with: ${resumeCommand(run.options)}`);
 		return EXIT.failed;
 	}

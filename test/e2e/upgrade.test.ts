@@ -275,14 +275,20 @@ test('two minors: a 1.34 cluster (end of life, not installable, made through the
 	t.true(kubelet135.every((c) => c.t < applies[1]!.t), 'the first hop is complete before the second starts');
 });
 
-test('Ctrl-C while the workers are upgraded: exit 130 with the resume command; the re-run finishes without applying again and leaves no node cordoned', async (t) => {
+test('Ctrl-C while the workers are upgraded: exit 130 with the resume command and the nodes left cordoned; the re-run finishes without applying again and leaves no node cordoned', async (t) => {
 	const hosts = await startHosts(3);
 	t.teardown(() => hosts.stop());
 	const { dir, config } = await installAt135(t, hosts, { controlPlanes: 1 }, 'cilium');
-	const stopped = await runCli(['upgrade', '--config', config, '--yes'], dir, { signalAfter: { pattern: /==> kubelet 1\.36 on the workers/, signal: 'SIGINT' } });
+	const stopped = await runCli(['upgrade', '--config', config, '--yes'], dir, { signalAfter: { pattern: /node2 → v1\.36\.4: kubelet restarted/, signal: 'SIGINT' } });
 	t.is(stopped.code, 130, stopped.stderr);
 	t.regex(stopped.stderr, /interrupted: the journal is saved; resume with: kubestrap upgrade --config .* --yes/);
 	t.is(await serverVersion(hosts), 'v1.36.4', 'the control plane was upgraded before the interrupt');
+	// The output names exactly the nodes the API shows cordoned (the interrupt may come before or after the drain's cordon).
+	const cordoned = (await nodes(hosts)).filter((n) => n.spec.unschedulable === true).map((n) => n.metadata.name);
+	const named = [...stopped.stderr.matchAll(/^node (\S+) is still cordoned: this run drained it for its upgrade; the resumed run finishes its upgrade and uncordons it \(to put it back in service before that: kubectl uncordon \1\)$/gm)].map((m) => m[1]);
+	t.deepEqual(named, cordoned, stopped.stderr);
+	if (cordoned.length === 0) t.regex(stopped.stderr, /^no node is left cordoned$/m);
+	t.log(`cordoned at the interrupt: ${cordoned.join(', ') || 'none'}`);
 	const mark = Date.now();
 	const resumed = await runCli(['upgrade', '--config', config, '--yes'], dir);
 	t.is(resumed.code, 0, resumed.stderr);

@@ -10,6 +10,7 @@ import { gatherFactsStep } from '../../source/steps/list/gather-facts.js';
 import { firstControlPlane } from '../../source/steps/list/init-control-plane.js';
 import { readClusterState } from '../../source/steps/upgrade/cluster-state.js';
 import { hopSteps } from '../../source/steps/upgrade/hop.js';
+import { waitNodeAt } from '../../source/steps/upgrade/wait-node.js';
 import { blockingPods } from '../../source/steps/upgrade/drain.js';
 import { upgradeConfig } from '../../source/steps/upgrade/upgrade-config.js';
 import { resolveSpec } from '../../source/spec/resolve.js';
@@ -180,3 +181,17 @@ test('a node an interrupted run left cordoned at the new version is uncordoned b
 });
 
 export type { FakeCluster };
+
+test('a kubelet that never comes back Ready: the wait names the node, why, and that it is still cordoned', async (t) => {
+	const c = cluster('1.36', 1, 1);
+	const { cluster: fake, remote } = fakeCluster('1.36.4', [{ name: 'cp-1', controlPlane: true }, { name: 'w-1', controlPlane: false }]);
+	fake.nodes.get('w-1')!.ready = false;
+	fake.nodes.get('w-1')!.unschedulable = true;
+	const { ctx } = harness(c, remote);
+	await runSteps(ctx, [connectStep]);
+	// The clock jumps past the deadline after the first read, so the wait ends without real waiting.
+	let clock = 0;
+	ctx.now = () => (clock += 11 * 60_000);
+	const error = await t.throwsAsync(waitNodeAt(ctx, 'kubelet-workers-1.36', firstControlPlane(ctx), 'w-1', '1.36.4'));
+	t.is(error?.message, 'w-1 did not come back at v1.36.4 within 10 min (it is NotReady); it is still cordoned: fix it, then re-run kubestrap upgrade (or kubectl uncordon w-1)');
+});

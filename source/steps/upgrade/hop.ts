@@ -11,6 +11,7 @@ import { firstControlPlane, CONFIG_DIR } from '../list/init-control-plane.js';
 import { StepError, type RunContext, type Step, type StepHost } from '../types.js';
 import { apiServerVersion, nodeNameOf, plainVersion } from './cluster-state.js';
 import { blockingPods, drainBlockOf, drainCommand, uncordonCommand } from './drain.js';
+import { clearCordoned, markCordoned } from './cordoned.js';
 import { UPGRADE_CONFIG, upgradeConfig } from './upgrade-config.js';
 import { waitNodeAt } from './wait-node.js';
 
@@ -134,6 +135,8 @@ async function upgradeKubelet(ctx: RunContext, step: string, host: StepHost, hop
 		ctx.emit({ kind: 'log', step, host: host.id, stream: 'stdout', line: detail });
 	};
 	if (!ctx.dryRun) progress('draining');
+	// From here the node may be cordoned by this run, until it is uncordoned: a stop names it (cordoned.ts).
+	if (!ctx.dryRun) markCordoned(ctx, node);
 	const drained = ctx.dryRun ? undefined : await probe(ctx, step, first, drainCommand(node), { sudo: true, timeoutMs: 7 * 60_000 });
 	if (ctx.dryRun) ctx.emit({ kind: 'plan', step, host: host.id, action: `sudo ${drainCommand(node).join(' ')}` });
 	if (drained && drained.code !== 0) {
@@ -143,6 +146,7 @@ async function upgradeKubelet(ctx: RunContext, step: string, host: StepHost, hop
 		const block = pods.length > 0 ? await drainBlockOf(ctx, step, first, node, pods) : undefined;
 		// Nothing on the node changed yet, so it goes back into service rather than staying cordoned unseen.
 		const back = await probe(ctx, step, first, uncordonCommand(node), { sudo: true });
+		if (back.code === 0) clearCordoned(ctx, node);
 		const state = back.code === 0 ? `node ${node} was uncordoned again and still runs v${(await kubeletOf(ctx, step, first, node)).version}` : `node ${node} is still CORDONED (uncordon failed: ${back.stderr.trim()}); run: kubectl uncordon ${node}`;
 		const todo = typeof block === 'object' ? [...block.budgets, ...block.todo]
 			: [`what to do: let the PodDisruptionBudget allow one more disruption (more replicas, or a lower minAvailable), or delete the stuck pod${typeof block === 'string' ? ` (the PodDisruptionBudgets could not be read: ${block})` : ''}`];
@@ -165,6 +169,7 @@ async function upgradeKubelet(ctx: RunContext, step: string, host: StepHost, hop
 	if (!ctx.dryRun) progress('kubelet restarted, waiting until the node is Ready at the new version');
 	if (!ctx.dryRun) await waitNodeAt(ctx, step, first, node, version);
 	await run(ctx, step, first, uncordonCommand(node), { sudo: true });
+	clearCordoned(ctx, node);
 	if (!ctx.dryRun) progress('Ready, uncordoned');
 }
 

@@ -14,7 +14,7 @@ import { restartAgentsStep } from '../steps/cni/restart.js';
 import { firstControlPlane } from '../steps/list/init-control-plane.js';
 import type { Step, StepEvent } from '../steps/types.js';
 import { readClusterState, type ClusterState } from '../steps/upgrade/cluster-state.js';
-import { hopSteps } from '../steps/upgrade/hop.js';
+import { hopSteps, hopTarget } from '../steps/upgrade/hop.js';
 import { cordonedLines, leftCordoned } from '../steps/upgrade/cordoned.js';
 import { failureLine } from '../steps/runner.js';
 import { resolveKubernetesVersion } from '../spec/versions.js';
@@ -161,8 +161,13 @@ async function upgrade(session: Session, run: UpgradeRun): Promise<number> {
 		return EXIT.failed;
 	}
 	const plan = planUpgrade({ nodes: state.nodes, apiServer: state.apiServer, target: run.target, cni: ctx.cluster.spec.network.cni, ...(state.cniRunning ? { cniRunning: state.cniRunning } : {}) });
-	const targetText = run.target.patch ? `v${run.target.patch}` : `the newest ${run.target.minor} patch`;
+	// The exact target when the host can already say it (its repository points at the target minor): a read,
+	// before anything is asked or changed; otherwise the plan says when it will be asked.
+	const last = plan.hops.at(-1);
+	const settled = last === undefined ? undefined : await hopTarget(ctx, 'read-cluster', firstControlPlane(ctx), last, false);
+	const targetText = settled?.version !== undefined ? `v${settled.version}` : run.target.patch ? `v${run.target.patch}` : `the newest ${run.target.minor} patch`;
 	for (const line of planLines(plan, state.nodes, state.apiServer, targetText, cniName(ctx.cluster))) say(line);
+	if (settled !== undefined) say(`Kubernetes target: ${settled.version !== undefined ? `v${settled.version} (${settled.why})` : settled.why}`);
 	// The CNI's own changes: the pre-flight and upgradeCompatibility of a new release, the configuration keys old → new.
 	for (const line of cniPlanLines({ ...cniPlan, release: undefined }, cniName(ctx.cluster))) say(line);
 	if (plan.cni && ctx.cluster.spec.network.cni === 'cilium') say(`  Cilium's path: pre-flight image pull on every node, upgradeCompatibility ${cniPlan.live.firstMinor ?? '?'} (the first installed minor), then the agents roll`);

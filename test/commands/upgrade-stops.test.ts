@@ -1,47 +1,9 @@
 // `kubestrap upgrade` stopped part way — a failure that is not a drain (the kubelet package), Ctrl-C while a
 // worker is upgraded — names every node the run left cordoned, checked against the API, and says the next
 // run resumes and uncordons it; a stop with nothing cordoned says so. A scripted fake cluster plays the hosts.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import test from 'ava';
-import { stringify } from 'yaml';
-import type { Io } from '../../source/commands/io.js';
 import { upgradeCommand } from '../../source/commands/upgrade.js';
-import type { ConnectOptions } from '../../source/remote/connection.js';
-import type { Remote } from '../../source/remote/remote.js';
-import type { ExecOptions, ExecResult } from '../../source/steps/types.js';
-import { fakeCluster } from '../steps/_fake-cluster.js';
-
-const HOSTS: Array<[string, string, 'control-plane' | 'worker']> = [['127.0.0.1', 'cp-1', 'control-plane'], ['127.0.0.2', 'w-1', 'worker'], ['127.0.0.3', 'w-2', 'worker']];
-
-/** The cluster at 1.35.8, a spec asking for 1.36; `hook` sees every command and may answer it instead. */
-function setup(hook: (node: string, argv: readonly string[]) => ExecResult | undefined) {
-	const dir = mkdtempSync(join(tmpdir(), 'kubestrap-upgrade-stops-'));
-	writeFileSync(join(dir, 'cluster.yaml'), stringify({
-		apiVersion: 'kubestrap.dev/v1alpha1', kind: 'Cluster', metadata: { name: 'demo' },
-		spec: {
-			target: 'baremetal', hosts: HOSTS.map(([address, name, role]) => ({ address, name, role })),
-			ssh: { user: 'ubuntu', identityFile: join(dir, 'id'), knownHostsFile: join(dir, 'known_hosts') },
-			kubernetes: { version: '1.36', podSubnet: '10.244.0.0/16', serviceSubnet: '10.96.0.0/12' },
-			network: { cni: 'cilium' },
-		},
-	}));
-	const fake = fakeCluster('1.35.8', HOSTS.map(([, name, role]) => ({ name, controlPlane: role === 'control-plane' })));
-	const connectWith = async (options: ConnectOptions): Promise<Remote> => {
-		const node = HOSTS.find(([address]) => address === options.host)![1];
-		const remote = fake.remote(node);
-		const exec = remote.exec.bind(remote);
-		return Object.assign(remote, {
-			host: options.host, stats: { connectionsOpened: 1, commandsRun: 0 }, close: async () => undefined,
-			exec: async (argv: readonly string[], o?: ExecOptions) => hook(node, argv) ?? exec(argv, o),
-		}) as unknown as Remote;
-	};
-	let err = '';
-	const abort = new AbortController();
-	const io: Io = { stdout: (text) => void (err += text), stderr: (text) => void (err += text), cwd: dir, isTTY: false, signal: abort.signal };
-	return { fake, io, abort, deps: { connectWith }, err: () => err };
-}
+import { setup } from './_upgrade-fake.js';
 
 test('a failure that is not a drain (the kubelet package) names the node left cordoned and that the next run resumes and uncordons it', async (t) => {
 	const run = setup((node, argv) => node === 'w-1' && argv.some((a) => a.startsWith('kubelet=1.36.')) ? { code: 100, signal: null, stdout: '', stderr: 'E: Could not get lock /var/lib/dpkg/lock-frontend' } : undefined);

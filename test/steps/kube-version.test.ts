@@ -130,7 +130,7 @@ test('plan names the exact version when the repository is set up, and says it wi
 	const fresh = harness(c, states(c), { dryRun: true });
 	await runSteps(fresh.ctx, INSTALL_STEPS);
 	const action = (events: StepEvent[]): string | undefined => events.find((e): e is Extract<StepEvent, { kind: 'plan' }> => e.kind === 'plan' && e.step === 'kubernetes-version')?.action;
-	t.is(action(fresh.events), 'Kubernetes the newest 1.36 patch in pkgs.k8s.io, asked once the repository is set up');
+	t.is(action(fresh.events), 'Kubernetes the newest 1.36 patch in pkgs.k8s.io, asked once the repository points at 1.36');
 	const configured = states(c, { '1.36': 9 });
 	configured.get('192.0.2.10')!.files.set('/etc/apt/sources.list.d/kubernetes.list', { content: 'deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.gpg] https://pkgs.k8s.io/core:/stable:/v1.36/deb/ /\n', mode: 0o644 });
 	const known = harness(c, configured, { dryRun: true });

@@ -34,7 +34,15 @@ test('a dry run before the repository exists says the version will be asked, and
 	const h = stepHarness({ dryRun: true });
 	const outcome = await runSteps(h.ctx, [kubernetesVersionStep]);
 	t.deepEqual(outcome.failures, []);
-	t.deepEqual(h.sent(0), ['apt-cache madison kubeadm']);
+	t.deepEqual(h.sent(0), ['apt-cache madison kubeadm', `cat ${APT_SOURCE}`]);
 	t.false(h.ctx.shared.has(KUBE_VERSION));
-	t.deepEqual(h.events.filter((e) => e.kind === 'plan').map((e) => (e.kind === 'plan' ? e.action : '')), ['Kubernetes the newest 1.35 patch in pkgs.k8s.io, asked once the repository is set up']);
+	t.deepEqual(h.events.filter((e) => e.kind === 'plan').map((e) => (e.kind === 'plan' ? e.action : '')), ['Kubernetes the newest 1.35 patch in pkgs.k8s.io, asked once the repository points at 1.35']);
+});
+
+test('a dry run where the repository points at the minor but apt\'s lists do not list it yet says so, and refreshes nothing', async (t) => {
+	const h = stepHarness({ dryRun: true, states: [repo({ published: {} })] });
+	const outcome = await runSteps(h.ctx, [kubernetesVersionStep]);
+	t.deepEqual(outcome.failures, []);
+	t.deepEqual(h.sent(0), ['apt-cache madison kubeadm', `cat ${APT_SOURCE}`], 'reads only: no apt-get update in a plan');
+	t.deepEqual(h.events.filter((e) => e.kind === 'plan').map((e) => (e.kind === 'plan' ? e.action : '')), ['Kubernetes the newest 1.35 patch in https://pkgs.k8s.io/core:/stable:/v1.35/deb/, asked after apt-get update (the host\'s package lists do not list 1.35 yet)']);
 });

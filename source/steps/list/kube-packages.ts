@@ -98,6 +98,26 @@ export async function publishedVersions(ctx: RunContext, step: string, host: Ste
 }
 
 /**
+ * The newest patch of `minor` the host's repository offers, with where it comes from. Read-only unless
+ * `refresh` allows one `apt-get update` when the repository file names the minor but apt's lists do not list
+ * it yet (a plan never refreshes). Without a version, why not, as a plan says it: the repository does not
+ * point at the minor yet (asked once it does), or it does and the lists are stale.
+ */
+export async function newestPublished(ctx: RunContext, step: string, host: StepHost, minor: string, refresh: boolean): Promise<{ version?: string; why: string }> {
+	const dnf = host.facts?.packageManager === 'dnf';
+	let published = await publishedVersions(ctx, step, host, minor);
+	const names = published.length > 0 || (await repoNamesMinor(ctx, step, host, minor));
+	if (published.length === 0 && names && refresh && !dnf) {
+		await run(ctx, step, host, [...APT, 'update', '-q'], { sudo: true });
+		published = await publishedVersions(ctx, step, host, minor);
+	}
+	const url = repoUrl(minor, dnf ? 'rpm' : 'deb');
+	if (published[0] !== undefined) return { version: published[0], why: `the newest ${minor} patch in ${url}` };
+	if (!names) return { why: `the newest ${minor} patch in pkgs.k8s.io, asked once the repository points at ${minor}` };
+	return { why: dnf ? `the newest ${minor} patch in ${url} (dnf --showduplicates list kubeadm lists none now)` : `the newest ${minor} patch in ${url}, asked after apt-get update (the host's package lists do not list ${minor} yet)` };
+}
+
+/**
  * Installs packages at `version` and holds them (apt). An upgrade releases the hold first and sets it again
  * after, as the kubeadm upgrade page does (`apt-mark unhold` … `apt-mark hold`); a fresh install only
  * needs to replace a held leftover.
@@ -158,13 +178,9 @@ export async function resolveInstallVersion(ctx: RunContext, host: StepHost): Pr
 	const recorded = ctx.journal?.value(JOURNAL_KUBE_VERSION);
 	if (recorded !== undefined && minorOf(recorded) === minor && (patch === undefined || patch === recorded)) return { version: recorded, why: 'chosen by the earlier run (journal)' };
 	if (patch !== undefined) return { version: patch, why: 'named in the spec' };
-	let published = await publishedVersions(ctx, 'kubernetes-version', host, minor);
-	if (published.length === 0 && !ctx.dryRun && host.facts?.packageManager !== 'dnf' && (await repoNamesMinor(ctx, 'kubernetes-version', host, minor))) {
-		await run(ctx, 'kubernetes-version', host, [...APT, 'update', '-q'], { sudo: true });
-		published = await publishedVersions(ctx, 'kubernetes-version', host, minor);
-	}
-	if (published[0] !== undefined) return { version: published[0], why: `the newest ${minor} patch in ${repoUrl(minor, host.facts?.packageManager === 'dnf' ? 'rpm' : 'deb')}` };
-	if (ctx.dryRun) return { why: `the newest ${minor} patch in pkgs.k8s.io, asked once the repository is set up` };
+	// A dry run asks the host too when its repository already points at the minor (madison and dnf list are reads).
+	const newest = await newestPublished(ctx, 'kubernetes-version', host, minor, !ctx.dryRun);
+	if (newest.version !== undefined || ctx.dryRun) return newest;
 	throw new Error(`the package repository offers no Kubernetes ${minor} release (${host.facts?.packageManager === 'dnf' ? 'dnf --showduplicates list kubeadm' : 'apt-cache madison kubeadm'} listed none)`);
 }
 

@@ -6,7 +6,7 @@
 import type { Hop } from '../../cluster/upgrade/plan.js';
 import { probe, read, run, write } from '../exec.js';
 import { kubectl } from '../../cluster/kubectl.js';
-import { configureRepo, installKubePackages, publishedVersions, repoNamesMinor, repoUrl } from '../list/kube-packages.js';
+import { configureRepo, installKubePackages, newestPublished, repoNamesMinor } from '../list/kube-packages.js';
 import { firstControlPlane, CONFIG_DIR } from '../list/init-control-plane.js';
 import { StepError, type RunContext, type Step, type StepHost } from '../types.js';
 import { apiServerVersion, nodeNameOf, plainVersion } from './cluster-state.js';
@@ -52,6 +52,18 @@ function repoStep(hop: Hop): Step {
 	};
 }
 
+/**
+ * The exact version of a hop: the spec's patch, the one an earlier run chose (journal), else the newest patch
+ * the first control plane's repository offers — asked in a plan too whenever the repository already points
+ * at the hop's minor (reads only; `refresh` allows the apt-get update a real run may need).
+ */
+export async function hopTarget(ctx: RunContext, step: string, host: StepHost, hop: Hop, refresh: boolean): Promise<{ version?: string; why: string }> {
+	if (hop.patch) return { version: hop.patch, why: 'named in the spec' };
+	const recorded = ctx.journal?.value(hopVersionKey(hop.to));
+	if (recorded !== undefined) return { version: recorded, why: 'chosen by the earlier run (journal)' };
+	return newestPublished(ctx, step, host, hop.to, refresh);
+}
+
 function versionStep(hop: Hop): Step {
 	const id = `version-${hop.to}`;
 	return {
@@ -59,14 +71,9 @@ function versionStep(hop: Hop): Step {
 		targets: (ctx) => [firstControlPlane(ctx)],
 		shouldRun: async () => true,
 		async run(ctx, host) {
-			let version = hop.patch ?? ctx.journal?.value(hopVersionKey(hop.to));
-			let why = hop.patch ? 'named in the spec' : 'chosen by the earlier run (journal)';
+			const { version, why } = await hopTarget(ctx, id, host, hop, !ctx.dryRun);
 			if (version === undefined) {
-				version = (await publishedVersions(ctx, id, host, hop.to))[0];
-				why = `the newest ${hop.to} patch in ${repoUrl(hop.to, host.facts?.packageManager === 'dnf' ? 'rpm' : 'deb')}`;
-			}
-			if (version === undefined) {
-				if (ctx.dryRun) return ctx.emit({ kind: 'plan', step: id, host: host.id, action: `Kubernetes: the newest ${hop.to} patch in pkgs.k8s.io, asked once the repository points at ${hop.to}` });
+				if (ctx.dryRun) return ctx.emit({ kind: 'plan', step: id, host: host.id, action: `Kubernetes ${why}` });
 				throw new Error(`${host.id}: the package repository offers no Kubernetes ${hop.to} release`);
 			}
 			ctx.shared.set(hopVersionKey(hop.to), version);

@@ -211,3 +211,23 @@ test('a kubectl delete during a rollout: replaced from the current template, and
 	t.is(later[2]!.createdAt, T + 11_000);
 	t.is(new Set(later.map((p) => p.name)).size, 3);
 });
+
+test('kube-proxy after kubeadm upgrade apply: its pods keep their names until their turn, then roll one node at a time to the new image', (t) => {
+	const cluster = (info: Record<string, unknown>): unknown => ({
+		info: { version: 'v1.35.8', initAt: 0, kubeProxy: true, coreDNS: false, ...info },
+		scenario: {}, flips: [], services: [], cniReadyAt: 0, deletions: [], workloads: [],
+		nodes: [1, 2, 3].map((i) => ({ name: `node${i}`, role: i === 1 ? 'control-plane' : 'worker', joinedAt: 1000 + i })),
+	});
+	const proxies = (m: Model): SimPod[] => m.ctx.pods.filter((p) => p.workload.name === 'kube-proxy');
+	const before = proxies(model.clusterAt(cluster({}), T - 1));
+	const upgraded = cluster({ version: 'v1.36.4', upgradedAt: T, previousVersion: 'v1.35.8', previousAt: 0 });
+	const pods = proxies(model.clusterAt(upgraded, T + 20_000));
+	const old = pods.filter((p) => before.some((b) => b.name === p.name));
+	t.is(old.length, 3, 'the pods from before the upgrade, by name');
+	t.deepEqual(old.map((p) => [p.node.name, p.deletedAt! - T]), [['node1', 0], ['node2', STEP], ['node3', 2 * STEP]]);
+	const image = (p: SimPod): string => (p as unknown as { spec: { containers: Array<{ image: string }> } }).spec.containers[0]!.image;
+	t.true(old.every((p) => image(p) === 'registry.k8s.io/kube-proxy:v1.35.8'));
+	const fresh = pods.filter((p) => !old.includes(p));
+	t.deepEqual(fresh.map((p) => [p.node.name, p.createdAt - T, image(p)]), [['node1', 1000, 'registry.k8s.io/kube-proxy:v1.36.4'], ['node2', STEP + 1000, 'registry.k8s.io/kube-proxy:v1.36.4'], ['node3', 2 * STEP + 1000, 'registry.k8s.io/kube-proxy:v1.36.4']]);
+	t.is(worstUnavailable(pods, 3, T + 20_000), 1);
+});

@@ -374,8 +374,29 @@ function synthetic(kind, namespace, name, at, object, replicas) {
 		object,
 		revisions: [{ hash: shortHash(canonical(object.spec.template), 16), at, generation: 1 }],
 		replicas,
-		templateOf: () => object.spec.template,
+		templateOf: (rev) => rev?.template ?? object.spec.template,
 		system: true,
+	};
+}
+
+/** kube-proxy's pod template at a Kubernetes version (what kubeadm writes into its DaemonSet). */
+function kubeProxyTemplate(labels, version) {
+	return {
+		metadata: { labels },
+		spec: {
+			containers: [{
+				name: 'kube-proxy',
+				image: `registry.k8s.io/kube-proxy:${version}`,
+				command: ['/usr/local/bin/kube-proxy', '--config=/var/lib/kube-proxy/config.conf', '--hostname-override=$(NODE_NAME)'],
+				env: [{ name: 'NODE_NAME', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'spec.nodeName' } } }],
+				securityContext: { privileged: true },
+			}],
+			hostNetwork: true,
+			nodeSelector: { 'kubernetes.io/os': 'linux' },
+			priorityClassName: 'system-node-critical',
+			serviceAccountName: 'kube-proxy',
+			tolerations: [{ operator: 'Exists' }],
+		},
 	};
 }
 
@@ -385,32 +406,27 @@ function systemWorkloads(ctx, info) {
 	const meta = (name, labels) => ({ name, namespace: 'kube-system', labels, annotations: { 'deprecated.daemonset.template.generation': '1' } });
 	if (info.kubeProxy !== false) {
 		const labels = { 'k8s-app': 'kube-proxy' };
-		// `kubeadm upgrade apply` rewrites the DaemonSet with the new image: its pods are replaced from then on.
-		out.push(synthetic('DaemonSet', 'kube-system', 'kube-proxy', info.upgradedAt ?? ctx.initAt, {
+		const template = kubeProxyTemplate(labels, ctx.version);
+		const proxy = synthetic('DaemonSet', 'kube-system', 'kube-proxy', ctx.initAt, {
 			apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: meta('kube-proxy', labels),
 			spec: {
 				revisionHistoryLimit: 10,
 				selector: { matchLabels: labels },
-				template: {
-					metadata: { labels },
-					spec: {
-						containers: [{
-							name: 'kube-proxy',
-							image: `registry.k8s.io/kube-proxy:${ctx.version}`,
-							command: ['/usr/local/bin/kube-proxy', '--config=/var/lib/kube-proxy/config.conf', '--hostname-override=$(NODE_NAME)'],
-							env: [{ name: 'NODE_NAME', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'spec.nodeName' } } }],
-							securityContext: { privileged: true },
-						}],
-						hostNetwork: true,
-						nodeSelector: { 'kubernetes.io/os': 'linux' },
-						priorityClassName: 'system-node-critical',
-						serviceAccountName: 'kube-proxy',
-						tolerations: [{ operator: 'Exists' }],
-					},
-				},
+				template,
 				updateStrategy: { rollingUpdate: { maxSurge: 0, maxUnavailable: 1 }, type: 'RollingUpdate' },
 			},
-		}));
+		});
+		// `kubeadm upgrade apply` rewrote the DaemonSet with the new image (node/upgrade.mjs keeps the version before):
+		// its pods roll from the old template to the new one, one node at a time.
+		if (info.upgradedAt !== undefined && info.previousVersion && info.previousVersion !== ctx.version) {
+			const before = kubeProxyTemplate(labels, info.previousVersion);
+			proxy.generation = 2;
+			proxy.revisions = [
+				{ hash: shortHash(canonical(before), 16), at: info.previousAt ?? ctx.initAt, generation: 1, template: before },
+				{ hash: shortHash(canonical(template), 16), at: info.upgradedAt, generation: 2, template },
+			];
+		}
+		out.push(proxy);
 	}
 	if (info.coreDNS !== false) {
 		const labels = { 'k8s-app': 'kube-dns' };
@@ -1191,7 +1207,7 @@ function workloadMetadata(w, ctx) {
 	if (w.system) {
 		Object.assign(meta, {
 			creationTimestamp: iso(ctx.initAt),
-			generation: 1,
+			generation: w.generation,
 			resourceVersion: resourceVersion(ctx, ctx.initAt),
 			uid: w.uid,
 		});

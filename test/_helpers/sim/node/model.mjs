@@ -564,15 +564,10 @@ function staticPods(node, ctx) {
 }
 
 /** Whether the DaemonSet controller wants a pod of `spec` on `node` at time t (a new pod: NoSchedule taints count). */
-function daemonShouldRun(spec, node, t, tolerations = daemonTolerations(spec)) {
+function daemonShouldRun(spec, node, t) {
 	if (!nodeAffinityMatches(spec, node)) return false;
+	const tolerations = daemonTolerations(spec);
 	return taintsAt(node, t).every((taint) => (taint.effect !== 'NoSchedule' && taint.effect !== 'NoExecute') || tolerates(tolerations, taint));
-}
-
-/** Whether a pod already on `node` may stay there (only NoExecute taints evict). */
-function daemonShouldContinue(spec, node, t, tolerations) {
-	if (!nodeAffinityMatches(spec, node)) return false;
-	return taintsAt(node, t).every((taint) => taint.effect !== 'NoExecute' || tolerates(tolerations, taint));
 }
 
 /**
@@ -678,6 +673,7 @@ function daemonPods(w, ctx, faults) {
 		out.push(pod);
 		queue.add(pod.readyAt);
 		queue.add(pod.readyAt + minReady);
+		return pod;
 	};
 	const remove = (pod, at) => {
 		pod.deletedAt = at;
@@ -698,30 +694,44 @@ function daemonPods(w, ctx, faults) {
 		return !flipped && t >= since + minReady;
 	};
 
+	// Node affinity does not change with time: worked out once per template and node.
+	const fits = revs.map((r) => new Map(nodes.map((node) => [node, nodeAffinityMatches(r.spec, node)])));
+	const byName = new Map();
+	const runs = new Map();
 	for (let t = queue.next(); t !== undefined && t <= now; t = queue.next()) {
-		let current = revs[0];
-		for (const r of revs) if (r.rev.at <= t) current = r;
+		let index = 0;
+		for (let i = 0; i < revs.length; i++) if (revs[i].rev.at <= t) index = i;
+		const current = revs[index];
 		for (const d of deletions) {
 			if (d.at !== t) continue;
-			const slot = [...slots.values()].find((s) => s.pod?.name === d.name);
-			if (slot && slot.pod.deletedAt === undefined && slot.pod.createdAt <= t) remove(slot.pod, t);
+			const pod = byName.get(d.name);
+			if (pod && slots.get(pod.node).pod === pod && pod.deletedAt === undefined && pod.createdAt <= t) remove(pod, t);
 		}
+		let desired = 0;
 		for (const node of nodes) {
+			runs.set(node, false);
 			if (node.joinedAt > t) continue;
 			const slot = slots.get(node);
 			if (slot.pod?.goneAt !== undefined && slot.pod.goneAt <= t) slot.pod = undefined;
+			// A new pod needs every NoSchedule/NoExecute taint tolerated; a running one only the NoExecute ones.
+			const fit = fits[index].get(node);
+			const taints = fit ? taintsAt(node, t) : [];
+			const run = fit && taints.every((taint) => (taint.effect !== 'NoSchedule' && taint.effect !== 'NoExecute') || tolerates(current.tolerations, taint));
+			const stay = fit && taints.every((taint) => taint.effect !== 'NoExecute' || tolerates(current.tolerations, taint));
+			runs.set(node, run);
+			if (run) desired++;
 			if (!slot.pod) {
-				if (daemonShouldRun(current.spec, node, t, current.tolerations)) make(node, current, t);
-			} else if (slot.pod.deletedAt === undefined && !daemonShouldContinue(current.spec, node, t, current.tolerations)) {
+				if (run) byName.set(make(node, current, t).name, slot.pod);
+			} else if (slot.pod.deletedAt === undefined && !stay) {
 				remove(slot.pod, t);
 			}
 		}
 		if (!rolling) continue;
-		const desired = nodes.filter((node) => node.joinedAt <= t && daemonShouldRun(current.spec, node, t, current.tolerations));
 		let unavailable = 0;
 		const replace = [];
 		const candidates = [];
-		for (const node of desired) {
+		for (const node of nodes) {
+			if (!runs.get(node)) continue;
 			const pod = slots.get(node).pod;
 			if (!pod || pod.deletedAt !== undefined) unavailable++;
 			else if (pod.revision.hash === current.rev.hash) {
@@ -729,7 +739,7 @@ function daemonPods(w, ctx, faults) {
 			} else if (!available(pod, t)) replace.push(pod);
 			else candidates.push(pod);
 		}
-		const room = Math.max(0, Math.min(maxUnavailableOf(dsSpec, desired.length) - unavailable, candidates.length));
+		const room = Math.max(0, Math.min(maxUnavailableOf(dsSpec, desired) - unavailable, candidates.length));
 		for (const pod of [...replace, ...candidates.slice(0, room)]) remove(pod, t);
 	}
 	for (const pod of out) place(pod, ctx);

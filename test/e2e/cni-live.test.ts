@@ -95,6 +95,8 @@ const kubectlCalls = (calls: SimCall[], verb: string): SimCall[] => calls.filter
 test('a changed Cilium option: the plan shows the keys, the agents restart node by node, the setting is live everywhere; IPAM is refused', async (t) => {
 	const hosts = await startHosts(3);
 	t.teardown(() => hosts.stop());
+	// The simulated cluster at twice the speed: the agents' rollouts are paced (maxUnavailable at a time).
+	await hosts.setClusterScenario({ speed: 2 });
 	const { dir, config } = writeConfig(hosts, { controlPlanes: 1 });
 	const installed = await runCli(['install', '--config', config, '--yes', '--skip-check'], dir);
 	t.is(installed.code, 0, installed.stderr);
@@ -177,6 +179,8 @@ test('a changed Cilium option: the plan shows the keys, the agents restart node 
 async function installWithCilium1195(t: ExecutionContext): Promise<{ hosts: TestHosts; dir: string; config: string }> {
 	const hosts = await startHosts(3);
 	t.teardown(() => hosts.stop());
+	// The simulated cluster at twice the speed: the agents' rollouts are paced (maxUnavailable at a time).
+	await hosts.setClusterScenario({ speed: 2 });
 	const { dir, config } = writeConfig(hosts, { controlPlanes: 1 });
 	const installed = await runCli(['install', '--config', config, '--yes', '--skip-check'], dir);
 	t.is(installed.code, 0, installed.stderr);

@@ -192,16 +192,20 @@ async function runInstall(cluster: Cluster, options: InstallOptions, io: Io, mod
 		},
 	}, io);
 	if (typeof session === 'number') return session;
+	// show: to the user only (the session logs step notes itself); say: to the log and the user.
+	const show = (line: string): void => {
+		if (!json) io.stderr(`${session.redact(line)}\n`);
+	};
 	const say = (line: string): void => {
 		session.log.write(line);
-		if (!json) io.stderr(`${session.redact(line)}\n`);
+		show(line);
 	};
 	let code: number = EXIT.ok;
 	try {
 		say(`kubestrap ${mode} for cluster ${cluster.metadata.name} (${cluster.spec.hosts.length} host${cluster.spec.hosts.length === 1 ? '' : 's'}); log: ${session.log.path}`);
 		// A live view on a terminal (mounted once the header line is out); plain lines everywhere else
 		// (CI, pipes, --verbose, -o json).
-		view = await runView({ say, verbose: options.verbose === true, ...(io.terminal && !json ? { terminal: io.terminal } : {}), color: io.color === true, title: `cluster ${cluster.metadata.name}`, watchSteps: [WAIT_READY] });
+		view = await runView({ say, show, verbose: options.verbose === true, ...(io.terminal && !json ? { terminal: io.terminal } : {}), color: io.color === true, title: `cluster ${cluster.metadata.name}`, watchSteps: [WAIT_READY] });
 		let outcome: Outcome;
 		if (cluster.spec.target === 'aws' && !dryRun) {
 			const aws = (await import('../session/aws-network.js')).awsFactsReader(cluster, awsPort(io));

@@ -125,15 +125,17 @@ export async function resetCommand(options: ResetOptions, io: Io): Promise<numbe
 	const session = await open(dryRun, events, () => view);
 	if (typeof session === 'number') return session;
 	const run = session.ctx.shared.get(RESET) as ResetScope;
+	// show: to the user only (the session logs step notes itself); say: to the log and the user.
+	const show = (line: string): void => void io.stderr(`${session.redact(line)}\n`);
 	const say = (line: string): void => {
 		session.log.write(line);
-		io.stderr(`${session.redact(line)}\n`);
+		show(line);
 	};
 	let code: number = EXIT.ok;
 	try {
 		say(`kubestrap reset${dryRun ? ' --dry-run' : ''} for cluster ${cluster.metadata.name}: ${selection.whole ? 'the whole cluster' : `removing ${[...scope.targets].join(', ')}`}; log: ${session.log.path}`);
 		if (quorum) say(quorum);
-		view = await runView({ say, verbose: options.verbose === true, ...(io.terminal && !dryRun ? { terminal: io.terminal } : {}), color: io.color === true, title: `cluster ${cluster.metadata.name}`, watchSteps: [] });
+		view = await runView({ say, show, verbose: options.verbose === true, ...(io.terminal && !dryRun ? { terminal: io.terminal } : {}), color: io.color === true, title: `cluster ${cluster.metadata.name}`, watchSteps: [] });
 		let outcome;
 		try {
 			outcome = await session.run(RESET_STEPS);

@@ -79,15 +79,17 @@ export async function upgradeCommand(options: UpgradeOptions, io: Io, deps: Host
 		onEvent(event) { events.push(event); view?.event(event); },
 	}, io);
 	if (typeof session === 'number') return session;
+	// show: to the user only (the session logs step notes itself); say: to the log and the user.
+	const show = (line: string): void => void io.stderr(`${session.redact(line)}\n`);
 	const say = (line: string): void => {
 		session.log.write(line);
-		io.stderr(`${session.redact(line)}\n`);
+		show(line);
 	};
 	say(`kubestrap upgrade for cluster ${cluster.metadata.name}; log: ${session.log.path}`);
 	try {
 		// Plain lines while the plan is printed and the cluster name asked for: a live view redrawing
 		// underneath would overwrite the plan and hide the question. It takes over once the user agreed.
-		const lines = { say, verbose: options.verbose === true, color: io.color === true, title: `cluster ${cluster.metadata.name}`, watchSteps: [] };
+		const lines = { say, show, verbose: options.verbose === true, color: io.color === true, title: `cluster ${cluster.metadata.name}`, watchSteps: [] };
 		view = await runView(lines);
 		const goLive = async (): Promise<RunView> => {
 			await view?.finish();

@@ -14,6 +14,8 @@ export interface RunView {
 export interface RunViewOptions {
 	/** writes one line to the log and the user (already redacting) */
 	say(line: string): void;
+	/** writes one line to the user only (redacting): the session logs notes and command output itself */
+	show?(line: string): void;
 	verbose: boolean;
 	/** the terminal for the live views; plain lines without one */
 	terminal?: NodeJS.WriteStream;
@@ -25,7 +27,8 @@ export interface RunViewOptions {
 }
 
 export async function runView(options: RunViewOptions): Promise<RunView> {
-	const lines = lineReporter(options.say, options.verbose);
+	const show = options.show ?? options.say;
+	const lines = lineReporter(options.say, options.verbose, show);
 	const terminal = options.terminal;
 	if (!terminal || options.verbose) return { event: (event) => lines.event(event), finish: async () => undefined };
 	const [{ mountProgress }, { mountLiveTable }] = await Promise.all([import('./progress/mount.js'), import('./health/live.js')]);
@@ -39,7 +42,7 @@ export async function runView(options: RunViewOptions): Promise<RunView> {
 		const closing = progress;
 		progress = undefined;
 		await closing.finish();
-		for (const note of notes.splice(0)) options.say(note);
+		for (const note of notes.splice(0)) show(note);
 	};
 	const handle = async (event: StepEvent): Promise<void> => {
 		if (event.kind === 'step' && options.watchSteps.includes(event.step)) {
@@ -53,7 +56,7 @@ export async function runView(options: RunViewOptions): Promise<RunView> {
 		}
 		if (event.kind === 'note') {
 			if (progress) notes.push(event.line);
-			else options.say(event.line);
+			else show(event.line);
 			return;
 		}
 		if (event.kind === 'health') {

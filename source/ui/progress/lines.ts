@@ -8,7 +8,11 @@ export interface LineReporter {
 	event(event: StepEvent): void;
 }
 
-export function lineReporter(write: (line: string) => void, verbose: boolean): LineReporter {
+/**
+ * `write` prints a line and puts it in the run log; `show` only prints it, for what the session already
+ * logged itself (notes, and command output with --verbose), so the log has each of those lines once.
+ */
+export function lineReporter(write: (line: string) => void, verbose: boolean, show: (line: string) => void = write): LineReporter {
 	const health = readinessLines(write);
 	return {
 		event(event) {
@@ -24,12 +28,12 @@ export function lineReporter(write: (line: string) => void, verbose: boolean): L
 					else if (event.state === 'running' && event.detail) write(`  … ${event.host}: ${event.detail}`);
 					break;
 				case 'log':
-					if (verbose) write(`  [${event.host}] ${event.line}`);
+					if (verbose) show(`  [${event.host}] ${event.line}`);
 					break;
 				case 'plan':
 					break;
 				case 'note':
-					write(event.line);
+					show(event.line);
 					break;
 				case 'health':
 					health(event.verdict, event.elapsedMs);

@@ -236,7 +236,7 @@ export class FakeRemote implements StepRemote {
 
 	/** Commands that change the host (everything but reads the steps make). */
 	changes(): string[] {
-		const reads = new Set(['sh', 'true', 'test', 'grep', 'curl', 'containerd', 'cat', 'apt-cache', 'date']);
+		const reads = new Set(['sh', 'true', 'test', 'grep', 'curl', 'containerd', 'cat', 'apt-cache', 'date', 'getenforce']);
 		const kubectlRead = (argv: string[]): boolean => argv[0] === 'kubectl' && (argv.includes('get') || argv[3] === 'version');
 		return this.calls.filter((c) => !reads.has(c.argv[0] ?? '') && !kubectlRead(c.argv) && !(c.argv[0] === 'systemctl' && c.argv[1] === 'is-active') && !(c.argv[0] === 'gpg' && c.argv.includes('--show-keys')) && !(c.argv[0] === 'kubeadm' && c.argv[1] === 'token') && !(c.argv[0] === 'kubeadm' && c.argv[2] === 'phase')).map((c) => c.argv.join(' '));
 	}

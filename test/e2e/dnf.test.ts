@@ -77,7 +77,7 @@ function checkInstalled(t: ExecutionContext, hosts: TestHosts, calls: Call[]): v
 }
 
 test('Rocky 9 hosts (dnf, SELinux enforcing) 1+1 Calico: install 1.35, upgrade to 1.36 in kubeadm\'s order, a re-run is a no-op, reset --remove-packages leaves nothing', async (t) => {
-	const hosts = await startHosts(2, { scenario: { packageManager: 'dnf', ...HOST_OWN } });
+	const hosts = await startHosts(2, { scenario: (index) => ({ packageManager: 'dnf', ...HOST_OWN, firewalld: index === 1 }) });
 	t.teardown(() => hosts.stop());
 	await hosts.setClusterScenario({ speed: 4, drainTimeScale: 0.05 });
 
@@ -91,6 +91,9 @@ test('Rocky 9 hosts (dnf, SELinux enforcing) 1+1 Calico: install 1.35, upgrade t
 	const installed = await runCli(['install', '--config', config, '--yes'], dir);
 	t.is(installed.code, 0, installed.stderr);
 	checkInstalled(t, hosts, await allCalls(hosts));
+	const worker = hosts.hosts[1]!.address.replace(/\./g, '\\.');
+	t.regex(installed.stderr, new RegExp(`warning: firewalld is active on ${worker}: the other nodes must reach 10250/tcp, 10256/tcp, 30000-32767/tcp, 179/tcp, ipip there`), 'the worker\'s active firewalld is named with what to open');
+	t.notRegex(installed.stderr, new RegExp(`firewalld is active on ${hosts.hosts[0]!.address.replace(/\./g, '\\.')}`));
 	for (const index of [0, 1]) {
 		t.is((await hosts.readHostFile(index, '/opt/kubestrap-sim/state/selinux'))?.trim(), 'Permissive', `host ${index + 1}: SELinux permissive now`);
 		t.regex((await hosts.readHostFile(index, '/etc/selinux/config')) ?? '', /^SELINUX=permissive$/m, `host ${index + 1}: and at boot`);
@@ -113,7 +116,7 @@ test('Rocky 9 hosts (dnf, SELinux enforcing) 1+1 Calico: install 1.35, upgrade t
 	t.is(upgraded.code, 0, upgraded.stderr);
 	t.regex(upgraded.stderr, /upgraded: control plane v1\.36\.4; node1 v1\.36\.4, node2 v1\.36\.4/);
 	const calls = (await allCalls(hosts)).filter((c) => c.t >= mark);
-	const [worker] = ['node2'];
+	const workerNode = 'node2';
 	const seen0 = (await dnfSeen(hosts, 0)).filter((s) => s.t >= mark);
 	const lookup = seen0.find((s) => / list /.test(` ${s.line} `) && s.line.includes('--showduplicates'));
 	t.truthy(lookup, 'the version was looked up with dnf --showduplicates list');
@@ -124,7 +127,7 @@ test('Rocky 9 hosts (dnf, SELinux enforcing) 1+1 Calico: install 1.35, upgrade t
 	const kubeadmPkg = calls.find((c) => c.host === 0 && c.prog === 'dnf' && c.argv.includes('install') && c.argv.includes('kubeadm-1.36.4'));
 	t.true(kubeadmPkg !== undefined && kubeadmPkg.argv.includes('--disableexcludes=kubernetes') && kubeadmPkg.t < apply!.t, 'dnf install kubeadm-1.36.4 --disableexcludes=kubernetes before kubeadm upgrade apply');
 	t.false(kubeadmPkg!.argv.some((a) => a.startsWith('kubelet')), 'kubeadm alone first');
-	for (const [index, name] of [[0, 'node1'], [1, worker]] as const) {
+	for (const [index, name] of [[0, 'node1'], [1, workerNode]] as const) {
 		const drain = calls.find((c) => c.host === 0 && c.prog === 'kubectl' && c.argv.includes('drain') && c.argv.includes(name));
 		const kubelet = calls.find((c) => c.host === index && c.prog === 'dnf' && c.argv.includes('install') && c.argv.includes('kubelet-1.36.4'));
 		const restart = calls.find((c) => c.host === index && c.prog === 'systemctl' && c.argv.includes('restart') && c.argv.includes('kubelet') && c.t > (kubelet?.t ?? Infinity));

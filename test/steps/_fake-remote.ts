@@ -88,7 +88,7 @@ export class FakeRemote implements StepRemote {
 		return [
 			`os_id=${s.osId}`, `os_version=${s.osVersion}`, `kernel=${s.kernel}`, 'arch=x86_64', `hostname=${s.hostname}`, 'cgroup=2',
 			`swap=${s.swapOn ? 'on' : 'off'}`, `pkg=${['rocky', 'rhel', 'centos', 'almalinux', 'fedora'].includes(s.osId) ? 'dnf' : 'apt'}`, ...(s.kubeadm ? [`kubeadm=${s.kubeadm}`] : []),
-			...(s.files.has('/etc/kubernetes/admin.conf') ? ['admin_conf=yes'] : []), ...(s.files.has('/etc/kubernetes/kubelet.conf') ? ['kubelet_conf=yes'] : []),
+			...(s.files.has('/etc/kubernetes/admin.conf') ? ['admin_conf=yes'] : []), ...(s.files.has('/etc/kubernetes/kubelet.conf') ? ['kubelet_conf=yes'] : []), ...(s.services.has('firewalld') ? ['firewalld=active'] : []),
 			'listening=22,', `epoch=${Math.round(Date.now() / 1000)}`, `sudo=${s.sudo?.status ?? 0}`, `sudo_error=${s.sudo?.error ?? ''}`,
 		].join('\n');
 	}

@@ -46,6 +46,8 @@ export interface HostScenario {
 	busyPorts?: readonly (number | { port: number; process: string })[];
 	/** Modules modprobe cannot find. */
 	missingModules?: readonly string[];
+	/** firewalld installed and active at start (a RHEL-family server install; cloud images leave it off). */
+	firewalld?: boolean;
 	/** Adds getenforce/setenforce with this state (RHEL-like hosts). */
 	selinux?: 'Enforcing' | 'Permissive' | 'Disabled';
 	/** Adds a date whose `+%s` is off by this many seconds. */
@@ -197,6 +199,11 @@ export async function writeScenario(simDir: string, scenario: HostScenario, addr
 	await writeFile(join(state, 'swap'), scenario.swap === true ? 'on\n' : 'off\n');
 	await writeFile(join(state, 'proc-swaps'), scenario.swap === true ? SWAPS_ON : SWAPS_HEADER);
 	await writeFile(join(state, 'sysctl', 'net.ipv4.ip_forward'), scenario.ipForward === true ? '1\n' : '0\n');
+	if (scenario.firewalld === true) {
+		await writeFile(join(state, 'units', 'firewalld'), '');
+		await writeFile(join(state, 'services', 'firewalld.active'), '');
+		await writeFile(join(state, 'services', 'firewalld.enabled'), '');
+	}
 	await writeFile(join(state, 'selinux'), `${scenario.selinux ?? 'Disabled'}\n`);
 	await writeFaults(simDir, scenario.faults ?? []);
 	await writeNetwork(simDir, scenario);

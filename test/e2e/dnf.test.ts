@@ -88,6 +88,13 @@ test('Rocky 9 hosts (dnf, SELinux enforcing) 1+1 Calico: install 1.35, upgrade t
 
 	const { dir, config } = writeConfig(hosts, { controlPlanes: 1, network: { cni: 'calico' } });
 	setVersion(config, '1.35');
+	// The plan reads the hosts and shows the dnf commands; nothing changes.
+	const planned = await runCli(['plan', '--config', config], dir);
+	t.is(planned.code, 0, planned.stderr);
+	for (const action of ['sudo setenforce 0', 'sudo sed -i s/^SELINUX=enforcing$/SELINUX=permissive/ /etc/selinux/config', 'fetch https://download.docker.com/linux/centos/gpg and check its fingerprint is 060A61C51B558A7F742B77AAC52FEB6B621E9F35', 'sudo dnf install -y containerd.io', 'write /etc/yum.repos.d/kubernetes.repo']) {
+		t.true(planned.stdout.includes(action), `the plan shows: ${action}`);
+	}
+	t.deepEqual((await allCalls(hosts)).filter(CHANGES).map((c) => c.line), [], 'plan changed nothing');
 	const installed = await runCli(['install', '--config', config, '--yes'], dir);
 	t.is(installed.code, 0, installed.stderr);
 	checkInstalled(t, hosts, await allCalls(hosts));

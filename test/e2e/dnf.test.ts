@@ -118,6 +118,12 @@ test('Rocky 9 hosts (dnf, SELinux enforcing) 1+1 Calico: install 1.35, upgrade t
 
 	// Upgrade to the default minor.
 	setVersion(config, '1.36');
+	const beforeDry = Date.now();
+	const dry = await runCli(['upgrade', '--config', config, '--dry-run'], dir);
+	t.is(dry.code, 0, dry.stderr);
+	t.regex(dry.stderr, /node2 +worker +v1\.35\.8 → the newest 1\.36 patch[\s\S]*dry run: nothing was changed/);
+	t.deepEqual((await allCalls(hosts)).filter((c) => c.t >= beforeDry && CHANGES(c)).map((c) => c.line), [], 'the dry run changed nothing');
+	t.regex((await hosts.readHostFile(0, '/etc/yum.repos.d/kubernetes.repo')) ?? '', /\/v1\.35\/rpm\//, 'the repo file still names 1.35');
 	const mark = Date.now();
 	const upgraded = await runCli(['upgrade', '--config', config, '--yes'], dir);
 	t.is(upgraded.code, 0, upgraded.stderr);

@@ -10,6 +10,22 @@
 
 export const KUBERNETES_KEY_FINGERPRINT = 'DE15B14486CD377B9E876E1A234654DA9A296436';
 
+/**
+ * Docker's RPM repository key ("Docker Release (CE rpm) <docker@docker.com>", key id 621E9F35), which signs
+ * containerd.io on download.docker.com/linux/{centos,rhel,fedora}: the fingerprint Docker's install pages
+ * for CentOS, RHEL and Fedora tell users to check before accepting it.
+ */
+export const DOCKER_RPM_KEY_FINGERPRINT = '060A61C51B558A7F742B77AAC52FEB6B621E9F35';
+
+/** A pinned repository key: what it is called in messages and its fingerprint. */
+export interface PinnedKey {
+	label: string;
+	fingerprint: string;
+}
+
+export const KUBERNETES_KEY: PinnedKey = { label: 'Kubernetes package signing key', fingerprint: KUBERNETES_KEY_FINGERPRINT };
+export const DOCKER_RPM_KEY: PinnedKey = { label: 'Docker RPM repository key', fingerprint: DOCKER_RPM_KEY_FINGERPRINT };
+
 /** The primary keys' fingerprints in `gpg --show-keys --with-colons` output (the fpr record after each pub). */
 export function primaryFingerprints(colons: string): string[] {
 	const prints: string[] = [];
@@ -31,12 +47,12 @@ export function spacedFingerprint(print: string): string {
 }
 
 export class SigningKeyRefusal extends Error {
-	constructor(host: string, step: string, url: string, found: readonly string[]) {
-		super(`${host}: step "${step}" refused: the Kubernetes package signing key from ${url} has fingerprint ${found.length > 0 ? found.map(spacedFingerprint).join(', ') : '(none: not an OpenPGP key)'}, expected ${spacedFingerprint(KUBERNETES_KEY_FINGERPRINT)}; nothing was installed from it. A proxy or mirror on the host's path may be serving another key: check what the host reaches as pkgs.k8s.io`);
+	constructor(host: string, step: string, url: string, found: readonly string[], key: PinnedKey = KUBERNETES_KEY) {
+		super(`${host}: step "${step}" refused: the ${key.label} from ${url} has fingerprint ${found.length > 0 ? found.map(spacedFingerprint).join(', ') : '(none: not an OpenPGP key)'}, expected ${spacedFingerprint(key.fingerprint)}; nothing was installed from it. A proxy or mirror on the host's path may be serving another key: check what the host reaches as ${new URL(url).host}`);
 	}
 }
 
 /** Whether the key is exactly the pinned one: a single primary key with the pinned fingerprint (no extra keys slipped in). */
-export function checkFingerprints(found: readonly string[]): boolean {
-	return found.length === 1 && found[0] === KUBERNETES_KEY_FINGERPRINT;
+export function checkFingerprints(found: readonly string[], expected: string = KUBERNETES_KEY_FINGERPRINT): boolean {
+	return found.length === 1 && found[0] === expected;
 }

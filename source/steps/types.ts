@@ -23,6 +23,8 @@ export interface Facts {
 	kubeadmVersion?: string;
 	hasAdminConf: boolean;
 	hasKubeletConf: boolean;
+	/** firewalld runs (RHEL-family servers have it on): the ports the nodes need must be open in it */
+	firewalldActive?: boolean;
 	listening: number[];
 	epochSeconds: number;
 	/** exit status of `sudo -n true` (127: no sudo) */

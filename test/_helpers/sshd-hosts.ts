@@ -12,7 +12,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { $ } from 'zx';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { createWriteStream, existsSync } from 'node:fs';
+import { createWriteStream, existsSync, readdirSync } from 'node:fs';
 import { chmod, chown, copyFile, cp, mkdir, mkdtemp, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { readClusterObjects, readClusterPatches, runSimKubectl, seedObject, type ClusterObject, type ClusterPatch, type SimKubectlResult } from './sim/cluster.js';
 import { leaseAddress, portFree, type Lease } from './sim/leases.js';
 import { listProcesses, scanCmdlines, watchCmdlines, type CanaryHit, type CmdlineWatch, type ProcessInfo } from './sim/processes.js';
-import { appendFlip, packageBinaries, writeClusterScenario, writeFaults, writeScenario, type ClusterScenario, type Fault, type HostScenario } from './sim/scenario.js';
+import { appendFlip, packageBinaries, withFlavour, writeClusterScenario, writeFaults, writeScenario, type ClusterScenario, type Fault, type HostScenario } from './sim/scenario.js';
 
 export { OS_RELEASE, type ClusterScenario, type CrashLoopFault, type Fault, type HostScenario, type ImagePullFault, type NodeNotReadyFault } from './sim/scenario.js';
 export type { ClusterObject, ClusterPatch, SimKubectlResult } from './sim/cluster.js';
@@ -279,6 +279,26 @@ function hiddenBinaries(): string[] {
 	return found;
 }
 
+/**
+ * What an RPM host (packageManager 'dnf') must not show of the machine's Debian: apt's and dpkg's programs
+ * (so `command -v apt-get` fails in the host, for the login user and under sudo alike) and their /etc dirs.
+ * Overlay whiteouts, relative to the host's upper dir.
+ */
+function debianWhiteouts(): string[] {
+	const found: string[] = [];
+	for (const dir of ['bin', 'sbin', 'local/bin', 'local/sbin']) {
+		const path = `/usr/${dir}`;
+		if (!existsSync(path)) continue;
+		for (const name of readdirSync(path)) {
+			if (/^(apt|dpkg)($|-)/.test(name)) found.push(`usr/${dir}/${name}`);
+		}
+	}
+	for (const dir of ['etc/apt', 'etc/dpkg']) {
+		if (existsSync(`/${dir}`)) found.push(dir);
+	}
+	return found;
+}
+
 function setupScript(root: string, name: string, clusterDir: string): string {
 	return [
 		'set -e',
@@ -477,8 +497,9 @@ interface PrepareInput {
 	authorizedKey: string;
 }
 
-async function prepareHost(host: TestHost, input: PrepareInput): Promise<void> {
+async function prepareHost(host: TestHost, prepared: PrepareInput): Promise<void> {
 	const { root } = host;
+	const input = { ...prepared, scenario: withFlavour(prepared.scenario) };
 	for (const dir of OVERLAID) {
 		await mkdir(join(root, 'upper', dir), { recursive: true });
 		await mkdir(join(root, 'work', dir), { recursive: true });
@@ -505,10 +526,17 @@ async function prepareHost(host: TestHost, input: PrepareInput): Promise<void> {
 	await chown(home, input.users.uid, input.users.gid);
 	// bash reads ~/.bashrc for the commands sshd runs: the hook brings the node's CNI state up to date first (see sim/hook.sh).
 	await writeFile(join(home, '.bashrc'), `. ${SIM_MOUNT}/hook.sh\n`, { mode: 0o644 });
-	for (const whiteout of input.whiteouts) {
-		const target = join(root, 'upper', 'usr', whiteout);
+	const rpmHost = input.scenario.packageManager === 'dnf';
+	for (const whiteout of [...input.whiteouts.map((path) => join('usr', path)), ...(rpmHost ? debianWhiteouts() : [])]) {
+		const target = join(root, 'upper', whiteout);
 		await mkdir(dirname(target), { recursive: true });
+		await rm(target, { recursive: true, force: true });
 		await run('mknod', [target, 'c', '0', '0']);
+	}
+	if (rpmHost) {
+		// A RHEL-family host's package configuration dirs (dnf reads the repo files, rpm the keys).
+		await mkdir(join(etc, 'yum.repos.d'), { recursive: true, mode: 0o755 });
+		await mkdir(join(etc, 'pki', 'rpm-gpg'), { recursive: true, mode: 0o755 });
 	}
 
 	const sim = join(root, 'sim');

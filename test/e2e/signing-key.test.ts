@@ -1,6 +1,6 @@
 // The Kubernetes package signing key against the sshd hosts: a host served another key (the scenario's
 // substituted key, as a hostile proxy would) is refused before the key is installed, naming the host and
-// both fingerprints. (The sim hosts always have apt-get, so the dnf path is covered by the step tests.)
+// both fingerprints. (On apt hosts; the dnf path is checked by the step tests and run end to end in dnf.test.ts.)
 import test from 'ava';
 import { startHosts } from '../_helpers/sshd-hosts.js';
 import { runCli, writeConfig } from './_install.js';

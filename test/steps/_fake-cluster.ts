@@ -70,6 +70,21 @@ export class FakeClusterRemote extends FakeRemote {
 			this.state.kubeadm = `v${this.packages.get('kubeadm')}`;
 			return ok();
 		}
+		if (cmd === 'dnf' && args.includes('install')) {
+			// dnf: the repo file's exclude= is the hold, lifted per call by --disableexcludes=kubernetes.
+			const specs = args.filter((a) => /^kube(adm|let|ctl)-\d/.test(a));
+			if (specs.length > 0 && !args.includes('--disableexcludes=kubernetes')) {
+				return { code: 1, signal: null, stdout: specs.map((spec) => `All matches were filtered out by exclude filtering for argument: ${spec}\n`).join(''), stderr: `Error: Unable to find a match: ${specs.join(' ')}\n` };
+			}
+			for (const spec of specs) {
+				const name = spec.slice(0, spec.indexOf('-'));
+				this.packages.set(name, spec.slice(name.length + 1));
+				c.log.push(`${this.nodeName}: dnf install ${spec}`);
+			}
+			this.state.kubeadm = `v${this.packages.get('kubeadm')}`;
+			return ok('Complete!\n');
+		}
+		if (cmd === 'dnf' && args.includes('list')) c.log.push(`${this.nodeName}: dnf list (${/\/v(\d+\.\d+)\//.exec(this.state.files.get('/etc/yum.repos.d/kubernetes.repo')?.content ?? '')?.[1] ?? 'no repo'})`);
 		if (cmd === 'apt-mark') {
 			for (const name of args.slice(1)) {
 				if (args[0] === 'hold') this.state.files.set(`/held/${name}`, { content: '', mode: 0 });
@@ -126,18 +141,25 @@ export class FakeClusterRemote extends FakeRemote {
 		}
 		return super.answer(argv);
 	}
+
+	override async upload(content: string | Buffer, path: string, options: { mode?: number } = {}): Promise<void> {
+		await super.upload(content, path, options);
+		if (path.startsWith('/etc/yum.repos.d/') || path.startsWith('/etc/apt/sources.list.d/')) this.cluster.log.push(`${this.nodeName}: write ${path} (${/\/v(\d+\.\d+)\//.exec(content.toString())?.[1] ?? ''})`);
+	}
 }
 
 /** Hosts 0..n-1 (the first ones control planes) of a cluster at `version`, every node Ready. */
-export function fakeCluster(version: string, names: Array<{ name: string; controlPlane: boolean }>, cniImage = 'quay.io/cilium/cilium:v1.20.1@sha256:0'): { cluster: FakeCluster; remote(name: string): FakeClusterRemote } {
+export function fakeCluster(version: string, names: Array<{ name: string; controlPlane: boolean }>, cniImage = 'quay.io/cilium/cilium:v1.20.1@sha256:0', options: { rpm?: boolean } = {}): { cluster: FakeCluster; remote(name: string): FakeClusterRemote } {
 	const cluster: FakeCluster = { apiServer: version, nodes: new Map(), blockedDrains: new Map(), pdbs: [], pods: new Map(), cniImage, log: [] };
 	const remotes = new Map<string, FakeClusterRemote>();
 	for (const { name, controlPlane } of names) {
 		cluster.nodes.set(name, { controlPlane, kubelet: version, unschedulable: false, ready: true });
-		const state = freshHost(name, { swapOn: false });
+		const state = freshHost(name, { swapOn: false, ...(options.rpm ? { osId: 'rocky', osVersion: '9.5' } : {}) });
 		if (controlPlane) state.files.set('/etc/kubernetes/admin.conf', { content: 'admin', mode: 0o600 });
 		state.files.set('/etc/kubernetes/kubelet.conf', { content: 'kubelet', mode: 0o600 });
-		state.files.set('/etc/apt/sources.list.d/kubernetes.list', { content: `deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.gpg] https://pkgs.k8s.io/core:/stable:/v${version.split('.').slice(0, 2).join('.')}/deb/ /\n`, mode: 0o644 });
+		const minorOf = version.split('.').slice(0, 2).join('.');
+		if (options.rpm) state.files.set('/etc/yum.repos.d/kubernetes.repo', { content: `[kubernetes]\nbaseurl=https://pkgs.k8s.io/core:/stable:/v${minorOf}/rpm/\nexclude=kubelet kubeadm kubectl cri-tools kubernetes-cni\n`, mode: 0o644 });
+		else state.files.set('/etc/apt/sources.list.d/kubernetes.list', { content: `deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.gpg] https://pkgs.k8s.io/core:/stable:/v${version.split('.').slice(0, 2).join('.')}/deb/ /\n`, mode: 0o644 });
 		remotes.set(name, new FakeClusterRemote(state, cluster, name, version));
 	}
 	return { cluster, remote: (name) => remotes.get(name)! };

@@ -51,6 +51,12 @@ export interface FakeHostState {
 	snapshots?: string[];
 	/** the fingerprint gpg --show-keys reports for the downloaded release key (default: the pinned one) */
 	signingKeyFingerprint?: string;
+	/** the fingerprint gpg --show-keys reports for a key curl fetched from download.docker.com (default: Docker's RPM key) */
+	dockerKeyFingerprint?: string;
+	/** what getenforce prints (SELinux hosts); undefined: no getenforce on the host */
+	selinux?: 'Enforcing' | 'Permissive' | 'Disabled';
+	/** the URL curl fetched last (the key gpg is shown next) */
+	lastCurl?: string;
 }
 
 export function freshHost(hostname: string, changes: Partial<FakeHostState> = {}): FakeHostState {
@@ -82,7 +88,7 @@ export class FakeRemote implements StepRemote {
 		return [
 			`os_id=${s.osId}`, `os_version=${s.osVersion}`, `kernel=${s.kernel}`, 'arch=x86_64', `hostname=${s.hostname}`, 'cgroup=2',
 			`swap=${s.swapOn ? 'on' : 'off'}`, `pkg=${['rocky', 'rhel', 'centos', 'almalinux', 'fedora'].includes(s.osId) ? 'dnf' : 'apt'}`, ...(s.kubeadm ? [`kubeadm=${s.kubeadm}`] : []),
-			...(s.files.has('/etc/kubernetes/admin.conf') ? ['admin_conf=yes'] : []), ...(s.files.has('/etc/kubernetes/kubelet.conf') ? ['kubelet_conf=yes'] : []),
+			...(s.files.has('/etc/kubernetes/admin.conf') ? ['admin_conf=yes'] : []), ...(s.files.has('/etc/kubernetes/kubelet.conf') ? ['kubelet_conf=yes'] : []), ...(s.services.has('firewalld') ? ['firewalld=active'] : []),
 			'listening=22,', `epoch=${Math.round(Date.now() / 1000)}`, `sudo=${s.sudo?.status ?? 0}`, `sudo_error=${s.sudo?.error ?? ''}`,
 		].join('\n');
 	}
@@ -121,7 +127,44 @@ export class FakeRemote implements StepRemote {
 				if (args[0] === 'is-active') return s.services.has(args[args.length - 1] ?? '') ? ok() : fail('inactive', 3);
 				if (args[0] === 'restart' || (args[0] === 'enable' && args.includes('--now'))) s.services.add(args[args.length - 1] ?? '');
 				return ok();
+			case 'getenforce':
+				return s.selinux === undefined ? fail('sh: getenforce: command not found', 127) : ok(`${s.selinux}\n`);
+			case 'setenforce':
+				if (s.selinux === undefined) return fail('sh: setenforce: command not found', 127);
+				if (s.selinux === 'Disabled') return fail('setenforce: SELinux is disabled');
+				s.selinux = args[0] === '0' ? 'Permissive' : 'Enforcing';
+				return ok();
+			case 'sed': {
+				// sed -i 's/A/B/' FILE (the edits the steps make, on the file kept in `files`; files the fake does not keep, such as /etc/fstab, are left as they are)
+				const file = s.files.get(args.at(-1) ?? '');
+				const edit = /^s\/(.*)\/(.*)\/$/.exec(args.at(-2) ?? '');
+				if (file && edit && args[0] === '-i') file.content = file.content.replace(new RegExp(edit[1] ?? '', 'gm'), edit[2] ?? '');
+				return ok();
+			}
+			case 'dnf': {
+				// `dnf --showduplicates list kubeadm`: the repo file's minor, every patch; `dnf install kubeadm-X` sets the version.
+				const minor = /\/v(\d+\.\d+)\//.exec(s.files.get('/etc/yum.repos.d/kubernetes.repo')?.content ?? '')?.[1];
+				if (args.includes('list')) {
+					if (minor === undefined) return fail('Error: No matching Packages to list');
+					const lines = ['Last metadata expiration check: 0:00:04 ago on Sun 06 Dec 2026 07:00:00 AM UTC.', 'Available Packages'];
+					for (let p = 0; p <= (s.published[minor] ?? -1); p++) lines.push(`kubeadm.x86_64    ${minor}.${p}-150500.1.1    kubernetes`);
+					return ok(`${lines.join('\n')}\n`);
+				}
+				const kubeadm = args.find((a) => a.startsWith('kubeadm-'));
+				if (args.includes('install') && kubeadm) s.kubeadm = `v${kubeadm.slice('kubeadm-'.length)}`;
+				return ok();
+			}
 			case 'grep': {
+				if (args[0] === '-lrs') {
+					// grep -lrs --include=*.repo -e PATTERN DIR: the repo files naming Docker's repository
+					const dir = `${args.at(-1)}/`;
+					const hits = [...s.files].filter(([path, f]) => path.startsWith(dir) && path.endsWith('.repo') && /^\s*baseurl\s*=.*download\.docker\.com\/linux\//m.test(f.content)).map(([path]) => path);
+					return hits.length > 0 ? ok(`${hits.join('\n')}\n`) : fail('');
+				}
+				if (args[0] === '-qx') {
+					const file = s.files.get(args.at(-1) ?? '');
+					return file && file.content.split('\n').includes(args[1] ?? '') ? ok() : fail('', file ? 1 : 2);
+				}
 				const file = s.files.get(args[args.length - 1] ?? '');
 				return file && file.content.includes(args[args.length - 2] ?? '') ? ok() : fail('');
 			}
@@ -145,11 +188,13 @@ export class FakeRemote implements StepRemote {
 			case 'date':
 				return ok(`${Math.floor(Date.now() / 1000)}\n`);
 			case 'curl':
+				s.lastCurl = args.at(-1);
 				return ok('-----BEGIN PGP PUBLIC KEY BLOCK-----\n');
 			case 'gpg': {
 				if (!args.includes('--show-keys')) return ok();
 				// As gpg --show-keys --with-colons prints a key: pub, then its fingerprint, then the user id.
-				const fpr = s.signingKeyFingerprint ?? 'DE15B14486CD377B9E876E1A234654DA9A296436';
+				const docker = s.lastCurl?.startsWith('https://download.docker.com/') === true;
+				const fpr = docker ? s.dockerKeyFingerprint ?? '060A61C51B558A7F742B77AAC52FEB6B621E9F35' : s.signingKeyFingerprint ?? 'DE15B14486CD377B9E876E1A234654DA9A296436';
 				return ok(`pub:-:2048:1:${fpr.slice(-16)}:1661444914:::-:::scESC::::::23::0:\nfpr:::::::::${fpr}:\nuid:-::::1661444914::0::isv\\x3akubernetes OBS Project <isv\\x3akubernetes@build.opensuse.org>::::::::::0:\n`);
 			}
 			case 'env':
@@ -236,8 +281,9 @@ export class FakeRemote implements StepRemote {
 
 	/** Commands that change the host (everything but reads the steps make). */
 	changes(): string[] {
-		const reads = new Set(['sh', 'true', 'test', 'grep', 'curl', 'containerd', 'cat', 'apt-cache', 'date']);
+		const reads = new Set(['sh', 'true', 'test', 'grep', 'curl', 'containerd', 'cat', 'apt-cache', 'date', 'getenforce']);
+		const dnfRead = (argv: string[]): boolean => argv[0] === 'dnf' && argv.includes('list');
 		const kubectlRead = (argv: string[]): boolean => argv[0] === 'kubectl' && (argv.includes('get') || argv[3] === 'version');
-		return this.calls.filter((c) => !reads.has(c.argv[0] ?? '') && !kubectlRead(c.argv) && !(c.argv[0] === 'systemctl' && c.argv[1] === 'is-active') && !(c.argv[0] === 'gpg' && c.argv.includes('--show-keys')) && !(c.argv[0] === 'kubeadm' && c.argv[1] === 'token') && !(c.argv[0] === 'kubeadm' && c.argv[2] === 'phase')).map((c) => c.argv.join(' '));
+		return this.calls.filter((c) => !reads.has(c.argv[0] ?? '') && !kubectlRead(c.argv) && !dnfRead(c.argv) && !(c.argv[0] === 'systemctl' && c.argv[1] === 'is-active') && !(c.argv[0] === 'gpg' && c.argv.includes('--show-keys')) && !(c.argv[0] === 'kubeadm' && c.argv[1] === 'token') && !(c.argv[0] === 'kubeadm' && c.argv[2] === 'phase')).map((c) => c.argv.join(' '));
 	}
 }

@@ -2,7 +2,7 @@
 // with sudo; skipped when the files exist and swap is off; a dry run only says what it would do; ENI
 // mode also keeps networkd off the secondary interfaces.
 import test from 'ava';
-import { ENI_UNMANAGED_FILE, MODULES_FILE, prepareHostStep, SYSCTL_FILE } from '../../source/steps/list/prepare-host.js';
+import { ENI_UNMANAGED_FILE, MODULES_FILE, prepareHostStep, SELINUX_CONFIG, SYSCTL_FILE } from '../../source/steps/list/prepare-host.js';
 import { runSteps } from '../../source/steps/runner.js';
 import { specCluster, stepHarness } from './_step-harness.js';
 
@@ -50,4 +50,24 @@ test('Cilium ENI: the networkd file keeps eth1+ unmanaged, and networkd reloads 
 	t.regex(h.remotes[0]!.state.files.get(ENI_UNMANAGED_FILE)?.content ?? '', /\[Match\]\nName=eth\[1-9\]\*\n\n\[Link\]\nUnmanaged=yes/);
 	t.true(h.remotes[0]!.changes().includes('networkctl reload'));
 	t.false(h.remotes[1]!.changes().includes('networkctl reload'), 'networkd not running: nothing to reload');
+});
+
+test('SELinux enforcing (RHEL family): setenforce 0 and SELINUX=permissive in its config, as the kubeadm install page does; then skipped; hosts without SELinux are not touched', async (t) => {
+	const config = (mode: string): Map<string, { content: string; mode: number }> => new Map([[SELINUX_CONFIG, { content: `# This file controls the state of SELinux on the system.\nSELINUX=${mode}\nSELINUXTYPE=targeted\n`, mode: 0o644 }]]);
+	const h = stepHarness({ states: [{ osId: 'rocky', osVersion: '9.5', selinux: 'Enforcing', swapOn: false, files: config('enforcing') }, {}] });
+	const outcome = await runSteps(h.ctx, [prepareHostStep]);
+	t.deepEqual(outcome.failures, []);
+	const rocky = h.remotes[0]!;
+	t.deepEqual(rocky.changes().slice(-2), ['setenforce 0', `sed -i s/^SELINUX=enforcing$/SELINUX=permissive/ ${SELINUX_CONFIG}`]);
+	t.true(rocky.calls.filter((c) => ['setenforce', 'sed'].includes(c.argv[0] ?? '')).every((c) => c.sudo));
+	t.is(rocky.state.selinux, 'Permissive');
+	t.is(rocky.state.files.get(SELINUX_CONFIG)?.content, '# This file controls the state of SELinux on the system.\nSELINUX=permissive\nSELINUXTYPE=targeted\n');
+	t.is(await prepareHostStep.shouldRun(h.ctx, h.ctx.hosts[0]!), false, 'permissive now and at boot: nothing left to do');
+	t.false(h.remotes[1]!.changes().some((c) => /setenforce|selinux/.test(c)), 'a host without SELinux');
+	// Permissive already, but the config still enforces at the next boot: only the config is edited.
+	const boot = stepHarness({ states: [{ osId: 'rocky', osVersion: '9.5', selinux: 'Permissive', swapOn: false, files: new Map([...config('enforcing'), [MODULES_FILE, { content: '', mode: 0o644 }], [SYSCTL_FILE, { content: '', mode: 0o644 }]]) }] });
+	t.is(await prepareHostStep.shouldRun(boot.ctx, boot.ctx.hosts[0]!), true);
+	await runSteps(boot.ctx, [prepareHostStep]);
+	t.false(boot.remotes[0]!.changes().includes('setenforce 0'));
+	t.true(boot.remotes[0]!.changes().includes(`sed -i s/^SELINUX=enforcing$/SELINUX=permissive/ ${SELINUX_CONFIG}`));
 });

@@ -114,6 +114,34 @@ test('1.35 → 1.36 on 1+2: kubeadm apply first, then each worker drained, upgra
 	t.deepEqual(log.slice(before), []);
 });
 
+test('RPM hosts (dnf): the repo file names the new minor before the version is looked up; kubeadm, then each node\'s kubelet, with --disableexcludes=kubernetes; no apt', async (t) => {
+	const c = cluster('1.36', 1, 1);
+	const { cluster: fake, remote } = fakeCluster('1.35.8', [{ name: 'cp-1', controlPlane: true }, { name: 'w-1', controlPlane: false }], undefined, { rpm: true });
+	const { failures, problems } = await upgradeTo(c, remote);
+	t.deepEqual([...failures, ...problems], []);
+	const log = fake.log;
+	t.is(fake.apiServer, '1.36.4');
+	t.deepEqual([...fake.nodes.values()].map((n) => `${n.kubelet} ${n.unschedulable}`), ['1.36.4 false', '1.36.4 false']);
+	const lookup = indexOf(log, 'cp-1: dnf list (1.36)');
+	t.true(indexOf(log, 'cp-1: write /etc/yum.repos.d/kubernetes.repo (1.36)') < lookup, 'the repo file names v1.36 before the lookup');
+	t.true(lookup < indexOf(log, 'cp-1: dnf install kubeadm-1.36.4') && indexOf(log, 'cp-1: dnf install kubeadm-1.36.4') < indexOf(log, 'cp-1: kubeadm upgrade apply v1.36.4'));
+	for (const node of ['cp-1', 'w-1']) {
+		t.true(indexOf(log, `${node}: drain`) < indexOf(log, `${node}: dnf install kubelet-1.36.4`), `${node} drained before its kubelet`);
+		t.true(indexOf(log, `${node}: restart kubelet`) < indexOf(log, `${node}: uncordon`));
+	}
+	for (const name of ['cp-1', 'w-1']) {
+		const sent = remote(name).calls.map((call) => call.argv.join(' '));
+		t.deepEqual(sent.filter((line) => /^(apt|env DEBIAN)/.test(line)), [], `${name}: no apt`);
+		t.true(sent.includes('dnf install -y kubelet-1.36.4 kubectl-1.36.4 --disableexcludes=kubernetes'), sent.join('\n'));
+		t.regex(remote(name).state.files.get('/etc/yum.repos.d/kubernetes.repo')?.content ?? '', /^exclude=kubelet kubeadm kubectl cri-tools kubernetes-cni$/m, 'the hold stays in the new repo file');
+	}
+	t.true(remote('cp-1').calls.some((call) => call.argv.join(' ') === 'dnf --showduplicates list kubeadm --disableexcludes=kubernetes'));
+	const before = log.length;
+	const again = await upgradeTo(c, remote);
+	t.deepEqual([...again.failures, ...again.problems], []);
+	t.deepEqual(log.slice(before).filter((entry) => !entry.includes('dnf list')), [], 'a re-run changes nothing');
+});
+
 test('HA 3+1: apply on the first control plane, upgrade node on the others, one at a time, before any worker', async (t) => {
 	const c = cluster('1.36', 3, 1);
 	const { cluster: fake, remote } = fakeCluster('1.35.8', [...['cp-1', 'cp-2', 'cp-3'].map((name) => ({ name, controlPlane: true })), { name: 'w-1', controlPlane: false }]);

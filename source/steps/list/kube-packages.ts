@@ -8,7 +8,7 @@ import { exactVersion, JOURNAL_KUBE_VERSION, KUBE_VERSION, minorOf, parseDnfList
 import { ADMIN_KUBECONFIG, kubectl } from '../../cluster/kubectl.js';
 import { StepError, type RunContext, type Step, type StepHost } from '../types.js';
 import { firstControlPlane } from './init-control-plane.js';
-import { checkFingerprints, KUBERNETES_KEY_FINGERPRINT, primaryFingerprints, SigningKeyRefusal } from '../signing-key.js';
+import { checkFingerprints, KUBERNETES_KEY, primaryFingerprints, SigningKeyRefusal, type PinnedKey } from '../signing-key.js';
 
 export const APT_KEYRING = '/etc/apt/keyrings/kubernetes-apt-keyring.gpg';
 export const APT_SOURCE = '/etc/apt/sources.list.d/kubernetes.list';
@@ -68,15 +68,15 @@ export async function configureRepo(ctx: RunContext, step: string, host: StepHos
  * The release key, fetched on the host (it reaches pkgs.k8s.io anyway) and checked there with gpg against
  * the pinned fingerprint before anything trusts it. A dry run fetches nothing and says it would check.
  */
-async function verifiedKey(ctx: RunContext, step: string, host: StepHost, url: string): Promise<string> {
+export async function verifiedKey(ctx: RunContext, step: string, host: StepHost, url: string, pinned: PinnedKey = KUBERNETES_KEY): Promise<string> {
 	if (ctx.dryRun) {
-		ctx.emit({ kind: 'plan', step, host: host.id, action: `fetch ${url} and check its fingerprint is ${KUBERNETES_KEY_FINGERPRINT}` });
+		ctx.emit({ kind: 'plan', step, host: host.id, action: `fetch ${url} and check its fingerprint is ${pinned.fingerprint}` });
 		return '';
 	}
 	const key = await read(ctx, step, host, ['curl', '-fsSL', url]);
 	const shown = await probe(ctx, step, host, ['gpg', '--batch', '--show-keys', '--with-colons'], { stdin: key });
 	const found = shown.code === 0 ? primaryFingerprints(shown.stdout) : [];
-	if (!checkFingerprints(found)) throw new SigningKeyRefusal(host.id, step, url, found);
+	if (!checkFingerprints(found, pinned.fingerprint)) throw new SigningKeyRefusal(host.id, step, url, found, pinned);
 	return key;
 }
 

@@ -4,6 +4,7 @@
 import { RemoteError } from '../../remote/errors.js';
 import { probe } from '../exec.js';
 import { duplicateNames, hostProblems, sudoNeedsPassword, sudoProblem } from '../rules/platform.js';
+import { firewalldWarning } from '../rules/firewall.js';
 import { StepError, type Facts, type RunContext, type Step, type StepHost } from '../types.js';
 
 /** sudo for the SSH user: without a password, or with the one given (tried here, so a wrong one stops the run now). */
@@ -37,5 +38,7 @@ export const preflightStep: Step = {
 			if (ids.includes(host.id)) problems.push(`node name "${name}" is shared with ${ids.filter((id) => id !== host.id).join(', ')}; set spec.hosts[].name`);
 		}
 		if (problems.length > 0) throw new StepError(host.id, 'preflight', 'preflight checks', 1, problems);
+		// Not a refusal: a firewalld configured for Kubernetes is fine, so the user is told what must be open.
+		if (facts.firewalldActive === true) ctx.emit({ kind: 'note', step: 'preflight', host: host.id, line: firewalldWarning(host.id, host.host.role, ctx.cluster.spec.network) });
 	},
 };

@@ -1,8 +1,9 @@
 // Swap off (now and in fstab), overlay and br_netfilter loaded at boot, the bridge and forwarding
-// sysctls kubeadm's preflight requires; in Cilium ENI mode also the network manager kept off the ENIs
-// cilium-operator attaches.
+// sysctls kubeadm's preflight requires; SELinux permissive on hosts that enforce it (RHEL family), as the
+// kubeadm install page asks; in Cilium ENI mode also the network manager kept off the ENIs cilium-operator
+// attaches.
 import { probe, run, write } from '../exec.js';
-import type { RunContext, Step } from '../types.js';
+import type { RunContext, Step, StepHost } from '../types.js';
 
 export const MODULES_FILE = '/etc/modules-load.d/kubestrap.conf';
 export const SYSCTL_FILE = '/etc/sysctl.d/99-kubestrap.conf';
@@ -14,6 +15,21 @@ export const ENI_UNMANAGED_FILE = '/etc/systemd/network/99-kubestrap-eni-unmanag
 const MODULES = 'overlay\nbr_netfilter\n';
 const SYSCTLS = 'net.bridge.bridge-nf-call-iptables = 1\nnet.bridge.bridge-nf-call-ip6tables = 1\nnet.ipv4.ip_forward = 1\n';
 const ENI_UNMANAGED = '# kubestrap: Cilium ENI mode manages the secondary ENIs\n[Match]\nName=eth[1-9]*\n\n[Link]\nUnmanaged=yes\n';
+
+export const SELINUX_CONFIG = '/etc/selinux/config';
+/** The kubeadm install page's edit: permissive from the next boot on too. */
+export const SELINUX_PERMISSIVE_SED = ['sed', '-i', 's/^SELINUX=enforcing$/SELINUX=permissive/', SELINUX_CONFIG];
+
+/**
+ * Whether SELinux enforces now (getenforce; hosts without SELinux have no getenforce) and whether its config
+ * enforces at boot. The kubeadm install page sets it permissive for containers to reach the host's files
+ * (CNI agents and static pods mount host paths) until the kubelet's SELinux support covers them.
+ */
+async function selinuxEnforcing(ctx: RunContext, host: StepHost): Promise<{ now: boolean; atBoot: boolean }> {
+	const mode = await probe(ctx, 'prepare', host, ['getenforce']);
+	const config = await probe(ctx, 'prepare', host, ['grep', '-qx', 'SELINUX=enforcing', SELINUX_CONFIG]);
+	return { now: mode.code === 0 && mode.stdout.trim() === 'Enforcing', atBoot: config.code === 0 };
+}
 
 function eni(ctx: RunContext): boolean {
 	const { network } = ctx.cluster.spec;
@@ -27,7 +43,9 @@ export const prepareHostStep: Step = {
 	targets: (ctx) => ctx.hosts,
 	async shouldRun(ctx, host) {
 		const files = await probe(ctx, 'prepare', host, ['test', '-f', MODULES_FILE, '-a', '-f', SYSCTL_FILE, ...(eni(ctx) ? ['-a', '-f', ENI_UNMANAGED_FILE] : [])]);
-		return host.facts?.swapOn === true || files.code !== 0;
+		if (host.facts?.swapOn === true || files.code !== 0) return true;
+		const selinux = await selinuxEnforcing(ctx, host);
+		return selinux.now || selinux.atBoot;
 	},
 	async run(ctx, host) {
 		await run(ctx, 'prepare', host, ['swapoff', '-a'], { sudo: true });
@@ -37,6 +55,9 @@ export const prepareHostStep: Step = {
 		await run(ctx, 'prepare', host, ['modprobe', 'br_netfilter'], { sudo: true });
 		await write(ctx, 'prepare', host, SYSCTL_FILE, SYSCTLS, 0o644);
 		await run(ctx, 'prepare', host, ['sysctl', '--system'], { sudo: true });
+		const selinux = await selinuxEnforcing(ctx, host);
+		if (selinux.now) await run(ctx, 'prepare', host, ['setenforce', '0'], { sudo: true });
+		if (selinux.atBoot) await run(ctx, 'prepare', host, SELINUX_PERMISSIVE_SED, { sudo: true });
 		if (eni(ctx)) {
 			await run(ctx, 'prepare', host, ['mkdir', '-p', '/etc/systemd/network'], { sudo: true });
 			await write(ctx, 'prepare', host, ENI_UNMANAGED_FILE, ENI_UNMANAGED, 0o644);

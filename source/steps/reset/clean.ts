@@ -9,7 +9,7 @@ import { change } from '../runner.js';
 import { probe, run } from '../exec.js';
 import { StepError, type RunContext, type Step, type StepHost } from '../types.js';
 import { IPTABLES_FAMILIES, inspectHost, type HostInventory } from './inspect.js';
-import { PACKAGES } from './residue.js';
+import { DNF_PACKAGES } from './residue.js';
 import { scopeOf, targetHosts, unreachableAdvice } from './scope.js';
 
 const STEP = 'clean';
@@ -62,7 +62,9 @@ async function removePackages(ctx: RunContext, host: StepHost, inventory: HostIn
 	if (inventory.packages.length === 0) return;
 	const dnf = (await probe(ctx, STEP, host, ['sh', '-c', 'command -v apt-get'])).code !== 0;
 	if (dnf) {
-		await run(ctx, STEP, host, ['dnf', 'remove', '-y', ...PACKAGES], { sudo: true });
+		// No hold to lift: dnf's is the repo file's exclude= line, gone with the repo file above. Names that are
+		// not installed are not an error for dnf remove (containerd.io from Docker's repository, or a distribution containerd).
+		await run(ctx, STEP, host, ['dnf', 'remove', '-y', ...DNF_PACKAGES], { sudo: true });
 		return;
 	}
 	await run(ctx, STEP, host, ['apt-mark', 'unhold', 'kubeadm', 'kubelet', 'kubectl'], { sudo: true });

@@ -2,7 +2,7 @@
 // before: pure functions over the text `ip -o link show`, `iptables-save` and `nft list tables` print,
 // so the clean step and the verification after it judge by the same rules.
 import { APT_KEYRING, APT_SOURCE, DNF_KEY, DNF_REPO } from '../list/kube-packages.js';
-import { CONTAINERD_CONFIG } from '../list/container-runtime.js';
+import { CONTAINERD_CONFIG, DOCKER_KEY, DOCKER_REPO } from '../list/container-runtime.js';
 import { CONFIG_DIR } from '../list/init-control-plane.js';
 import { ENI_UNMANAGED_FILE, MODULES_FILE, SYSCTL_FILE } from '../list/prepare-host.js';
 
@@ -31,8 +31,9 @@ export const STATE_DIRS = ['/etc/kubernetes', '/var/lib/kubelet', '/var/lib/etcd
 /** What kubestrap itself wrote during install (prepare-host, containerd, kubeadm configs). */
 export const KUBESTRAP_FILES = [CONFIG_DIR, MODULES_FILE, SYSCTL_FILE, ENI_UNMANAGED_FILE, CONTAINERD_CONFIG];
 /** Package sources kubestrap added; removed with the packages only. */
-export const PACKAGE_SOURCES = [APT_SOURCE, APT_KEYRING, DNF_REPO, DNF_KEY];
-export const PACKAGES = ['kubeadm', 'kubelet', 'kubectl', 'containerd'];
+export const PACKAGE_SOURCES = [APT_SOURCE, APT_KEYRING, DNF_REPO, DNF_KEY, DOCKER_REPO, DOCKER_KEY];
+/** What `dnf remove` takes on RPM hosts: the Kubernetes packages and containerd.io (or a distribution's containerd). */
+export const DNF_PACKAGES = ['kubeadm', 'kubelet', 'kubectl', 'cri-tools', 'kubernetes-cni', 'containerd.io', 'containerd'];
 
 /** Every path the clean step removes (and the verification checks), in order. */
 export function pathsToRemove(removePackages: boolean): string[] {

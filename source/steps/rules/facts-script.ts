@@ -15,6 +15,7 @@ export const FACTS_SCRIPT = [
 	'if command -v kubeadm >/dev/null 2>&1; then echo "kubeadm=$(kubeadm version -o short 2>/dev/null)"; fi',
 	'if [ -f /etc/kubernetes/admin.conf ]; then echo admin_conf=yes; fi',
 	'if [ -f /etc/kubernetes/kubelet.conf ]; then echo kubelet_conf=yes; fi',
+	'if systemctl is-active --quiet firewalld 2>/dev/null; then echo firewalld=active; fi',
 	`echo "listening=$(ss -ltnH 2>/dev/null | awk '{print $4}' | sed 's/.*://' | sort -un | tr '\\n' ',')"`,
 	'echo "epoch=$(date +%s)"',
 	// sudo's exit status and its last line say whether it works without a password, and why not.
@@ -46,6 +47,7 @@ export function parseFacts(output: string): Facts {
 		...(get('kubeadm') ? { kubeadmVersion: get('kubeadm') } : {}),
 		hasAdminConf: get('admin_conf') === 'yes',
 		hasKubeletConf: get('kubelet_conf') === 'yes',
+		...(get('firewalld') === 'active' ? { firewalldActive: true } : {}),
 		listening: get('listening').split(',').filter(Boolean).map(Number).filter(Number.isInteger),
 		epochSeconds: Number(get('epoch')) || 0,
 		sudoStatus: Number.isInteger(Number.parseInt(get('sudo'), 10)) ? Number.parseInt(get('sudo'), 10) : 1,

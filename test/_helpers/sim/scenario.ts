@@ -19,7 +19,15 @@ export interface Fault {
 }
 
 export interface HostScenario {
-	/** Content of /etc/os-release; default: the machine's own (Debian 12 here). See OS_RELEASE. */
+	/**
+	 * The host's distribution family. 'apt' (default): the machine's own Debian with apt-get, apt-mark,
+	 * apt-cache and dpkg. 'dnf': an RPM host (Rocky Linux 9 unless osRelease says otherwise): dnf, yum and rpm
+	 * only — the apt and dpkg programs (the simulated ones and the machine's) and /etc/apt are invisible in the
+	 * host — with /etc/yum.repos.d, /etc/pki/rpm-gpg and /etc/selinux/config, and SELinux Enforcing unless
+	 * `selinux` says otherwise, as a fresh RHEL-family host has them.
+	 */
+	packageManager?: 'apt' | 'dnf';
+	/** Content of /etc/os-release; default: the machine's own (Debian 12 here), Rocky 9 for packageManager 'dnf'. See OS_RELEASE. */
 	osRelease?: string;
 	/** `uname -r` and /proc/sys/kernel/osrelease; default 6.8.0-60-generic. */
 	kernel?: string;
@@ -38,6 +46,8 @@ export interface HostScenario {
 	busyPorts?: readonly (number | { port: number; process: string })[];
 	/** Modules modprobe cannot find. */
 	missingModules?: readonly string[];
+	/** firewalld installed and active at start (a RHEL-family server install; cloud images leave it off). */
+	firewalld?: boolean;
 	/** Adds getenforce/setenforce with this state (RHEL-like hosts). */
 	selinux?: 'Enforcing' | 'Permissive' | 'Disabled';
 	/** Adds a date whose `+%s` is off by this many seconds. */
@@ -81,6 +91,25 @@ export const OS_RELEASE = {
 		'PRETTY_NAME="CentOS Linux 7 (Core)"', '',
 	].join('\n'),
 } as const;
+
+/** The simulated programs only a Debian-family host has (removed from an RPM host's bin). */
+export const APT_PROGRAMS = ['apt-get', 'apt-mark', 'apt-cache', 'dpkg', 'dpkg-query'] as const;
+
+/** An RPM host's defaults for what its scenario leaves open (os-release, SELinux and its config file). */
+export function withFlavour(scenario: HostScenario): HostScenario {
+	if (scenario.packageManager !== 'dnf') return scenario;
+	const selinux = scenario.selinux ?? 'Enforcing';
+	return {
+		...scenario,
+		osRelease: scenario.osRelease ?? OS_RELEASE.rocky9,
+		selinux,
+		files: {
+			// As a fresh Rocky 9 ships it (selinux-policy); kubestrap's install edits the SELINUX= line.
+			'/etc/selinux/config': `# This file controls the state of SELinux on the system.\nSELINUX=${selinux.toLowerCase()}\nSELINUXTYPE=targeted\n`,
+			...scenario.files,
+		},
+	};
+}
 
 /** Binaries a package puts on PATH and the unit it ships; mirrors sim_pkg_bins/sim_pkg_unit in lib.sh. */
 export function packageBinaries(name: string): string[] {
@@ -152,6 +181,10 @@ export async function writeScenario(simDir: string, scenario: HostScenario, addr
 		.map((busy) => (typeof busy === 'number' ? `${busy}\tother\n` : `${busy.port}\t${busy.process}\n`)).join(''));
 	await writeFile(join(scenarioDir, 'signing-key-fpr'), `${scenario.signingKeyFingerprint ?? 'DE15B14486CD377B9E876E1A234654DA9A296436'}\n`);
 	await writeFile(join(scenarioDir, 'clock-skew'), `${scenario.clockSkewSeconds ?? 0}\n`);
+	await writeFile(join(scenarioDir, 'package-manager'), `${scenario.packageManager ?? 'apt'}\n`);
+	if (scenario.packageManager === 'dnf') {
+		for (const program of APT_PROGRAMS) await rm(join(simDir, 'bin', program), { force: true });
+	}
 	await writeFile(join(scenarioDir, 'repo-patches'), Object.entries(scenario.repoPatches ?? {}).map(([minor, patch]) => `${minor} ${patch}\n`).join(''));
 
 	for (const dir of ['packages', 'held', 'services', 'units', 'modules', 'sysctl', 'faults']) {
@@ -161,9 +194,16 @@ export async function writeScenario(simDir: string, scenario: HostScenario, addr
 	await chmod(state, 0o777);
 	await writeFile(join(state, 'calls.jsonl'), '');
 	await chmod(join(state, 'calls.jsonl'), 0o666);
+	await writeFile(join(state, 'dnf-seen'), '');
+	await chmod(join(state, 'dnf-seen'), 0o666);
 	await writeFile(join(state, 'swap'), scenario.swap === true ? 'on\n' : 'off\n');
 	await writeFile(join(state, 'proc-swaps'), scenario.swap === true ? SWAPS_ON : SWAPS_HEADER);
 	await writeFile(join(state, 'sysctl', 'net.ipv4.ip_forward'), scenario.ipForward === true ? '1\n' : '0\n');
+	if (scenario.firewalld === true) {
+		await writeFile(join(state, 'units', 'firewalld'), '');
+		await writeFile(join(state, 'services', 'firewalld.active'), '');
+		await writeFile(join(state, 'services', 'firewalld.enabled'), '');
+	}
 	await writeFile(join(state, 'selinux'), `${scenario.selinux ?? 'Disabled'}\n`);
 	await writeFaults(simDir, scenario.faults ?? []);
 	await writeNetwork(simDir, scenario);

@@ -17,6 +17,9 @@ export interface FakeNode {
 	members?: Array<{ id: string; name: string; peer: string }>;
 	/** argv prefix → forced result */
 	failures?: Map<string, ExecResult>;
+	/** the host's package manager (default apt) and the packages it has installed */
+	packageManager?: 'apt' | 'dnf';
+	packages?: Set<string>;
 }
 
 export const HOST_RULES = ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':HOST-FW - [0:0]', '-A INPUT -j HOST-FW', '-A HOST-FW -p tcp -m tcp --dport 22 -j ACCEPT'];
@@ -103,8 +106,25 @@ export class FakeNodeRemote implements StepRemote {
 				return ok();
 			case 'find':
 				return n.pins.length > 0 ? ok(n.pins.map((p) => `${p}\n`).join('')) : ok();
-			case 'sh':
-				return args[1] === 'command -v kubeadm' ? ok('/usr/bin/kubeadm\n') : ok();
+			case 'sh': {
+				if (args[1] === 'command -v kubeadm') return ok('/usr/bin/kubeadm\n');
+				if (args[1] === 'command -v apt-get') return n.packageManager === 'dnf' ? fail('', 1) : ok('/usr/bin/apt-get\n');
+				// which of kubeadm kubelet kubectl containerd are on PATH (containerd.io puts containerd there)
+				const programs = new Set([...(n.packages ?? [])].map((p) => (p === 'containerd.io' ? 'containerd' : p)));
+				if (args[1]?.startsWith('for p in')) return ok(['kubeadm', 'kubelet', 'kubectl', 'containerd'].filter((p) => programs.has(p)).map((p) => `${p}\n`).join(''));
+				return ok();
+			}
+			case 'dnf':
+			case 'apt-get':
+			case 'env': {
+				// dnf remove -y …, env DEBIAN_FRONTEND=noninteractive apt-get remove -y -q …: absent names are no error for either
+				const manager = cmd === 'dnf' ? 'dnf' : 'apt';
+				if ((n.packageManager ?? 'apt') !== manager) return fail(`${cmd}: command not found`, 127);
+				for (const name of args.filter((a) => !a.startsWith('-') && !a.includes('='))) n.packages?.delete(name);
+				return ok();
+			}
+			case 'apt-mark':
+				return (n.packageManager ?? 'apt') === 'apt' ? ok() : fail('apt-mark: command not found', 127);
 			case 'systemctl':
 				if (args[0] === 'is-active') return args.at(-1) === 'kubelet' ? (n.kubeletActive ? ok() : fail('', 3)) : ok();
 				return ok();

@@ -12,6 +12,8 @@ import { etcdMemberStep } from '../../../source/steps/reset/etcd-member.js';
 import { RESET_STEPS } from '../../../source/steps/reset/list.js';
 import { findNodesStep } from '../../../source/steps/reset/nodes.js';
 import { newScope, RESET, type ResetScope } from '../../../source/steps/reset/scope.js';
+import { APT_KEYRING, APT_SOURCE, DNF_KEY, DNF_REPO } from '../../../source/steps/list/kube-packages.js';
+import { DOCKER_KEY, DOCKER_REPO } from '../../../source/steps/list/container-runtime.js';
 import { verifyCleanStep } from '../../../source/steps/reset/verify.js';
 import { runSteps } from '../../../source/steps/runner.js';
 import type { RunContext, Step, StepEvent } from '../../../source/steps/types.js';
@@ -45,7 +47,7 @@ interface Harness {
 	events: StepEvent[];
 }
 
-function harness(targets: string[], options: { unreachable?: string[]; dryRun?: boolean } = {}): Harness {
+function harness(targets: string[], options: { unreachable?: string[]; dryRun?: boolean; removePackages?: boolean } = {}): Harness {
 	const c = cluster();
 	const members = [
 		{ id: '8e9e05c52164694d', name: 'cp1', peer: 'https://10.0.0.10:2380' },
@@ -59,7 +61,7 @@ function harness(targets: string[], options: { unreachable?: string[]; dryRun?: 
 	});
 	const remotes = new Map<string, FakeNodeRemote>();
 	const events: StepEvent[] = [];
-	const scope = newScope(targets, targets.length === c.spec.hosts.length, false, 120);
+	const scope = newScope(targets, targets.length === c.spec.hosts.length, options.removePackages === true, 120);
 	const ctx: RunContext = {
 		cluster: c,
 		hosts: c.spec.hosts.map((host) => ({ host, id: host.address })),
@@ -147,6 +149,27 @@ test('clean: kubeadm reset, the CNI links, only the owned rules (the host\'s own
 	t.deepEqual(node.links, ['lo', 'eth0']);
 	t.deepEqual(node.pins, []);
 	t.deepEqual([...node.paths], []);
+});
+
+test('clean --remove-packages: dnf remove on an RPM host (no hold to lift: exclude= goes with the repo file), apt-mark unhold and apt-get remove on a Debian host; verify passes', async (t) => {
+	const h = harness([WORKER, CP3], { removePackages: true });
+	const rpm = h.nodes.get(WORKER)!;
+	Object.assign(rpm, { packageManager: 'dnf', packages: new Set(['kubeadm', 'kubelet', 'kubectl', 'containerd.io']) });
+	for (const path of [DNF_REPO, DNF_KEY, DOCKER_REPO, DOCKER_KEY]) rpm.paths.add(path);
+	const deb = h.nodes.get(CP3)!;
+	Object.assign(deb, { packageManager: 'apt', packages: new Set(['kubeadm', 'kubelet', 'kubectl', 'containerd']) });
+	for (const path of [APT_SOURCE, APT_KEYRING]) deb.paths.add(path);
+	await upTo(h, cleanStep);
+	const outcome = await runSteps(h.ctx, [cleanStep, verifyCleanStep]);
+	t.deepEqual(outcome.failures, []);
+	const rpmChanges = h.remotes.get(WORKER)!.changes();
+	t.is(rpmChanges.at(-1), 'dnf remove -y kubeadm kubelet kubectl cri-tools kubernetes-cni containerd.io containerd');
+	t.false(rpmChanges.some((c) => /apt/.test(c)), rpmChanges.join('\n'));
+	t.true(rpmChanges.some((c) => c.startsWith('rm -rf --') && [DNF_REPO, DNF_KEY, DOCKER_REPO, DOCKER_KEY].every((p) => c.includes(p))), 'the Kubernetes and Docker repo files and keys go');
+	t.deepEqual([...rpm.packages!], []);
+	t.deepEqual([...rpm.paths], []);
+	t.deepEqual(h.remotes.get(CP3)!.changes().slice(-2), ['apt-mark unhold kubeadm kubelet kubectl', 'env DEBIAN_FRONTEND=noninteractive apt-get remove -y -q kubeadm kubelet kubectl cri-tools kubernetes-cni containerd']);
+	t.deepEqual([...deb.packages!], []);
 });
 
 test('verify: a leftover fails the host, naming what is left; a clean host passes', async (t) => {

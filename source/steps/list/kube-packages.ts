@@ -105,15 +105,16 @@ export async function publishedVersions(ctx: RunContext, step: string, host: Ste
  */
 export async function newestPublished(ctx: RunContext, step: string, host: StepHost, minor: string, refresh: boolean): Promise<{ version?: string; why: string }> {
 	const dnf = host.facts?.packageManager === 'dnf';
+	// The repository file is read first: while it names another minor, a lookup would only ask that
+	// minor's repository (pkgs.k8s.io has one per minor) and find nothing.
+	if (!(await repoNamesMinor(ctx, step, host, minor))) return { why: `the newest ${minor} patch in pkgs.k8s.io, asked once the repository points at ${minor}` };
 	let published = await publishedVersions(ctx, step, host, minor);
-	const names = published.length > 0 || (await repoNamesMinor(ctx, step, host, minor));
-	if (published.length === 0 && names && refresh && !dnf) {
+	if (published.length === 0 && refresh && !dnf) {
 		await run(ctx, step, host, [...APT, 'update', '-q'], { sudo: true });
 		published = await publishedVersions(ctx, step, host, minor);
 	}
 	const url = repoUrl(minor, dnf ? 'rpm' : 'deb');
 	if (published[0] !== undefined) return { version: published[0], why: `the newest ${minor} patch in ${url}` };
-	if (!names) return { why: `the newest ${minor} patch in pkgs.k8s.io, asked once the repository points at ${minor}` };
 	return { why: dnf ? `the newest ${minor} patch in ${url} (dnf --showduplicates list kubeadm lists none now)` : `the newest ${minor} patch in ${url}, asked after apt-get update (the host's package lists do not list ${minor} yet)` };
 }
 

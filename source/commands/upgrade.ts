@@ -11,6 +11,7 @@ import { applyCniStep } from '../steps/list/apply-cni.js';
 import { cniPlanLines, planCni, type CniPlan } from '../steps/cni/check.js';
 import { ciliumPreflightStep } from '../steps/cni/preflight.js';
 import { restartAgentsStep } from '../steps/cni/restart.js';
+import { poolAfterStep, poolBeforeStep } from '../steps/cni/pool.js';
 import { firstControlPlane } from '../steps/list/init-control-plane.js';
 import type { Step, StepEvent } from '../steps/types.js';
 import { readClusterState, type ClusterState } from '../steps/upgrade/cluster-state.js';
@@ -118,9 +119,9 @@ function cniName(cluster: Cluster): string {
 /**
  * The CNI's steps: Cilium's pre-flight image pull (only when its release changes), the server-side apply,
  * then the agents — rolled by their DaemonSet for a new release, restarted node by node for a changed
- * configuration — and the operator.
+ * configuration — and the operator; Calico's IP pool edit on the side of them its backend change needs.
  */
-const CNI_STEPS: readonly Step[] = [ciliumPreflightStep, applyCniStep, restartAgentsStep];
+const CNI_STEPS: readonly Step[] = [ciliumPreflightStep, poolBeforeStep, applyCniStep, restartAgentsStep, poolAfterStep];
 
 function stepsOf(plan: UpgradePlan, cniChanges: boolean): Step[] {
 	const cni = plan.cni || cniChanges ? CNI_STEPS : undefined;

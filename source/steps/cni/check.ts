@@ -58,6 +58,12 @@ export function cniPlanLines(plan: CniPlan, cniName: string): string[] {
 	if (keys.length > 0) {
 		lines.push(`${cniName} configuration changes (${keys.length}):`, ...keys.map((line) => `  ${line}`));
 		if (plan.change.restartAgents) lines.push(`  then the ${cniName === 'Cilium' ? 'Cilium agents' : 'calico-node pods'} restart node by node${plan.change.restartOperator ? ', then the operator' : ''}, so the change takes effect`);
+		const pool = plan.change.pool;
+		if (pool) {
+			lines.push(pool.order === 'before'
+				? `  the IP pool ${pool.name} changes first, while BIRD still runs; then the manifests are applied and calico-node restarts`
+				: `  the IP pool ${pool.name} changes last, once every calico-node restarted with BIRD (IP-in-IP and unencapsulated routes come from BGP)`);
+		}
 	}
 	return lines;
 }

@@ -14,6 +14,7 @@ import { ciliumDbg } from './cilium-dbg.mjs';
 import { qualifiedName, resolveType, resources } from './resources.mjs';
 import { raw, RawError } from './raw.mjs';
 import { budgets, evict, formatDuration, parseDuration } from './disruption.mjs';
+import { ensureDefaultPool } from './calico.mjs';
 
 const SIM = process.env.KUBESTRAP_SIM_ROOT ?? '/opt/kubestrap-sim';
 const CLUSTER = process.env.KUBESTRAP_SIM_CLUSTER || join(SIM, 'cluster');
@@ -524,6 +525,10 @@ function patch(flags, args, out) {
 	if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new KubectlError(`error: unable to parse "${flags.patch}": json: cannot unmarshal into Go value of type map[string]interface {}`);
 	const resource = resolveType(resources(storedCrds(loadStore(CLUSTER))), type);
 	if (!resource) throw new KubectlError(`error: the server doesn't have a resource type "${type}"`);
+	// The API server has no strategic merge for custom resources (they carry no patch strategy).
+	if (resource.custom && patchType === 'strategic') {
+		throw new KubectlError('Error from server (UnsupportedMediaType): the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml');
+	}
 	const result = patchObject(CLUSTER, resource, resource.namespaced ? flags.namespace ?? 'default' : undefined, name, patchType, body);
 	if (result.error) throw new KubectlError(result.error);
 	out.stdout(`${result.line}\n`);
@@ -871,6 +876,8 @@ export function main(argv, out) {
 		throw new KubectlError(`error: unknown command "${verb}" for "kubectl"`);
 	}
 	connect(flags);
+	// calico-node's first start created the default IP pool by now (nothing runs in the background).
+	if (args.some((arg) => /ippool/i.test(arg))) ensureDefaultPool(CLUSTER, Date.now());
 	return handler();
 }
 

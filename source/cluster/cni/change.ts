@@ -221,6 +221,17 @@ export function cniChange(cni: Cni, live: LiveCni, rendered: readonly KubeObject
 	return { changes, refusals, restartAgents: config.length > 0 || pool.pool !== undefined, restartOperator: false, ...(pool.pool ? { pool: pool.pool } : {}) };
 }
 
+/**
+ * An encapsulation change on a running cluster goes through the checks a first install of the new spec
+ * would pass: what the cloud checks found about the Calico fields (security groups without IP protocol 4
+ * or 4789/udp, source/destination check for unencapsulated traffic) refuses it. Day-two commands only warn
+ * about those findings otherwise.
+ */
+export function encapsulationProblems(change: CniChange, findings: readonly { path: string; message: string }[]): string[] {
+	if (!change.pool) return [];
+	return findings.filter((f) => f.path.startsWith('spec.network.calico.')).map((f) => `${f.path}: ${f.message}`);
+}
+
 /** Plan lines: one per changed key, old → new. */
 export function changeLines(change: CniChange): string[] {
 	return change.changes.map((c) => `${c.where} ${c.key}: ${c.from === undefined ? '(unset)' : JSON.stringify(c.from)} → ${c.to === undefined ? '(removed)' : JSON.stringify(c.to)}`);

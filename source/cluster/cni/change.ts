@@ -126,8 +126,9 @@ function encapsulationOf(modes: PoolModes): string {
 	return 'none';
 }
 
-function modesOf(env: Record<string, string>): PoolModes {
-	return { ipipMode: env['CALICO_IPV4POOL_IPIP'] ?? 'Never', vxlanMode: env['CALICO_IPV4POOL_VXLAN'] ?? 'Never' };
+/** The pool modes a calico-node container's env asks for (its CALICO_IPV4POOL_* values). */
+function modesOf(containerEnv: Record<string, string>): PoolModes {
+	return { ipipMode: containerEnv['CALICO_IPV4POOL_IPIP'] ?? 'Never', vxlanMode: containerEnv['CALICO_IPV4POOL_VXLAN'] ?? 'Never' };
 }
 
 function sameModes(a: PoolModes, b: PoolModes): boolean {
@@ -152,9 +153,9 @@ function sameModes(a: PoolModes, b: PoolModes): boolean {
  * restarted with BIRD.
  */
 export function poolChange(live: LiveCni, rendered: readonly KubeObject[]): { pool?: PoolChange; refusals: string[] } {
-	const env = calicoNodeEnvOf(rendered);
-	const wanted = modesOf(env);
-	const cidr = env['CALICO_IPV4POOL_CIDR'] ?? '';
+	const nodeEnv = calicoNodeEnvOf(rendered);
+	const wanted = modesOf(nodeEnv);
+	const cidr = nodeEnv['CALICO_IPV4POOL_CIDR'] ?? '';
 	const pools = live.ipPools ?? [];
 	const own = pools.filter((p) => p.cidr === cidr);
 	const current = own[0];

@@ -1,5 +1,6 @@
 // Calico options on a running cluster, on real sshd hosts with the simulated node programs: a re-run that
-// changes the encapsulation from IP-in-IP to VXLAN shows the pool and backend change, edits the IP pool
+// changes the encapsulation from IP-in-IP to VXLAN shows the pool and backend change (and the exact patch in a
+// dry run that changes nothing), edits the IP pool
 // first (while BIRD still runs), rolls calico-node and proves the change on the hosts (vxlan.calico, BIRD
 // off); an MTU change restarts calico-node one node at a time and the tunnel runs with the new MTU; a
 // re-run changes nothing.
@@ -65,9 +66,18 @@ test('Calico ipip → vxlan live: the pool first, calico-node rolled, vxlan.cali
 	// The encapsulation: a plan with the pool and the backend, the pool edited before the manifests.
 	const before = await calicoNodes(hosts);
 	editCalico(config, { encapsulation: 'vxlan' });
+	// The dry run: the exact patch in the plan, nothing patched or applied.
+	const applies = kubectlCalls(await hosts.readCalls(0), 'apply').length;
+	const plan = await runCli(['install', '--config', config, '--dry-run'], dir);
+	t.is(plan.code, 0, plan.stderr);
+	t.true(`${plan.stdout}${plan.stderr}`.includes('kubectl --kubeconfig /etc/kubernetes/admin.conf patch ippools.crd.projectcalico.org default-ipv4-ippool --type merge -p {"spec":{"ipipMode":"Never","vxlanMode":"Always"}}'), `${plan.stdout}${plan.stderr}`);
+	t.deepEqual(await poolModes(hosts), [{ name: 'default-ipv4-ippool', ipipMode: 'Always', vxlanMode: 'Never' }]);
+	t.deepEqual(await hosts.clusterPatches(), []);
+	t.is(kubectlCalls(await hosts.readCalls(0), 'apply').length, applies);
 	const startedAt = Date.now();
 	const vxlan = await runCli(['install', '--config', config, '--yes', '--skip-check'], dir);
 	t.is(vxlan.code, 0, vxlan.stderr);
+	t.log(vxlan.stderr.split('\n').filter((l) => /IPPool|calico-config|calico-node|BIRD|configuration is live/.test(l)).join('\n'));
 	for (const line of ['IPPool default-ipv4-ippool ipipMode: "Always" → "Never"', 'IPPool default-ipv4-ippool vxlanMode: "Never" → "Always"', 'calico-config calico_backend: "bird" → "vxlan"', 'calico-node env CALICO_IPV4POOL_VXLAN: "Never" → "Always"']) {
 		t.true(vxlan.stderr.includes(line), line);
 	}

@@ -100,7 +100,7 @@ export class FakeRemote implements StepRemote {
 			if (!this.options.patchReverted) Object.assign(pool, body.spec);
 			return ok(`ippool.crd.projectcalico.org/${name} patched\n`);
 		}
-		if (line.includes('get daemonset calico-node ') || line.includes('get daemonset cilium ')) {
+		if (line.includes(`get daemonset ${this.options.agent ?? 'cilium'} `)) {
 			const n = this.options.nodes.length;
 			return ok(JSON.stringify({ kind: 'DaemonSet', metadata: { generation: 1 }, status: { observedGeneration: 1, desiredNumberScheduled: n, updatedNumberScheduled: n, numberReady: n } }));
 		}

@@ -13,6 +13,7 @@ import { CNI_CHANGE, cniCheckStep } from '../../source/steps/cni/check.js';
 import { POOL_AFTER_STEP, POOL_BEFORE_STEP, POOL_PENDING, poolAfterStep, poolBeforeStep } from '../../source/steps/cni/pool.js';
 import { RESTART_SINCE, restartAgentsStep } from '../../source/steps/cni/restart.js';
 import { runSteps } from '../../source/steps/runner.js';
+import { applyCniStep } from '../../source/steps/list/apply-cni.js';
 import { FakeRemote, type FakePool } from './_cni-fake.js';
 import { specCluster, stepHarness } from './_step-harness.js';
 
@@ -139,4 +140,23 @@ test('resume: a run that stopped during the restarts of vxlan → ipip keeps the
 	t.is(pool.ipipMode, 'Always');
 	t.true(h.events.some((e) => e.kind === 'note' && e.step === POOL_AFTER_STEP && /now has ipipMode "Always"/.test(e.line)));
 	t.is(journal.value(POOL_PENDING) ?? '', '');
+});
+
+test('vxlan → ipip in one run: the manifests applied and every calico-node restarted with BIRD before the pool changes', async (t) => {
+	const pool: FakePool = { name: 'default-ipv4-ippool', cidr: '10.244.0.0/16', ipipMode: 'Never', vxlanMode: 'Always' };
+	const fake = new FakeRemote({ nodes: ['cp', 'w1'], agent: 'calico-node', readyAfterPolls: 1, live: liveCalico({ 'spec.network.calico.encapsulation': 'vxlan' }), pools: [pool] });
+	const h = calicoHarness(fake);
+	h.ctx.journal = await withJournal(t);
+	const outcome = await runSteps(h.ctx, [cniCheckStep, poolBeforeStep, applyCniStep, restartAgentsStep, poolAfterStep]);
+	t.deepEqual(outcome.failures, []);
+	t.is((h.ctx.shared.get(CNI_CHANGE) as CniChange).pool?.order, 'after');
+	const sent = fake.sent();
+	const apply = sent.findIndex((l) => l.includes('apply --server-side'));
+	const deletes = sent.map((l, i) => [l, i] as const).filter(([l]) => l.includes('delete pod')).map(([, i]) => i);
+	const patchAt = sent.findIndex((l) => l.includes('patch ippools'));
+	t.is(deletes.length, 2);
+	t.true(apply >= 0 && apply < Math.min(...deletes) && Math.max(...deletes) < patchAt, sent.join('\n'));
+	t.true(sent[patchAt]!.endsWith('-p {"spec":{"ipipMode":"Always","vxlanMode":"Never"}}'));
+	t.is(pool.ipipMode, 'Always');
+	t.is(h.ctx.journal.value(POOL_PENDING) ?? '', '', 'verified and cleared');
 });

@@ -131,7 +131,8 @@ test('resume: a run that stopped during the restarts of vxlan → ipip keeps the
 	fake.clock += 5;
 	const outcome = await runSteps(h.ctx, [cniCheckStep, poolBeforeStep, restartAgentsStep, poolAfterStep]);
 	t.deepEqual(outcome.failures, []);
-	t.is((h.ctx.shared.get(CNI_CHANGE) as CniChange).pool?.order, 'before', 'the fresh decision');
+	t.is((h.ctx.shared.get(CNI_CHANGE) as CniChange).pool?.order, 'after', 'the recorded order, not the fresh decision ("before")');
+	t.true(h.events.some((e) => e.kind === 'note' && /the IP pool default-ipv4-ippool changes last, once every calico-node restarted with BIRD/.test(e.line)), 'the plan says so');
 	const sent = fake.sent();
 	const deletes = sent.map((l, i) => [l, i] as const).filter(([l]) => l.includes('delete pod')).map(([, i]) => i);
 	const patchAt = sent.findIndex((l) => l.includes('patch ippools'));
@@ -159,4 +160,17 @@ test('vxlan → ipip in one run: the manifests applied and every calico-node res
 	t.true(sent[patchAt]!.endsWith('-p {"spec":{"ipipMode":"Always","vxlanMode":"Never"}}'));
 	t.is(pool.ipipMode, 'Always');
 	t.is(h.ctx.journal.value(POOL_PENDING) ?? '', '', 'verified and cleared');
+});
+
+test('a run that stops right after the apply leaves its own edit in the journal, replacing the record of an older one', async (t) => {
+	const journal = await withJournal(t);
+	await journal.remember(POOL_PENDING, JSON.stringify({ name: 'default-ipv4-ippool', to: { ipipMode: 'Never', vxlanMode: 'Never' }, order: 'before' }));
+	const pool: FakePool = { name: 'default-ipv4-ippool', cidr: '10.244.0.0/16', ipipMode: 'Never', vxlanMode: 'Always' };
+	const fake = new FakeRemote({ nodes: ['cp'], agent: 'calico-node', live: liveCalico({ 'spec.network.calico.encapsulation': 'vxlan' }), pools: [pool] });
+	const h = calicoHarness(fake);
+	h.ctx.journal = journal;
+	const outcome = await runSteps(h.ctx, [cniCheckStep, poolBeforeStep, applyCniStep]);
+	t.deepEqual(outcome.failures, []);
+	t.deepEqual(JSON.parse(journal.value(POOL_PENDING) ?? '{}'), { name: 'default-ipv4-ippool', to: { ipipMode: 'Always', vxlanMode: 'Never' }, order: 'after' });
+	t.is(pool.vxlanMode, 'Always', 'the pool waits for the restarts');
 });

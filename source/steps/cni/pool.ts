@@ -3,8 +3,8 @@
 // decides the order (cluster/cni/change.ts, poolChange: the pool before the manifests when BIRD turns
 // off, after the calico-node restarts when BIRD turns on), so there are two steps, one on each side of
 // the apply and the restart. The edit is a JSON merge patch setting both modes at once (the CRD refuses a
-// pool with IP-in-IP and VXLAN both on), recorded in the journal before it is sent so an interrupted run
-// finishes it, and verified by reading the pool back.
+// pool with IP-in-IP and VXLAN both on), recorded in the journal with its order before anything changes
+// so an interrupted run finishes it the same way, and verified by reading the pool back.
 import type { CniChange, PoolModes } from '../../cluster/cni/change.js';
 import { kubectl } from '../../cluster/kubectl.js';
 import { probe, run } from '../exec.js';
@@ -12,13 +12,12 @@ import { firstControlPlane } from '../list/init-control-plane.js';
 import type { RunContext, Step, StepHost } from '../types.js';
 import { CNI_CHANGE } from './check.js';
 import { IPPOOL_RESOURCE, poolOf } from './live.js';
+import { pendingEdit, POOL_PENDING, sameModes as same, type PoolEdit } from './pool-record.js';
 
-/** journal value: the pool edit under way, JSON { name, to, order } */
-export const POOL_PENDING = 'calico-pool-edit';
+export { POOL_PENDING } from './pool-record.js';
+
 export const POOL_BEFORE_STEP = 'calico-pool-before';
 export const POOL_AFTER_STEP = 'calico-pool-after';
-
-interface PoolEdit { name: string; to: PoolModes; order: 'before' | 'after' }
 
 /** The patch body: built as an object, sent as one JSON argument. */
 export function poolPatch(to: PoolModes): string {
@@ -29,34 +28,14 @@ export function poolPatchCommand(name: string, to: PoolModes): string[] {
 	return kubectl('patch', IPPOOL_RESOURCE, name, '--type', 'merge', '-p', poolPatch(to));
 }
 
-function pendingEdit(ctx: RunContext): PoolEdit | undefined {
-	const text = ctx.journal?.value(POOL_PENDING);
-	if (!text) return undefined;
-	try {
-		const edit = JSON.parse(text) as PoolEdit;
-		return typeof edit.name === 'string' && typeof edit.to?.ipipMode === 'string' && typeof edit.to.vxlanMode === 'string' ? edit : undefined;
-	} catch {
-		return undefined;
-	}
-}
-
-function same(a: PoolModes, b: PoolModes): boolean {
-	return a.ipipMode === b.ipipMode && a.vxlanMode === b.vxlanMode;
-}
-
 /**
- * This run's edit, from the change check. The order is decided once, when the change starts, and kept
- * in the journal: a run that stopped after the apply sees the new backend in calico-config already,
- * while calico-nodes may still run the old one, so the order it would compute afresh can be wrong.
+ * This run's edit, from the change check (with the order an earlier run recorded: pool-record.ts).
  * Without an edit this run, a recorded one is only verified (by the step after the restart).
  */
 function editFor(ctx: RunContext, order: 'before' | 'after'): { edit: PoolEdit; verifyOnly: boolean } | undefined {
 	const pool = (ctx.shared.get(CNI_CHANGE) as CniChange | undefined)?.pool;
+	if (pool) return pool.order === order ? { edit: { name: pool.name, to: pool.to, order }, verifyOnly: false } : undefined;
 	const pending = pendingEdit(ctx);
-	if (pool) {
-		const kept = pending && pending.name === pool.name && same(pending.to, pool.to) ? pending.order : pool.order;
-		return kept === order ? { edit: { name: pool.name, to: pool.to, order: kept }, verifyOnly: false } : undefined;
-	}
 	return pending && order === 'after' ? { edit: pending, verifyOnly: true } : undefined;
 }
 
@@ -64,8 +43,15 @@ function editFor(ctx: RunContext, order: 'before' | 'after'): { edit: PoolEdit; 
 export async function recordPoolEdit(ctx: RunContext): Promise<void> {
 	if (ctx.dryRun) return;
 	const pool = (ctx.shared.get(CNI_CHANGE) as CniChange | undefined)?.pool;
-	if (!pool || pool.order !== 'after' || pendingEdit(ctx)) return;
-	await ctx.journal?.remember(POOL_PENDING, JSON.stringify({ name: pool.name, to: pool.to, order: pool.order }));
+	if (!pool || pool.order !== 'after') return;
+	await record(ctx, { name: pool.name, to: pool.to, order: pool.order });
+}
+
+/** Records the edit unless the journal holds it already (a record of another edit is replaced). */
+async function record(ctx: RunContext, edit: PoolEdit): Promise<void> {
+	const pending = pendingEdit(ctx);
+	if (pending && pending.name === edit.name && same(pending.to, edit.to) && pending.order === edit.order) return;
+	await ctx.journal?.remember(POOL_PENDING, JSON.stringify(edit));
 }
 
 async function readModes(ctx: RunContext, step: string, host: StepHost, name: string): Promise<PoolModes | undefined> {
@@ -102,7 +88,7 @@ function poolStep(id: string, order: 'before' | 'after'): Step {
 				await ctx.journal?.remember(POOL_PENDING, '');
 				return;
 			}
-			if (!ctx.dryRun && !pendingEdit(ctx)) await ctx.journal?.remember(POOL_PENDING, JSON.stringify(edit));
+			if (!ctx.dryRun) await record(ctx, edit);
 			const before = ctx.dryRun ? undefined : await readModes(ctx, id, host, edit.name);
 			if (!before || !same(before, edit.to)) await run(ctx, id, host, poolPatchCommand(edit.name, edit.to), { sudo: true });
 			if (ctx.dryRun) return;

@@ -45,6 +45,8 @@ test('calico-node creates the default pool once; kubectl patches it as the API s
 	t.deepEqual(pool.spec, { allowedUses: ['Workload', 'Tunnel'], assignmentMode: 'Automatic', blockSize: 26, cidr: sim.cluster.spec.kubernetes.podSubnet, ipipMode: 'Always', natOutgoing: true, nodeSelector: 'all()', vxlanMode: 'Never' });
 	t.true(Date.parse(pool.metadata.creationTimestamp) >= Math.floor(appliedAt / 1000) * 1000, 'created when calico-node started');
 	t.is((await sim.json(POOLS)).items.length, 1, 'created once');
+	const table = await sim.kubectl(['get', 'ippools.crd.projectcalico.org']);
+	t.deepEqual(table.stdout.split('\n').map((l) => l.split(/\s+/).filter(Boolean)).filter((l) => l.length > 0), [['NAME', 'CREATED', 'AT'], ['default-ipv4-ippool', pool.metadata.creationTimestamp]], 'the API server\'s default table: the CRD has no printer columns');
 
 	t.regex(await link(sim, 1, 'tunl0') ?? '', /mtu 1480/);
 	t.is(await link(sim, 1, 'vxlan.calico'), undefined);

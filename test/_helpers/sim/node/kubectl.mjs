@@ -262,6 +262,11 @@ function printTable(resource, items, flags, now) {
 			])];
 			break;
 		default:
+			// CRDs, and custom resources whose CRD defines no printer columns, get the API server's default table.
+			if (resource.kind === 'CustomResourceDefinition' || (resource.custom && !resource.printerColumns)) {
+				rows = [[...nsHead, 'NAME', 'CREATED AT'], ...items.map((o) => [...ns(o), o.metadata.name, o.metadata.creationTimestamp])];
+				break;
+			}
 			rows = [[...nsHead, 'NAME', 'AGE'], ...items.map((o) => [...ns(o), o.metadata.name, age(o.metadata.creationTimestamp, now)])];
 	}
 	if (flags['no-headers']) rows.shift();

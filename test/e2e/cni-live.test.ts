@@ -1,10 +1,13 @@
 // The CNI on a running cluster, on real sshd hosts with the simulated node programs: a re-run with changed
 // Cilium options shows the keys old → new, restarts the agents one node at a time and proves the setting is
-// live on every node (what `cilium-dbg` reports in each agent); an IPAM change is refused with exit 2 and
+// live on every node (what `cilium-dbg` reports in each agent); a change of the agents' pod template (Hubble
+// off, a new release) is rolled by the DaemonSet at most maxUnavailable agents at a time, and kubestrap reports
+// success only after the last one is Ready; an IPAM change is refused with exit 2 and
 // nothing touched; and Cilium 1.19.5 (installed as an operator would) upgraded to the pinned release along
 // Cilium's documented path: the pre-flight image pull, upgradeCompatibility, the agents at the new release.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import test, { type ExecutionContext } from 'ava';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { startHosts, type SimCall, type TestHosts } from '../_helpers/sshd-hosts.js';
@@ -21,6 +24,64 @@ async function agents(hosts: TestHosts): Promise<PodJson[]> {
 	return (JSON.parse(listed.stdout) as { items: PodJson[] }).items;
 }
 
+interface ModelPod { node: { name: string }; workload: unknown; revision: { hash: string }; createdAt: number; readyAt: number; deletedAt?: number }
+interface ModelWorkload { kind: string; namespace: string; name: string; object: { spec: { updateStrategy?: { rollingUpdate?: { maxUnavailable?: number | string } } } }; revisions: Array<{ hash: string; at: number }> }
+const simModel = (await import(pathToFileURL(join(ROOT, 'test/_helpers/sim/node/model.mjs')).href)) as {
+	readCluster(dir: string): unknown;
+	clusterAt(input: unknown, now: number): { ctx: { pods: ModelPod[] }; workloads: ModelWorkload[] };
+};
+
+interface Rollout {
+	/** the Cilium DaemonSet's spec.updateStrategy.rollingUpdate.maxUnavailable */
+	maxUnavailable: number;
+	/** the most nodes without a Ready agent at any moment since the template changed */
+	worst: number;
+	/** distinct moments at which old agents were deleted */
+	batches: number;
+	/** the nodes of the agents with the new template (one each) */
+	updated: string[];
+	/** when the last agent with the new template turned Ready (ms) */
+	lastReady: number;
+}
+
+/**
+ * The agents' last template rollout as the simulated cluster recorded it: node/model.mjs recomputes, from the
+ * cluster dir's recorded times (template revisions, joins, pod deletions), every agent pod since the change,
+ * the gone ones too, with its creation, Ready and deletion times to the millisecond — no sampling to miss one.
+ */
+function agentRollout(hosts: TestHosts): Rollout {
+	const now = Date.now();
+	const model = simModel.clusterAt(simModel.readCluster(hosts.clusterDir), now);
+	const ds = model.workloads.find((w) => w.kind === 'DaemonSet' && w.namespace === 'kube-system' && w.name === 'cilium')!;
+	const change = ds.revisions.at(-1)!;
+	const pods = model.ctx.pods.filter((p) => p.workload === ds);
+	const nodes = [...new Set(pods.map((p) => p.node.name))];
+	const up = (p: ModelPod, t: number): boolean => p.createdAt <= t && p.readyAt <= t && (p.deletedAt === undefined || p.deletedAt > t);
+	// The count changes only when a pod is created, turns Ready or is deleted: look at each of those moments.
+	const moments = [change.at, ...pods.flatMap((p) => [p.createdAt, p.readyAt, p.deletedAt ?? Infinity])].filter((t) => t >= change.at && t <= now);
+	const worst = Math.max(...moments.map((t) => nodes.filter((n) => !pods.some((p) => p.node.name === n && up(p, t))).length));
+	const updated = pods.filter((p) => p.revision.hash === change.hash);
+	const deleted = pods.filter((p) => p.revision.hash !== change.hash && p.deletedAt !== undefined && p.deletedAt >= change.at).map((p) => p.deletedAt);
+	return { maxUnavailable: Number(ds.object.spec.updateStrategy?.rollingUpdate?.maxUnavailable), worst, batches: new Set(deleted).size, updated: updated.map((p) => p.node.name).sort(), lastReady: Math.max(...updated.map((p) => p.readyAt)) };
+}
+
+/** When kubestrap wrote `line` to the run log of its last `command` run (ms). */
+function loggedAt(dir: string, command: string, line: RegExp): number {
+	const logs = join(dir, '.kubestrap/e2e/logs');
+	const newest = readdirSync(logs).filter((name) => name.endsWith(`-${command}.log`)).sort().pop() ?? '';
+	const hit = readFileSync(join(logs, newest), 'utf8').split('\n').find((l) => line.test(l));
+	return Date.parse(hit?.split(' ')[0] ?? '');
+}
+
+/** Cilium's agents: maxUnavailable 2 in the pinned manifests; on three nodes, two agents then the third. */
+function assertPacedRollout(t: ExecutionContext, rollout: Rollout, successAt: number): void {
+	t.is(rollout.maxUnavailable, 2, "the Cilium DaemonSet's maxUnavailable");
+	t.deepEqual(rollout.updated, ['node1', 'node2', 'node3'], 'one agent with the new template per node');
+	t.is(rollout.worst, rollout.maxUnavailable, 'never more than maxUnavailable agents down at once (and the rollout used that room)');
+	t.is(rollout.batches, 2, 'two agents replaced, then the third');
+	t.true(Number.isFinite(successAt) && successAt >= rollout.lastReady, `kubestrap reported success (${new Date(successAt).toISOString()}) only after the last agent was Ready (${new Date(rollout.lastReady).toISOString()})`);
+}
+
 const ready = (pod: PodJson): boolean => pod.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
 
 function editConfig(config: string, edit: (cluster: { spec: { network: { cilium?: Record<string, unknown> } } }) => void): void {
@@ -34,6 +95,8 @@ const kubectlCalls = (calls: SimCall[], verb: string): SimCall[] => calls.filter
 test('a changed Cilium option: the plan shows the keys, the agents restart node by node, the setting is live everywhere; IPAM is refused', async (t) => {
 	const hosts = await startHosts(3);
 	t.teardown(() => hosts.stop());
+	// The simulated cluster at twice the speed: the agents' rollouts are paced (maxUnavailable at a time).
+	await hosts.setClusterScenario({ speed: 2 });
 	const { dir, config } = writeConfig(hosts, { controlPlanes: 1 });
 	const installed = await runCli(['install', '--config', config, '--yes', '--skip-check'], dir);
 	t.is(installed.code, 0, installed.stderr);
@@ -83,6 +146,8 @@ test('a changed Cilium option: the plan shows the keys, the agents restart node 
 	t.is(hubble.code, 0, hubble.stderr);
 	t.regex(hubble.stderr, /cilium-config enable-hubble: "true" → "false"/);
 	t.regex(hubble.stderr, /the new Cilium configuration is live/);
+	// The DaemonSet controller replaced the agents maxUnavailable at a time, and kubestrap waited for the last.
+	assertPacedRollout(t, agentRollout(hosts), loggedAt(dir, 'install', /the new Cilium configuration is live/));
 	for (const pod of await agents(hosts)) {
 		const status = await hosts.simKubectl(['-n', 'kube-system', 'exec', pod.metadata.name, '-c', 'cilium-agent', '--', 'cilium-dbg', 'status']);
 		t.regex(status.stdout, /Hubble:\s+Disabled/, pod.spec.nodeName);
@@ -114,6 +179,8 @@ test('a changed Cilium option: the plan shows the keys, the agents restart node 
 async function installWithCilium1195(t: ExecutionContext): Promise<{ hosts: TestHosts; dir: string; config: string }> {
 	const hosts = await startHosts(3);
 	t.teardown(() => hosts.stop());
+	// The simulated cluster at twice the speed: the agents' rollouts are paced (maxUnavailable at a time).
+	await hosts.setClusterScenario({ speed: 2 });
 	const { dir, config } = writeConfig(hosts, { controlPlanes: 1 });
 	const installed = await runCli(['install', '--config', config, '--yes', '--skip-check'], dir);
 	t.is(installed.code, 0, installed.stderr);
@@ -129,8 +196,10 @@ async function installWithCilium1195(t: ExecutionContext): Promise<{ hosts: Test
 	writeFileSync(file, objects.map((o) => `---\n${stringify(o)}`).join(''));
 	const applied = await hosts.simKubectl(['apply', '--server-side', '--force-conflicts', '-f', file]);
 	t.is(applied.code, 0, applied.stderr);
-	await new Promise((resolve) => setTimeout(resolve, 3000));
-	t.true((await agents(hosts)).every((p) => p.spec.containers[0]!.image.includes(':v1.19.5') && ready(p)), 'Cilium 1.19.5 runs');
+	// The DaemonSet controller rolls the agents to 1.19.5 maxUnavailable (2) at a time.
+	const at1195 = (pods: PodJson[]): boolean => pods.length === 3 && pods.every((p) => p.spec.containers[0]!.image.includes(':v1.19.5') && ready(p));
+	for (const deadline = Date.now() + 60_000; !at1195(await agents(hosts)) && Date.now() < deadline;) await new Promise((resolve) => setTimeout(resolve, 500));
+	t.true(at1195(await agents(hosts)), 'Cilium 1.19.5 runs');
 
 	return { hosts, dir, config };
 }
@@ -142,6 +211,7 @@ test('Cilium 1.19.5 → 1.20.1 with upgrade: pre-flight pull then removed, upgra
 	t.regex(upgraded.stderr, /Cilium: 1\.19\.5 → 1\.20\.1/);
 	t.regex(upgraded.stderr, /pre-flight image pull on every node, upgradeCompatibility 1\.19/);
 	t.regex(upgraded.stderr, /pre-flight: ready on every node, removed/);
+	assertPacedRollout(t, agentRollout(hosts), loggedAt(dir, 'upgrade', /the new Cilium configuration is live/));
 
 	const calls = await hosts.readCalls(0);
 	const file0 = (c: SimCall): string => c.argv[c.argv.indexOf('-f') + 1] ?? '';
@@ -193,6 +263,7 @@ test('1.35 with Cilium 1.19.5 → 1.36: Cilium moves first, then the hop; every 
 	const cniApply = calls.findIndex((c) => c.prog === 'kubectl' && c.argv.includes('apply') && file0(c).endsWith('cni.yaml'));
 	const kubeadmApply = calls.findIndex((c) => c.prog === 'kubeadm' && c.argv[0] === 'upgrade' && c.argv[1] === 'apply');
 	t.true(cniApply >= 0 && kubeadmApply > cniApply, `Cilium applied (call ${cniApply}) before kubeadm upgrade apply (call ${kubeadmApply})`);
+	assertPacedRollout(t, agentRollout(hosts), loggedAt(dir, 'upgrade', /the new Cilium configuration is live/));
 
 	const listed = await hosts.simKubectl(['get', 'nodes', '-o', 'json']);
 	const nodes = (JSON.parse(listed.stdout) as { items: Array<{ metadata: { name: string }; spec: { unschedulable?: boolean }; status: { nodeInfo: { kubeletVersion: string }; conditions: Array<{ type: string; status: string }> } }> }).items;

@@ -376,8 +376,29 @@ function synthetic(kind, namespace, name, at, object, replicas) {
 		object,
 		revisions: [{ hash: shortHash(canonical(object.spec.template), 16), at, generation: 1 }],
 		replicas,
-		templateOf: () => object.spec.template,
+		templateOf: (rev) => rev?.template ?? object.spec.template,
 		system: true,
+	};
+}
+
+/** kube-proxy's pod template at a Kubernetes version (what kubeadm writes into its DaemonSet). */
+function kubeProxyTemplate(labels, version) {
+	return {
+		metadata: { labels },
+		spec: {
+			containers: [{
+				name: 'kube-proxy',
+				image: `registry.k8s.io/kube-proxy:${version}`,
+				command: ['/usr/local/bin/kube-proxy', '--config=/var/lib/kube-proxy/config.conf', '--hostname-override=$(NODE_NAME)'],
+				env: [{ name: 'NODE_NAME', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'spec.nodeName' } } }],
+				securityContext: { privileged: true },
+			}],
+			hostNetwork: true,
+			nodeSelector: { 'kubernetes.io/os': 'linux' },
+			priorityClassName: 'system-node-critical',
+			serviceAccountName: 'kube-proxy',
+			tolerations: [{ operator: 'Exists' }],
+		},
 	};
 }
 
@@ -387,32 +408,27 @@ function systemWorkloads(ctx, info) {
 	const meta = (name, labels) => ({ name, namespace: 'kube-system', labels, annotations: { 'deprecated.daemonset.template.generation': '1' } });
 	if (info.kubeProxy !== false) {
 		const labels = { 'k8s-app': 'kube-proxy' };
-		// `kubeadm upgrade apply` rewrites the DaemonSet with the new image: its pods are replaced from then on.
-		out.push(synthetic('DaemonSet', 'kube-system', 'kube-proxy', info.upgradedAt ?? ctx.initAt, {
+		const template = kubeProxyTemplate(labels, ctx.version);
+		const proxy = synthetic('DaemonSet', 'kube-system', 'kube-proxy', ctx.initAt, {
 			apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: meta('kube-proxy', labels),
 			spec: {
 				revisionHistoryLimit: 10,
 				selector: { matchLabels: labels },
-				template: {
-					metadata: { labels },
-					spec: {
-						containers: [{
-							name: 'kube-proxy',
-							image: `registry.k8s.io/kube-proxy:${ctx.version}`,
-							command: ['/usr/local/bin/kube-proxy', '--config=/var/lib/kube-proxy/config.conf', '--hostname-override=$(NODE_NAME)'],
-							env: [{ name: 'NODE_NAME', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'spec.nodeName' } } }],
-							securityContext: { privileged: true },
-						}],
-						hostNetwork: true,
-						nodeSelector: { 'kubernetes.io/os': 'linux' },
-						priorityClassName: 'system-node-critical',
-						serviceAccountName: 'kube-proxy',
-						tolerations: [{ operator: 'Exists' }],
-					},
-				},
+				template,
 				updateStrategy: { rollingUpdate: { maxSurge: 0, maxUnavailable: 1 }, type: 'RollingUpdate' },
 			},
-		}));
+		});
+		// `kubeadm upgrade apply` rewrote the DaemonSet with the new image (node/upgrade.mjs keeps the version before):
+		// its pods roll from the old template to the new one, one node at a time.
+		if (info.upgradedAt !== undefined && info.previousVersion && info.previousVersion !== ctx.version) {
+			const before = kubeProxyTemplate(labels, info.previousVersion);
+			proxy.generation = 2;
+			proxy.revisions = [
+				{ hash: shortHash(canonical(before), 16), at: info.previousAt ?? ctx.initAt, generation: 1, template: before },
+				{ hash: shortHash(canonical(template), 16), at: info.upgradedAt, generation: 2, template },
+			];
+		}
+		out.push(proxy);
 	}
 	if (info.coreDNS !== false) {
 		const labels = { 'k8s-app': 'kube-dns' };
@@ -549,66 +565,186 @@ function staticPods(node, ctx) {
 	});
 }
 
+/** Whether the DaemonSet controller wants a pod of `spec` on `node` at time t (a new pod: NoSchedule taints count). */
 function daemonShouldRun(spec, node, t) {
 	if (!nodeAffinityMatches(spec, node)) return false;
 	const tolerations = daemonTolerations(spec);
 	return taintsAt(node, t).every((taint) => (taint.effect !== 'NoSchedule' && taint.effect !== 'NoExecute') || tolerates(tolerations, taint));
 }
 
-function daemonPods(w, ctx, faults) {
-	const pods = [];
-	const revisions = w.revisions;
-	const current = revisions.at(-1);
-	const previous = revisions.length > 1 ? revisions.at(-2) : undefined;
-	const times = changeTimes(ctx);
-	for (const node of ctx.nodes) {
-		const make = (rev, earliest, terminating, incarnation = 0) => {
-			const template = w.templateOf(rev);
-			const spec = template.spec ?? {};
-			const base = Math.max(earliest, node.joinedAt);
-			const at = [base, ...times.filter((t) => t > base)].find((t) => t <= ctx.now && daemonShouldRun(spec, node, t));
-			if (at === undefined) return undefined;
-			// A pod that replaces a deleted one gets a new name and uid, as the DaemonSet controller gives it.
-			const again = incarnation === 0 ? [] : [String(incarnation)];
-			const name = `${w.name}-${suffix(5, w.uid, node.name, rev.hash, ...again)}`;
-			const pod = basePod(w, template, {
-				name,
-				uid: uuid('pod', w.uid, node.name, rev.hash, ...again),
-				node,
-				createdAt: at,
-				scheduledAt: at,
-				ownerReferences: [{ apiVersion: 'apps/v1', blockOwnerDeletion: true, controller: true, kind: 'DaemonSet', name: w.name, uid: w.uid }],
-				extraLabels: { 'controller-revision-hash': suffix(10, w.uid, rev.hash), 'pod-template-generation': String(rev.generation) },
-				revision: rev,
-			});
-			pod.spec = {
-				...spec,
-				tolerations: daemonTolerations(spec),
-				affinity: { ...(spec.affinity ?? {}), nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [node.name] }] }] } } },
-			};
-			pod.fault = podFault(w, spec, faults);
-			if (terminating !== undefined) {
-				pod.deletedAt = terminating;
-				pod.goneAt = terminating + TIMINGS.terminate / ctx.speed;
+/**
+ * How many pods of `desired` nodes a DaemonSet's RollingUpdate may have unavailable: a number, or a percentage
+ * of the desired nodes rounded up (intstr.GetScaledValueFromIntOrPercent with roundUp, as the DaemonSet
+ * controller calls it). The API server defaults a missing value to 1; 0 (with maxSurge 0) the controller
+ * reads as 1.
+ */
+export function maxUnavailableOf(dsSpec, desired) {
+	const value = dsSpec?.updateStrategy?.rollingUpdate?.maxUnavailable ?? 1;
+	const percent = typeof value === 'string' && /^\d+%$/.test(value.trim()) ? Number(value.trim().slice(0, -1)) : undefined;
+	const scaled = percent !== undefined ? Math.ceil((percent * desired) / 100) : Number(value);
+	return Number.isInteger(scaled) && scaled > 0 ? scaled : 1;
+}
+
+/** A sorted list of unique times with an O(log n) insert (the controller's wake-ups). */
+function timeQueue() {
+	const times = [];
+	return {
+		add(t) {
+			if (!Number.isFinite(t)) return;
+			let lo = 0;
+			let hi = times.length;
+			while (lo < hi) {
+				const mid = (lo + hi) >> 1;
+				if (times[mid] < t) lo = mid + 1;
+				else hi = mid;
 			}
-			return pod;
+			if (times[lo] !== t) times.splice(lo, 0, t);
+		},
+		next: () => times.shift(),
+		peek: () => times[0],
+	};
+}
+
+/**
+ * The pods of a DaemonSet, played as the DaemonSet controller makes them, from the recorded times alone: the
+ * controller acts at every moment something it watches changes (a template revision, a node joining or
+ * turning Ready, a pod turning available or gone, a `kubectl delete pod`), and in between nothing happens.
+ *
+ * At each such moment, as pkg/controller/daemon does with maxSurge 0: a pod that is gone frees its node; a
+ * node that should run the DaemonSet and has no pod (not even a Terminating one) gets a pod of the current
+ * template; a pod on a node that should no longer run it is deleted. Then, with `updateStrategy.type:
+ * RollingUpdate` (the default), the rolling update: a node without a pod, or with a pod of the current
+ * template that is not available (Ready for `minReadySeconds`), counts as unavailable; an old pod that is not
+ * available is deleted at once (and does not count in that pass, as in the controller's code); of the
+ * available old pods as many are deleted as `maxUnavailable` (maxUnavailableOf) leaves room for. Their
+ * replacements come once they are gone, and the next ones are deleted when the unavailable count drops.
+ * `OnDelete` replaces nothing until a pod is deleted. The controller walks a Go map, so which old pods go
+ * first is not specified; here they go in node name order. Deviations: maxSurge > 0 is played as 0; the
+ * store keeps the last two templates, so a pod of an older one counts as of the older of the two.
+ */
+function daemonPods(w, ctx, faults) {
+	const now = ctx.now;
+	const speed = ctx.speed;
+	const dsSpec = w.object.spec ?? {};
+	const rolling = (dsSpec.updateStrategy?.type ?? 'RollingUpdate') === 'RollingUpdate';
+	const minReady = (Number(dsSpec.minReadySeconds) > 0 ? Number(dsSpec.minReadySeconds) * 1000 : 0) / speed;
+	const revisions = w.revisions;
+	const start = revisions[0]?.at ?? 0;
+	// Per revision: its template, pod spec and tolerations, worked out once.
+	const revs = revisions.map((rev) => {
+		const template = w.templateOf(rev);
+		const spec = template.spec ?? {};
+		return { rev, template, spec, tolerations: daemonTolerations(spec), fault: podFault(w, spec, faults) };
+	});
+	const nodes = [...ctx.nodes].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+	const slots = new Map(nodes.map((node) => [node, { pod: undefined, made: new Map() }]));
+	const deletions = ctx.deletions.filter((d) => d.namespace === w.namespace && d.at >= start && d.at <= now);
+	const flipTimes = ctx.flips.filter((f) => f.at >= start && f.at <= now);
+	const out = [];
+	const queue = timeQueue();
+	for (const t of [start, ...revisions.map((r) => r.at), ...changeTimes(ctx), ...deletions.map((d) => d.at)]) if (t >= start && t <= now) queue.add(t);
+	for (const f of flipTimes) {
+		queue.add(f.at);
+		queue.add(f.at + minReady);
+	}
+
+	const make = (node, r, at) => {
+		const slot = slots.get(node);
+		// A pod that replaces another one on the node gets a new name and uid, as the controller gives it.
+		const incarnation = slot.made.get(r.rev.hash) ?? 0;
+		slot.made.set(r.rev.hash, incarnation + 1);
+		const again = incarnation === 0 ? [] : [String(incarnation)];
+		const pod = basePod(w, r.template, {
+			name: `${w.name}-${suffix(5, w.uid, node.name, r.rev.hash, ...again)}`,
+			uid: uuid('pod', w.uid, node.name, r.rev.hash, ...again),
+			node,
+			createdAt: at,
+			scheduledAt: at,
+			ownerReferences: [{ apiVersion: 'apps/v1', blockOwnerDeletion: true, controller: true, kind: 'DaemonSet', name: w.name, uid: w.uid }],
+			extraLabels: { 'controller-revision-hash': suffix(10, w.uid, r.rev.hash), 'pod-template-generation': String(r.rev.generation) },
+			revision: r.rev,
+		});
+		pod.spec = {
+			...r.spec,
+			tolerations: r.tolerations,
+			affinity: { ...(r.spec.affinity ?? {}), nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [node.name] }] }] } } },
 		};
-		if (previous) {
-			const old = make(previous, previous.at, current.at);
-			if (old) {
-				pods.push(old);
-				const fresh = make(current, current.at + TIMINGS.terminate / ctx.speed);
-				if (fresh) pods.push(...replaceDeleted(fresh, ctx, (at, n) => make(current, at, undefined, n)));
-				continue;
+		pod.fault = r.fault;
+		timeline(pod, ctx);
+		slot.pod = pod;
+		out.push(pod);
+		queue.add(pod.readyAt);
+		queue.add(pod.readyAt + minReady);
+		return pod;
+	};
+	const remove = (pod, at) => {
+		pod.deletedAt = at;
+		pod.goneAt = at + TIMINGS.terminate / speed;
+		queue.add(pod.goneAt);
+	};
+	// Available as the controller reads it: Ready (not flipped, its node not down) for minReadySeconds.
+	const available = (pod, t) => {
+		if (pod.deletedAt !== undefined || !(pod.readyAt <= t)) return false;
+		if (pod.node.forced && t >= pod.node.forced.at) return false;
+		let since = pod.readyAt;
+		let flipped = false;
+		for (const f of flipTimes) {
+			if (f.pod !== pod.name || f.at > t) continue;
+			flipped = !flipped;
+			since = Math.max(since, f.at);
+		}
+		return !flipped && t >= since + minReady;
+	};
+
+	// Node affinity does not change with time: worked out once per template and node.
+	const fits = revs.map((r) => new Map(nodes.map((node) => [node, nodeAffinityMatches(r.spec, node)])));
+	const byName = new Map();
+	const runs = new Map();
+	for (let t = queue.next(); t !== undefined && t <= now; t = queue.next()) {
+		let index = 0;
+		for (let i = 0; i < revs.length; i++) if (revs[i].rev.at <= t) index = i;
+		const current = revs[index];
+		for (const d of deletions) {
+			if (d.at !== t) continue;
+			const pod = byName.get(d.name);
+			if (pod && slots.get(pod.node).pod === pod && pod.deletedAt === undefined && pod.createdAt <= t) remove(pod, t);
+		}
+		let desired = 0;
+		for (const node of nodes) {
+			runs.set(node, false);
+			if (node.joinedAt > t) continue;
+			const slot = slots.get(node);
+			if (slot.pod?.goneAt !== undefined && slot.pod.goneAt <= t) slot.pod = undefined;
+			// A new pod needs every NoSchedule/NoExecute taint tolerated; a running one only the NoExecute ones.
+			const fit = fits[index].get(node);
+			const taints = fit ? taintsAt(node, t) : [];
+			const run = fit && taints.every((taint) => (taint.effect !== 'NoSchedule' && taint.effect !== 'NoExecute') || tolerates(current.tolerations, taint));
+			const stay = fit && taints.every((taint) => taint.effect !== 'NoExecute' || tolerates(current.tolerations, taint));
+			runs.set(node, run);
+			if (run) desired++;
+			if (!slot.pod) {
+				if (run) byName.set(make(node, current, t).name, slot.pod);
+			} else if (slot.pod.deletedAt === undefined && !stay) {
+				remove(slot.pod, t);
 			}
 		}
-		const pod = make(current, current.at);
-		if (pod) pods.push(...replaceDeleted(pod, ctx, (at, n) => make(current, at, undefined, n)));
+		if (!rolling) continue;
+		let unavailable = 0;
+		const replace = [];
+		const candidates = [];
+		for (const node of nodes) {
+			if (!runs.get(node)) continue;
+			const pod = slots.get(node).pod;
+			if (!pod || pod.deletedAt !== undefined) unavailable++;
+			else if (pod.revision.hash === current.rev.hash) {
+				if (!available(pod, t)) unavailable++;
+			} else if (!available(pod, t)) replace.push(pod);
+			else candidates.push(pod);
+		}
+		const room = Math.max(0, Math.min(maxUnavailableOf(dsSpec, desired) - unavailable, candidates.length));
+		for (const pod of [...replace, ...candidates.slice(0, room)]) remove(pod, t);
 	}
-	for (const pod of pods) {
-		timeline(pod, ctx);
-		place(pod, ctx);
-	}
+	for (const pod of out) place(pod, ctx);
 }
 
 /** `kubectl delete pod` calls: { namespace, name, at } per line of pod-deletions.jsonl (kubectl.mjs writes it). */
@@ -621,30 +757,6 @@ function podDeletions(dir) {
 		throw error;
 	}
 	return text.split('\n').filter(Boolean).map((line) => JSON.parse(line));
-}
-
-/**
- * A DaemonSet pod deleted with `kubectl delete pod` turns Terminating at once and is gone after the
- * termination time; the DaemonSet controller creates its replacement right away (a new name, uid and
- * creation time), which the scheduler binds to the node once the old pod has left it (host ports), and
- * which then goes through the usual timeline. Replacements can be deleted again. `make(at, n)` builds the
- * n-th replacement scheduled at `at`.
- */
-function replaceDeleted(first, ctx, make) {
-	const chain = [first];
-	let pod = first;
-	for (let n = 1; ; n++) {
-		const deletion = ctx.deletions.find((d) => d.name === pod.name && d.namespace === pod.workload.namespace && d.at >= pod.createdAt && d.at <= ctx.now);
-		if (!deletion) break;
-		pod.deletedAt = deletion.at;
-		pod.goneAt = deletion.at + TIMINGS.terminate / ctx.speed;
-		const next = make(pod.goneAt, n);
-		if (!next) break;
-		next.createdAt = Math.min(next.scheduledAt, deletion.at);
-		chain.push(next);
-		pod = next;
-	}
-	return chain;
 }
 
 /** Why `node` cannot take `pod` at time t (the first failing scheduler filter), or undefined. */
@@ -1107,7 +1219,7 @@ function workloadMetadata(w, ctx) {
 	if (w.system) {
 		Object.assign(meta, {
 			creationTimestamp: iso(ctx.initAt),
-			generation: 1,
+			generation: w.generation,
 			resourceVersion: resourceVersion(ctx, ctx.initAt),
 			uid: w.uid,
 		});
@@ -1122,14 +1234,20 @@ export function daemonSetObject(w, pods, ctx) {
 	const desired = ctx.nodes.filter((n) => daemonShouldRun(spec, n, now)).length;
 	const live = mine.filter((p) => !(p.deletedAt !== undefined && now >= p.deletedAt));
 	const ready = countReady(live, now);
-	const updated = live.filter((p) => p.revision === w.revisions.at(-1)).length;
+	// Available: Ready for minReadySeconds (from the Ready condition's transition, as the controller reads it).
+	const minReady = (Number(w.object.spec?.minReadySeconds) > 0 ? Number(w.object.spec.minReadySeconds) * 1000 : 0) / ctx.speed;
+	const available = minReady === 0 ? ready : live.filter((p) => {
+		const condition = p.status.conditions.find((c) => c.type === 'Ready' && c.status === 'True');
+		return condition !== undefined && Date.parse(condition.lastTransitionTime) + minReady <= now;
+	}).length;
+	const updated = live.filter((p) => p.revision?.hash === w.revisions.at(-1).hash).length;
 	const status = {
 		currentNumberScheduled: live.length,
 		desiredNumberScheduled: desired,
-		...(ready > 0 ? { numberAvailable: ready } : {}),
+		...(available > 0 ? { numberAvailable: available } : {}),
 		numberMisscheduled: 0,
 		numberReady: ready,
-		...(desired - ready > 0 ? { numberUnavailable: desired - ready } : {}),
+		...(desired - available > 0 ? { numberUnavailable: desired - available } : {}),
 		observedGeneration: w.generation,
 		...(updated > 0 ? { updatedNumberScheduled: updated } : {}),
 	};

@@ -39,7 +39,12 @@ function nodeInfoFile(node) {
 
 function clusterVersion(version) {
 	const file = join(CLUSTER, 'info.json');
-	writeJson(file, { ...readJson(file), version, upgradedAt: Date.now() });
+	const info = readJson(file);
+	// The same version again rewrites nothing kube-proxy runs. Otherwise the version before and since when it
+	// ran: the model rolls kube-proxy's pods from that template to the new one, one node at a time.
+	if (info.version === version) return;
+	// (Flat keys: the simulated kubeadm reads `"version":` from this file with sed.)
+	writeJson(file, { ...info, version, upgradedAt: Date.now(), previousVersion: info.version, previousAt: info.upgradedAt ?? info.initAt });
 }
 
 function controlPlane(node, version) {

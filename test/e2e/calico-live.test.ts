@@ -1,17 +1,20 @@
 // Calico options on a running cluster, on real sshd hosts with the simulated node programs: a re-run that
 // changes the encapsulation from IP-in-IP to VXLAN shows the pool and backend change (and the exact patch in a
 // dry run that changes nothing), edits the IP pool
-// first (while BIRD still runs), rolls calico-node and proves the change on the hosts (vxlan.calico, BIRD
-// off); an MTU change restarts calico-node one node at a time and the tunnel runs with the new MTU; a
+// first (while BIRD still runs), rolls calico-node one node at a time (the DaemonSet's maxUnavailable 1, from
+// the simulated cluster's recorded pod times) and proves the change on the hosts (vxlan.calico, BIRD off); an
+// MTU change restarts calico-node one node at a time and the tunnel runs with the new MTU; a
 // re-run changes nothing.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import test from 'ava';
 import { parse, stringify } from 'yaml';
 import { connect } from '../../source/remote/connection.js';
 import type { Remote } from '../../source/remote/remote.js';
 import { startHosts, type SimCall, type TestHosts } from '../_helpers/sshd-hosts.js';
 import { connectOptions } from '../remote/helpers.js';
-import { runCli, writeConfig } from './_install.js';
+import { ROOT, runCli, writeConfig } from './_install.js';
 
 interface PodJson {
 	metadata: { name: string; creationTimestamp: string };
@@ -30,6 +33,41 @@ async function poolModes(hosts: TestHosts): Promise<Array<{ name: string; ipipMo
 		.map((p) => ({ name: p.metadata.name, ipipMode: p.spec.ipipMode, vxlanMode: p.spec.vxlanMode }));
 }
 
+interface ModelPod { node: { name: string }; workload: unknown; revision: { hash: string }; createdAt: number; readyAt: number; deletedAt?: number }
+interface ModelWorkload { kind: string; namespace: string; name: string; object: { spec: { updateStrategy?: { rollingUpdate?: { maxUnavailable?: number | string } } } }; revisions: Array<{ hash: string; at: number }> }
+const simModel = (await import(pathToFileURL(join(ROOT, 'test/_helpers/sim/node/model.mjs')).href)) as {
+	readCluster(dir: string): unknown;
+	clusterAt(input: unknown, now: number): { ctx: { pods: ModelPod[] }; workloads: ModelWorkload[] };
+};
+
+/**
+ * calico-node's last template rollout as the simulated cluster recorded it (every pod since the change, the
+ * gone ones too, with creation, Ready and deletion times): the most nodes without a Ready calico-node at any
+ * moment, the moments old pods were deleted, and when the last new one turned Ready.
+ */
+function calicoRollout(hosts: TestHosts): { maxUnavailable: number; worst: number; batches: number; updated: string[]; lastReady: number } {
+	const now = Date.now();
+	const model = simModel.clusterAt(simModel.readCluster(hosts.clusterDir), now);
+	const ds = model.workloads.find((w) => w.kind === 'DaemonSet' && w.namespace === 'kube-system' && w.name === 'calico-node')!;
+	const change = ds.revisions.at(-1)!;
+	const pods = model.ctx.pods.filter((p) => p.workload === ds);
+	const nodes = [...new Set(pods.map((p) => p.node.name))];
+	const up = (p: ModelPod, t: number): boolean => p.createdAt <= t && p.readyAt <= t && (p.deletedAt === undefined || p.deletedAt > t);
+	const moments = [change.at, ...pods.flatMap((p) => [p.createdAt, p.readyAt, p.deletedAt ?? Infinity])].filter((t) => t >= change.at && t <= now);
+	const worst = Math.max(...moments.map((t) => nodes.filter((n) => !pods.some((p) => p.node.name === n && up(p, t))).length));
+	const updated = pods.filter((p) => p.revision.hash === change.hash);
+	const deleted = pods.filter((p) => p.revision.hash !== change.hash && p.deletedAt !== undefined && p.deletedAt >= change.at).map((p) => p.deletedAt);
+	return { maxUnavailable: Number(ds.object.spec.updateStrategy?.rollingUpdate?.maxUnavailable), worst, batches: new Set(deleted).size, updated: updated.map((p) => p.node.name).sort(), lastReady: Math.max(...updated.map((p) => p.readyAt)) };
+}
+
+/** When kubestrap wrote `line` to the run log of its last `command` run (ms). */
+function loggedAt(dir: string, command: string, line: RegExp): number {
+	const logs = join(dir, '.kubestrap/e2e/logs');
+	const newest = readdirSync(logs).filter((name) => name.endsWith(`-${command}.log`)).sort().pop() ?? '';
+	const hit = readFileSync(join(logs, newest), 'utf8').split('\n').find((l) => line.test(l));
+	return Date.parse(hit?.split(' ')[0] ?? '');
+}
+
 const ready = (pod: PodJson): boolean => pod.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
 const readyAt = (pod: PodJson): number => Date.parse(pod.status.conditions!.find((c) => c.type === 'Ready')!.lastTransitionTime);
 
@@ -41,9 +79,9 @@ function editCalico(config: string, calico: Record<string, unknown>): void {
 
 const kubectlCalls = (calls: SimCall[], verb: string): SimCall[] => calls.filter((c) => c.prog === 'kubectl' && c.argv.includes(verb));
 
-/** What the host shows now: an SSH command lets the simulated agent catch up first, as a real one runs all along. */
+/** What the host shows now: a simulated program run as root lets the simulated agent catch up first, as a real one runs all along. */
 async function hostLink(remote: Remote, name: string): Promise<string | undefined> {
-	const result = await remote.exec(['ip', 'link', 'show', name]);
+	const result = await remote.exec(['ip', 'link', 'show', name], { sudo: true });
 	return result.code === 0 ? result.stdout : undefined;
 }
 
@@ -60,7 +98,7 @@ test('Calico ipip → vxlan live: the pool first, calico-node rolled, vxlan.cali
 	for (const remote of remotes) {
 		t.regex(await hostLink(remote, 'tunl0') ?? '', /mtu 1480/);
 		t.is(await hostLink(remote, 'vxlan.calico'), undefined);
-		t.is((await remote.exec(['test', '-e', '/run/calico/bird.ctl'])).code, 0, 'BIRD runs');
+		t.is((await remote.exec(['test', '-e', '/run/calico/bird.ctl'])).code, 0, 'BIRD runs (the ip call above let the host catch up)');
 	}
 
 	// The encapsulation: a plan with the pool and the backend, the pool edited before the manifests.
@@ -98,6 +136,14 @@ test('Calico ipip → vxlan live: the pool first, calico-node rolled, vxlan.cali
 		t.false(before.some((b) => b.metadata.name === pod.metadata.name), `${pod.spec.nodeName}: a new calico-node`);
 		t.true(Date.parse(pod.metadata.creationTimestamp) >= Math.floor(startedAt / 1000) * 1000 && ready(pod), pod.spec.nodeName);
 	}
+	// One node at a time (calico-node's maxUnavailable 1), and success only after the last one was Ready.
+	const rollout = calicoRollout(hosts);
+	t.is(rollout.maxUnavailable, 1, "calico-node's maxUnavailable");
+	t.deepEqual(rollout.updated, ['node1', 'node2'], 'one calico-node with the new template per node');
+	t.is(rollout.worst, 1, 'never more than one node without a Ready calico-node');
+	t.is(rollout.batches, 2, 'one node, then the other');
+	const liveAt = loggedAt(dir, 'install', /the new Calico configuration is live/);
+	t.true(Number.isFinite(liveAt) && liveAt >= rollout.lastReady, 'success reported after the last calico-node was Ready');
 	for (const [i, remote] of remotes.entries()) {
 		t.regex(await hostLink(remote, 'vxlan.calico') ?? '', /mtu 1450/, `host ${i + 1}: the VXLAN device`);
 		t.is((await remote.exec(['test', '-e', '/run/calico/bird.ctl'])).code, 1, `host ${i + 1}: BIRD is off`);

@@ -316,7 +316,17 @@ sim_cilium_net() {
 }
 
 sim_calico_net() {
-	# The tunnel devices follow the IP pools while a calico-node runs here: sim_calico_tunnels.
+	# At first what the calico-node env makes the pool (cheap: no model run on the readiness polls); then the
+	# tunnel devices follow the IP pools while a calico-node runs here: sim_calico_tunnels.
+	if grep -q '"name":"CALICO_IPV4POOL_VXLAN","value":"\(Always\|CrossSubnet\)"' "$CLUSTER/objects.json"; then
+		sim_link_add vxlan.calico vxlan
+	fi
+	if grep -q '"name":"CALICO_IPV4POOL_IPIP","value":"\(Always\|CrossSubnet\)"' "$CLUSTER/objects.json"; then
+		: > "$STATE/modules/ipip"
+		sim_link_add tunl0 ipip-fallback
+	fi
+	mkdir -p /run/calico
+	if grep -q '"calico_backend":"bird"' "$CLUSTER/objects.json"; then : > /run/calico/bird.ctl; fi
 	: > "$NET/calico-watch"
 	sim_link_add "cali$(sim_random 11 0-9a-f)" veth
 	sim_ipt_add 4 filter 'cali-FORWARD cali-INPUT cali-OUTPUT cali-cidr-block cali-from-hep-forward cali-to-hep-forward' \

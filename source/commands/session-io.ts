@@ -4,7 +4,7 @@
 // Only commands that reach hosts load this file.
 import { resolve } from 'node:path';
 import { LocalFileError } from '../files/bounded-read.js';
-import type { Cluster } from '../spec/types.js';
+import type { Cluster, Problem } from '../spec/types.js';
 import type { AwsDeps, AwsMode, AwsPort, AwsPrepared, AwsRunOptions } from '../session/aws-hosts.js';
 import { LockedError, openSession, type Session, type SessionOptions } from '../session/session.js';
 import { connectFirstControlPlaneStep } from '../steps/list/connect.js';
@@ -61,11 +61,16 @@ export interface HostDeps {
 /** The cluster's hosts for a session: on target aws the instances found through EC2 with the host keys their console output vouches for; else the spec's. */
 export type SessionHosts = Pick<SessionOptions, 'cluster' | 'trustedHostKeys'>;
 
+/** The hosts, and on target aws what the EC2 checks found (a day-two command may refuse a change they concern). */
+export interface FoundHosts extends SessionHosts {
+	awsFindings?: readonly Problem[];
+}
+
 /** The hosts a session works on, or the exit code when an aws run stops before any SSH connection. */
-export async function sessionHosts(cluster: Cluster, io: Io, mode: AwsMode, options: AwsRunOptions = {}, deps?: AwsDeps): Promise<SessionHosts | number> {
+export async function sessionHosts(cluster: Cluster, io: Io, mode: AwsMode, options: AwsRunOptions = {}, deps?: AwsDeps): Promise<FoundHosts | number> {
 	if (cluster.spec.target !== 'aws') return { cluster };
 	const prepared = await awsHosts(cluster, options, io, mode, deps);
-	return typeof prepared === 'number' ? prepared : { cluster: prepared.cluster, trustedHostKeys: prepared.hostKeys };
+	return typeof prepared === 'number' ? prepared : { cluster: prepared.cluster, trustedHostKeys: prepared.hostKeys, awsFindings: prepared.findings };
 }
 
 /** Opens the session; another run holding the cluster's lock is reported (exit 1) instead of thrown. */

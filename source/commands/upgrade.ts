@@ -11,6 +11,7 @@ import { applyCniStep } from '../steps/list/apply-cni.js';
 import { cniPlanLines, planCni, type CniPlan } from '../steps/cni/check.js';
 import { ciliumPreflightStep } from '../steps/cni/preflight.js';
 import { restartAgentsStep } from '../steps/cni/restart.js';
+import { poolAfterStep, poolBeforeStep } from '../steps/cni/pool.js';
 import { firstControlPlane } from '../steps/list/init-control-plane.js';
 import type { Step, StepEvent } from '../steps/types.js';
 import { readClusterState, type ClusterState } from '../steps/upgrade/cluster-state.js';
@@ -23,6 +24,7 @@ import { EXIT, flagProblem, sshIdentity, wholeFlag, type Io } from './io.js';
 import { runView, type RunView } from '../ui/run-view.js';
 import { printProblems, specFromOptions, type SpecOptions } from './spec-input.js';
 import { sessionHosts, openOrReport, type HostDeps } from './session-io.js';
+import { encapsulationProblems } from '../cluster/cni/change.js';
 
 export interface UpgradeOptions extends SpecOptions {
 	yes?: boolean;
@@ -96,7 +98,7 @@ export async function upgradeCommand(options: UpgradeOptions, io: Io, deps: Host
 			view = await runView({ ...lines, ...(io.terminal ? { terminal: io.terminal } : {}) });
 			return view;
 		};
-		return await upgrade(session, { options, io, say, dryRun: options.dryRun === true, target: { minor: target.minor.minor, ...(target.patch ? { patch: target.patch } : {}) }, view, goLive });
+		return await upgrade(session, { options, io, say, awsFindings: hosts.awsFindings ?? [], dryRun: options.dryRun === true, target: { minor: target.minor.minor, ...(target.patch ? { patch: target.patch } : {}) }, view, goLive });
 	} finally {
 		await view?.finish();
 		await session.close();
@@ -107,6 +109,8 @@ interface UpgradeRun {
 	options: UpgradeOptions;
 	io: Io;
 	say(line: string): void;
+	/** target aws: what the EC2 checks found (warnings for an upgrade, but they refuse an encapsulation change) */
+	awsFindings: readonly { path: string; message: string }[];
 	dryRun: boolean;
 	target: { minor: string; patch?: string };
 	/** the view the steps report to: plain lines while reading, planning and asking */
@@ -122,9 +126,9 @@ function cniName(cluster: Cluster): string {
 /**
  * The CNI's steps: Cilium's pre-flight image pull (only when its release changes), the server-side apply,
  * then the agents — rolled by their DaemonSet for a new release, restarted node by node for a changed
- * configuration — and the operator.
+ * configuration — and the operator; Calico's IP pool edit on the side of them its backend change needs.
  */
-const CNI_STEPS: readonly Step[] = [ciliumPreflightStep, applyCniStep, restartAgentsStep];
+const CNI_STEPS: readonly Step[] = [ciliumPreflightStep, poolBeforeStep, applyCniStep, restartAgentsStep, poolAfterStep];
 
 function stepsOf(plan: UpgradePlan, cniChanges: boolean): Step[] {
 	const cni = plan.cni || cniChanges ? CNI_STEPS : undefined;
@@ -173,7 +177,7 @@ async function upgrade(session: Session, run: UpgradeRun): Promise<number> {
 	// The CNI's own changes: the pre-flight and upgradeCompatibility of a new release, the configuration keys old → new.
 	for (const line of cniPlanLines({ ...cniPlan, release: undefined }, cniName(ctx.cluster))) say(line);
 	if (plan.cni && ctx.cluster.spec.network.cni === 'cilium') say(`  Cilium's path: pre-flight image pull on every node, upgradeCompatibility ${cniPlan.live.firstMinor ?? '?'} (the first installed minor), then the agents roll`);
-	plan.problems.push(...cniPlan.change.refusals);
+	plan.problems.push(...cniPlan.change.refusals, ...encapsulationProblems(cniPlan.change, run.awsFindings));
 	const missing = ctx.hosts.filter((h) => !state.nodes.some((n) => n.name === (h.host.name ?? h.facts?.hostname.toLowerCase())));
 	for (const host of missing) plan.problems.push(`host ${host.id} is not a node of this cluster (no Node named ${host.host.name ?? host.facts?.hostname.toLowerCase()}); add it with kubestrap install first`);
 	if (plan.problems.length > 0) {

@@ -78,6 +78,8 @@ export interface AwsPrepared {
 	/** host keys from each instance's console output, by SSH address */
 	hostKeys: Map<string, TrustedHostKeys>;
 	instances: InstanceRow[];
+	/** what the checks found; a day-two run only warns about them, but a command may still refuse a change they concern */
+	findings: AwsFinding[];
 }
 
 const COLUMNS: Array<[string, (row: InstanceRow) => string]> = [
@@ -190,7 +192,7 @@ export async function prepareAws(cluster: Cluster, options: AwsRunOptions, port:
 			if (mode === 'plan' && options.output !== 'json') port.print(`IAM policy for the control-plane instance role (Cilium ENI; kubestrap aws iam-policy --output-file policy.json writes it):\n${ciliumEniPolicyText()}\n`);
 		}
 		const hostKeys = await readHostKeys(client, discovery.instances, hosts, call, port);
-		return { cluster: { ...cluster, spec: { ...cluster.spec, hosts } }, hostKeys, instances: discovery.instances };
+		return { cluster: { ...cluster, spec: { ...cluster.spec, hosts } }, hostKeys, instances: discovery.instances, findings: checks.problems };
 	} catch (error) {
 		if (port.signal?.aborted === true) {
 			port.say('aws: interrupted; no SSH connection was made and nothing was changed.');

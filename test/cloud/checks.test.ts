@@ -5,6 +5,8 @@ import test from 'ava';
 import { checkAws } from '../../source/cloud/checks.js';
 import { instanceRow, type InstanceRow } from '../../source/cloud/discover.js';
 import type { Cluster } from '../../source/spec/types.js';
+import { calicoNodeEnvOf, cniChange, configMapFrom, encapsulationProblems } from '../../source/cluster/cni/change.js';
+import { renderManifests } from '../../source/cluster/render.js';
 import { awsCluster, callOptions, instance, mockedEc2, selfAll, type InstanceSpec } from './_ec2.js';
 
 function rows(...specs: InstanceSpec[]): InstanceRow[] {
@@ -170,4 +172,21 @@ test('security groups: each target group gets the group its blocked peers share 
 		{ kind: 'security-group-ingress', rule: { groupId: 'sg-cp', protocol: 'udp', ports: [4789, 4789], source: { groupId: 'sg-w' }, description: 'kubestrap: Calico VXLAN' } },
 		{ kind: 'security-group-ingress', rule: { groupId: 'sg-w', protocol: 'udp', ports: [4789, 4789], source: { groupId: 'sg-cp' }, description: 'kubestrap: Calico VXLAN' } },
 	]);
+});
+
+test('a live Calico encapsulation change meets the checks a first install of the new spec would: a group without 4789/udp refuses ipip → vxlan', async (t) => {
+	const ipipGroup = { 'sg-nodes': [...KUBE, { IpProtocol: '4', UserIdGroupPairs: [{ GroupId: 'sg-nodes' }] }, { IpProtocol: 'tcp', FromPort: 179, ToPort: 179, UserIdGroupPairs: [{ GroupId: 'sg-nodes' }] }] };
+	const running = awsCluster({ cni: 'calico' });
+	const wanted = awsCluster({ cni: 'calico', calico: { encapsulation: 'vxlan' } });
+	t.deepEqual((await check(running, rows(CP, W1), ipipGroup)).result.problems, [], 'the running IP-in-IP cluster passes');
+	const found = (await check(wanted, rows(CP, W1), ipipGroup)).result.problems;
+	const objects = (cluster: Cluster) => renderManifests(cluster).documents;
+	const live = { calicoConfig: configMapFrom(objects(running), 'calico-config')!, calicoNodeEnv: calicoNodeEnvOf(objects(running)), ipPools: [{ name: 'default-ipv4-ippool', cidr: running.spec.kubernetes.podSubnet, ipipMode: 'Always', vxlanMode: 'Never' }] };
+	const change = cniChange('calico', live, objects(wanted));
+	t.truthy(change.pool);
+	const refused = encapsulationProblems(change, found);
+	t.is(refused.length, 1);
+	t.regex(refused[0]!, /^spec\.network\.calico\.encapsulation: Calico VXLAN needs 4789\/udp from every node to every node, and security group sg-nodes .* does not let it in\. Run with --aws-fix-security-groups/);
+	// Without a pool change (an MTU change), the same findings refuse nothing here: the upgrade only warns about them.
+	t.deepEqual(encapsulationProblems(cniChange('calico', live, objects(awsCluster({ cni: 'calico', calico: { mtu: 8981 } }))), found), []);
 });

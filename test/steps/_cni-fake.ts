@@ -1,6 +1,7 @@
 // A scripted first control plane for the CNI steps: kubectl answers from a tiny cluster of agent pods (one
 // per node) — a deleted pod is replaced by a new one that turns Ready after a few polls, as a DaemonSet's
-// would — plus the pre-flight DaemonSet, which turns ready on every node after a few polls.
+// would — plus the pre-flight DaemonSet, which turns ready on every node after a few polls, and Calico's
+// IP pools (get, and merge patches as the API server applies them).
 import type { ExecOptions, ExecResult, StepRemote } from '../../source/steps/types.js';
 
 export type ExecResultLike = ExecResult;
@@ -15,6 +16,18 @@ export interface FakeOptions {
 	readyAfterPolls?: number;
 	/** polls before the pre-flight DaemonSet is ready everywhere */
 	preflightReadyAfter?: number;
+	/** Calico's IP pools (ippools.crd.projectcalico.org) */
+	pools?: FakePool[];
+	/** the agent pods' name prefix and label value (default cilium) */
+	agent?: string;
+	/** a patch is answered "patched" but the stored pool does not change (another writer reverts it) */
+	patchReverted?: boolean;
+}
+
+export interface FakePool { name: string; cidr: string; ipipMode: string; vxlanMode: string }
+
+function poolObject(pool: FakePool): unknown {
+	return { apiVersion: 'crd.projectcalico.org/v1', kind: 'IPPool', metadata: { name: pool.name }, spec: { blockSize: 26, cidr: pool.cidr, ipipMode: pool.ipipMode, natOutgoing: true, nodeSelector: 'all()', vxlanMode: pool.vxlanMode } };
 }
 
 const ok = (stdout = ''): ExecResult => ({ code: 0, signal: null, stdout, stderr: '' });
@@ -31,7 +44,7 @@ export class FakeRemote implements StepRemote {
 	private preflightPolls = 0;
 
 	constructor(private readonly options: FakeOptions) {
-		this.pods = options.nodes.map((node) => ({ name: `cilium-${node}-0`, node, created: this.clock - 100, polls: Infinity, gone: false }));
+		this.pods = options.nodes.map((node) => ({ name: `${options.agent ?? 'cilium'}-${node}-0`, node, created: this.clock - 100, polls: Infinity, gone: false }));
 	}
 
 	sent(): string[] {
@@ -70,14 +83,31 @@ export class FakeRemote implements StepRemote {
 				{ metadata: { name: 'cilium' }, status: { desiredNumberScheduled: n, numberReady: n } },
 			] }));
 		}
-		if (line.includes('get daemonset cilium ')) {
+		if (line.includes('get ippools.crd.projectcalico.org')) {
+			const pools = this.options.pools ?? [];
+			const name = args[args.indexOf('ippools.crd.projectcalico.org') + 1];
+			if (name && !name.startsWith('-')) {
+				const pool = pools.find((p) => p.name === name);
+				return pool ? ok(JSON.stringify(poolObject(pool))) : { code: 1, signal: null, stdout: '', stderr: `Error from server (NotFound): ippools.crd.projectcalico.org "${name}" not found` };
+			}
+			return ok(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: pools.map(poolObject) }));
+		}
+		if (line.includes('patch ippools.crd.projectcalico.org')) {
+			const name = args[args.indexOf('ippools.crd.projectcalico.org') + 1];
+			const pool = (this.options.pools ?? []).find((p) => p.name === name);
+			if (!pool) return { code: 1, signal: null, stdout: '', stderr: `Error from server (NotFound): ippools.crd.projectcalico.org "${name}" not found` };
+			const body = JSON.parse(args[args.indexOf('-p') + 1] ?? '{}') as { spec?: Partial<FakePool> };
+			if (!this.options.patchReverted) Object.assign(pool, body.spec);
+			return ok(`ippool.crd.projectcalico.org/${name} patched\n`);
+		}
+		if (line.includes(`get daemonset ${this.options.agent ?? 'cilium'} `)) {
 			const n = this.options.nodes.length;
 			return ok(JSON.stringify({ kind: 'DaemonSet', metadata: { generation: 1 }, status: { observedGeneration: 1, desiredNumberScheduled: n, updatedNumberScheduled: n, numberReady: n } }));
 		}
 		if (line.includes('get deployment cilium-operator')) {
 			return ok(JSON.stringify({ kind: 'Deployment', metadata: { generation: 2 }, spec: { replicas: 1 }, status: { observedGeneration: 2, replicas: 1, updatedReplicas: 1, readyReplicas: 1 } }));
 		}
-		if (line.includes('get pods -l k8s-app=cilium')) return ok(this.podList());
+		if (line.includes(`get pods -l k8s-app=${this.options.agent ?? 'cilium'}`)) return ok(this.podList());
 		if (line.includes('delete pod')) {
 			const name = args[args.indexOf('pod') + 1];
 			const pod = this.pods.find((p) => p.name === name && !p.gone);

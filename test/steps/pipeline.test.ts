@@ -78,7 +78,7 @@ test('a fresh 1+2 cluster: every step runs, in order, with the expected commands
 	const { ctx, remotes, events, secrets } = harness(c, hostStates);
 	const outcome = await runSteps(ctx, INSTALL_STEPS);
 	t.deepEqual(outcome.failures.map((f) => f.error.message), []);
-	t.deepEqual(events.filter((e) => e.kind === 'step').map((e) => (e as { step: string }).step), ['connect', 'facts', 'cni-change', 'preflight', 'prepare', 'containerd', 'package-repo', 'kubernetes-version', 'packages', 'init', 'credentials', 'join-workers', 'delete-token', 'cilium-preflight', 'apply-cni', 'restart-cni-agents', 'kubeconfig']);
+	t.deepEqual(events.filter((e) => e.kind === 'step').map((e) => (e as { step: string }).step), ['connect', 'facts', 'cni-change', 'preflight', 'prepare', 'containerd', 'package-repo', 'kubernetes-version', 'packages', 'init', 'credentials', 'join-workers', 'delete-token', 'cilium-preflight', 'calico-pool-before', 'apply-cni', 'restart-cni-agents', 'calico-pool-after', 'kubeconfig']);
 	const cp = remotes.get('192.0.2.10')!;
 	const changing = new Set(cp.changes());
 	t.deepEqual(cp.calls.filter((call) => changing.has(call.argv.join(' ')) && !call.sudo).map((call) => call.argv.join(' ')), [], 'host changes run through sudo');

@@ -9,6 +9,7 @@ import { CALICO_VERSION, CILIUM_VERSION } from '../../spec/versions.js';
 import { firstControlPlane } from '../list/init-control-plane.js';
 import type { RunContext, Step, StepHost } from '../types.js';
 import { liveState, upgradeCompatibility, type LiveState } from './live.js';
+import { keepRecordedOrder } from './pool-record.js';
 
 export const CNI_CHECK = 'cni-change';
 /** ctx.shared key of the CniChange the check computed */
@@ -36,6 +37,7 @@ export async function planCni(ctx: RunContext, step: string, host: StepHost, opt
 	const cni = ctx.cluster.spec.network.cni;
 	const rendered = renderManifests(ctx.cluster, cni === 'cilium' ? { ciliumUpgradeCompatibility: upgradeCompatibility(live) } : {}).documents;
 	const change = cniChange(cni, live, rendered);
+	keepRecordedOrder(ctx, change);
 	const pinned = cni === 'cilium' ? CILIUM_VERSION : CALICO_VERSION;
 	const plan: CniPlan = { live, change };
 	if (live.release !== undefined && live.release !== pinned) {
@@ -58,6 +60,12 @@ export function cniPlanLines(plan: CniPlan, cniName: string): string[] {
 	if (keys.length > 0) {
 		lines.push(`${cniName} configuration changes (${keys.length}):`, ...keys.map((line) => `  ${line}`));
 		if (plan.change.restartAgents) lines.push(`  then the ${cniName === 'Cilium' ? 'Cilium agents' : 'calico-node pods'} restart node by node${plan.change.restartOperator ? ', then the operator' : ''}, so the change takes effect`);
+		const pool = plan.change.pool;
+		if (pool) {
+			lines.push(pool.order === 'before'
+				? `  the IP pool ${pool.name} changes first, while BIRD still runs; then the manifests are applied and calico-node restarts`
+				: `  the IP pool ${pool.name} changes last, once every calico-node restarted with BIRD (IP-in-IP and unencapsulated routes come from BGP)`);
+		}
 	}
 	return lines;
 }

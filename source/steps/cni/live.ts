@@ -1,13 +1,15 @@
 // What the running cluster's CNI is, read once per run from the first control plane: the CNI
-// ConfigMaps, the agent DaemonSets (the running release from the agent image) and the minor Cilium
-// was first installed with. Cached in ctx.shared: the change check, the apply and the restart read it.
+// ConfigMaps, the agent DaemonSets (the running release from the agent image), the minor Cilium
+// was first installed with and Calico's IP pools. Cached in ctx.shared: the change check, the apply and
+// the restart read it.
 import { FIRST_INSTALLED } from '../../cluster/cni/compat.js';
-import { literalEnv, type LiveCni } from '../../cluster/cni/change.js';
+import { literalEnv, type IpPool, type LiveCni } from '../../cluster/cni/change.js';
 import { minorOfRelease } from '../../cluster/cni/path.js';
 import { kubectl } from '../../cluster/kubectl.js';
 import { isFields, type Fields } from '../../cluster/objects.js';
 import { CILIUM_VERSION } from '../../spec/versions.js';
-import { read } from '../exec.js';
+import { probe, read } from '../exec.js';
+import { StepError } from '../types.js';
 import type { RunContext, StepHost } from '../types.js';
 
 export interface LiveState extends LiveCni {
@@ -21,6 +23,27 @@ const LIVE = 'cni-live-state';
 
 export function liveCommand(): string[] {
 	return kubectl('-n', 'kube-system', 'get', 'configmaps,daemonsets', '-o', 'json');
+}
+
+/** Calico's IP pools: cluster-scoped custom resources of the CRD Calico's manifests install. */
+export const IPPOOL_RESOURCE = 'ippools.crd.projectcalico.org';
+
+export function poolsCommand(): string[] {
+	return kubectl('get', IPPOOL_RESOURCE, '-o', 'json');
+}
+
+/** One IPPool object's fields kubestrap reads (pure); unset modes are Calico's default, Never. */
+export function poolOf(object: unknown): IpPool | undefined {
+	if (!isFields(object) || !isFields(object['metadata']) || typeof object['metadata']['name'] !== 'string') return undefined;
+	const spec = isFields(object['spec']) ? object['spec'] : {};
+	const mode = (value: unknown): string => (typeof value === 'string' && value !== '' ? value : 'Never');
+	return { name: object['metadata']['name'], cidr: typeof spec['cidr'] === 'string' ? spec['cidr'] : '', ipipMode: mode(spec['ipipMode']), vxlanMode: mode(spec['vxlanMode']) };
+}
+
+/** The pools from `kubectl get ippools.crd.projectcalico.org -o json` (pure). */
+export function parsePools(text: string): IpPool[] {
+	const parsed = JSON.parse(text) as { items?: unknown[] };
+	return (parsed.items ?? []).map(poolOf).filter((p): p is IpPool => p !== undefined);
 }
 
 function named(items: Fields[], kind: string, name: string): Fields | undefined {
@@ -82,8 +105,18 @@ export async function liveState(ctx: RunContext, step: string, host: StepHost): 
 	const cached = ctx.shared.get(LIVE) as LiveState | undefined;
 	if (cached) return cached;
 	const state = host.facts?.hasAdminConf === false ? {} : parseLive(await read(ctx, step, host, liveCommand(), { sudo: true }), ctx.cluster.spec.network.cni);
+	if (state.calicoConfig) state.ipPools = await readPools(ctx, step, host);
 	ctx.shared.set(LIVE, state);
 	return state;
+}
+
+/** Calico's pools; none while the CRD is not installed yet (an apply that stopped early). */
+async function readPools(ctx: RunContext, step: string, host: StepHost): Promise<IpPool[]> {
+	const argv = poolsCommand();
+	const result = await probe(ctx, step, host, argv, { sudo: true });
+	if (result.code === 0) return parsePools(result.stdout);
+	if (/the server doesn't have a resource type/.test(result.stderr)) return [];
+	throw new StepError(host.id, step, argv.join(' '), result.code, `${result.stdout}\n${result.stderr}`.trim().split('\n').slice(-20));
 }
 
 /** Forgets the cached state (after the apply changed it). */

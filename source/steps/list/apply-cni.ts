@@ -11,6 +11,7 @@ import type { RunContext, Step, StepHost } from '../types.js';
 import { CONFIG_DIR, firstControlPlane } from './init-control-plane.js';
 import { forgetLive, liveState, upgradeCompatibility } from '../cni/live.js';
 import { markRestart } from '../cni/restart.js';
+import { recordPoolEdit } from '../cni/pool.js';
 
 export const CNI_MANIFEST = `${CONFIG_DIR}/cni.yaml`;
 const STEP = 'apply-cni';
@@ -98,6 +99,7 @@ export const applyCniStep: Step = {
 		if (compat !== undefined && !ctx.dryRun) await ctx.journal?.remember('cilium-upgrade-compatibility', compat);
 		const rendered = renderManifests(ctx.cluster, { ...(tls ? { hubbleTls: tls } : {}), ...(compat !== undefined ? { ciliumUpgradeCompatibility: compat } : {}) });
 		await markRestart(ctx, STEP, host);
+		await recordPoolEdit(ctx);
 		// 0600: with Hubble the file holds the CA's private key. Removed whether the apply worked or not
 		// (and by the session's close if a signal ended the step first).
 		const remove = await stageSecretFile(ctx, STEP, host, CNI_MANIFEST, rendered.text);

@@ -20,6 +20,7 @@ import { waitReadyStep } from './wait-ready.js';
 import { cniCheckStep } from '../cni/check.js';
 import { ciliumPreflightStep } from '../cni/preflight.js';
 import { restartAgentsStep } from '../cni/restart.js';
+import { poolAfterStep, poolBeforeStep } from '../cni/pool.js';
 
 export const INSTALL_STEPS: readonly Step[] = [
 	connectStep,
@@ -39,8 +40,11 @@ export const INSTALL_STEPS: readonly Step[] = [
 	joinWorkersStep,
 	deleteTokenStep,
 	ciliumPreflightStep,
+	// Calico's encapsulation: the IP pool edit, on the side of the apply and the restarts its backend change needs.
+	poolBeforeStep,
 	applyCniStep,
 	restartAgentsStep,
+	poolAfterStep,
 	fetchKubeconfigStep,
 	waitReadyStep,
 	networkCheckStep,

@@ -316,6 +316,8 @@ sim_cilium_net() {
 }
 
 sim_calico_net() {
+	# At first what the calico-node env makes the pool (cheap: no model run on the readiness polls); then the
+	# tunnel devices follow the IP pools while a calico-node runs here: sim_calico_tunnels.
 	if grep -q '"name":"CALICO_IPV4POOL_VXLAN","value":"\(Always\|CrossSubnet\)"' "$CLUSTER/objects.json"; then
 		sim_link_add vxlan.calico vxlan
 	fi
@@ -323,6 +325,9 @@ sim_calico_net() {
 		: > "$STATE/modules/ipip"
 		sim_link_add tunl0 ipip-fallback
 	fi
+	mkdir -p /run/calico
+	if grep -q '"calico_backend":"bird"' "$CLUSTER/objects.json"; then : > /run/calico/bird.ctl; fi
+	: > "$NET/calico-watch"
 	sim_link_add "cali$(sim_random 11 0-9a-f)" veth
 	sim_ipt_add 4 filter 'cali-FORWARD cali-INPUT cali-OUTPUT cali-cidr-block cali-from-hep-forward cali-to-hep-forward' \
 '-A INPUT -m comment --comment "cali:Cz_u1IQiXIMmKD4c" -j cali-INPUT
@@ -353,12 +358,62 @@ sim_calico_net() {
 	: > /run/calico/.simulated
 }
 
+sim_link_del() { # name
+	[ -f "$NET/links" ] && grep -q "^$1 " "$NET/links" || return 0
+	grep -v "^$1 " "$NET/links" > "$NET/links.tmp" || true
+	mv "$NET/links.tmp" "$NET/links"
+}
+
+sim_link_mtu() { # name mtu: what `ip link` shows instead of the kind's default
+	touch "$NET/mtu"
+	{ grep -v "^$1 " "$NET/mtu" || true; echo "$1 $2"; } > "$NET/mtu.tmp"
+	mv "$NET/mtu.tmp" "$NET/mtu"
+}
+
+# Whether the host's Calico state may have moved since the last look: the stored objects or the pod
+# deletions changed, or the time the last look said something would change (a pod starting or leaving) passed.
+sim_calico_due() {
+	[ -f "$NET/calico-watch" ] && [ -s "$STATE/node-name" ] || return 1
+	[ "$(stat -c %y "$CLUSTER/objects.json" "$CLUSTER/pod-deletions.jsonl" 2>/dev/null)" != "$(cat "$NET/calico-stamp" 2>/dev/null)" ] && return 0
+	[ "$(/bin/date +%s%3N)" -ge "$(cat "$NET/calico-next" 2>/dev/null || echo 0)" ]
+}
+
+# What calico-node does on this host (node/calico.mjs host): the default IP pool at its first start, tunl0 /
+# vxlan.calico following the pools and their MTU, BIRD's socket with the bird backend.
+sim_calico_tunnels() {
+	stat -c %y "$CLUSTER/objects.json" "$CLUSTER/pod-deletions.jsonl" 2>/dev/null > "$NET/calico-stamp" || true
+	read -r _node < "$SIM/node-path"
+	_state=$("$_node" "$SIM/node/calico.mjs" host "$(cat "$STATE/node-name")") || { echo 0 > "$NET/calico-next"; return 0; }
+	_calico_agent=0 _calico_next=0
+	eval "$_state"
+	echo "$_calico_next" > "$NET/calico-next"
+	[ "$_calico_agent" = 1 ] || return 0
+	if [ "$_calico_vxlan" = 1 ]; then
+		sim_link_add vxlan.calico vxlan
+		sim_link_mtu vxlan.calico "$_calico_vxlanmtu"
+	else
+		sim_link_del vxlan.calico
+	fi
+	if [ "$_calico_ipip" = 1 ]; then
+		: > "$STATE/modules/ipip"
+		sim_link_add tunl0 ipip-fallback
+		sim_link_mtu tunl0 "$_calico_ipipmtu"
+	fi
+	mkdir -p /run/calico
+	if [ "$_calico_bird" = 1 ]; then : > /run/calico/bird.ctl; else rm -f /run/calico/bird.ctl; fi
+}
+
 # What the CNI agent does on this node once its DaemonSet exists and the node has joined: links, rules,
 # pins and files, created once (the simulation runs nothing in the background, so it happens at the next
-# simulated program run as root on the host). After `kubeadm reset`, nothing is recreated.
+# simulated program run as root on the host); Calico's tunnels are looked at again whenever they may have
+# moved. After `kubeadm reset`, nothing is recreated.
 sim_cni_sync() {
 	sim_is_root || return 0
-	[ -f "$STATE/net/cni-done" ] && return 0
+	if [ -f "$STATE/net/cni-done" ]; then
+		# kubectl sees nothing of the host's links: its calls (the readiness polls) are not slowed by this.
+		[ "${SIM_PROG:-}" = kubectl ] || ! sim_calico_due || sim_calico_tunnels
+		return 0
+	fi
 	[ -s "$STATE/node-name" ] && [ -f "$STATE/services/kubelet.active" ] || return 0
 	[ -f "$CLUSTER/nodes/$(cat "$STATE/node-name")" ] || return 0
 	[ -f "$CLUSTER/workloads.json" ] || return 0

@@ -14,6 +14,7 @@ import { ciliumDbg } from './cilium-dbg.mjs';
 import { qualifiedName, resolveType, resources } from './resources.mjs';
 import { raw, RawError } from './raw.mjs';
 import { budgetObjects, budgets, evict, formatDuration, parseDuration } from './disruption.mjs';
+import { ensureDefaultPool } from './calico.mjs';
 
 const SIM = process.env.KUBESTRAP_SIM_ROOT ?? '/opt/kubestrap-sim';
 const CLUSTER = process.env.KUBESTRAP_SIM_CLUSTER || join(SIM, 'cluster');
@@ -261,6 +262,11 @@ function printTable(resource, items, flags, now) {
 			])];
 			break;
 		default:
+			// CRDs, and custom resources whose CRD defines no printer columns, get the API server's default table.
+			if (resource.kind === 'CustomResourceDefinition' || (resource.custom && !resource.printerColumns)) {
+				rows = [[...nsHead, 'NAME', 'CREATED AT'], ...items.map((o) => [...ns(o), o.metadata.name, o.metadata.creationTimestamp])];
+				break;
+			}
 			rows = [[...nsHead, 'NAME', 'AGE'], ...items.map((o) => [...ns(o), o.metadata.name, age(o.metadata.creationTimestamp, now)])];
 	}
 	if (flags['no-headers']) rows.shift();
@@ -526,6 +532,10 @@ function patch(flags, args, out) {
 	if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new KubectlError(`error: unable to parse "${flags.patch}": json: cannot unmarshal into Go value of type map[string]interface {}`);
 	const resource = resolveType(resources(storedCrds(loadStore(CLUSTER))), type);
 	if (!resource) throw new KubectlError(`error: the server doesn't have a resource type "${type}"`);
+	// The API server has no strategic merge for custom resources (they carry no patch strategy).
+	if (resource.custom && patchType === 'strategic') {
+		throw new KubectlError('Error from server (UnsupportedMediaType): the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml');
+	}
 	const result = patchObject(CLUSTER, resource, resource.namespaced ? flags.namespace ?? 'default' : undefined, name, patchType, body);
 	if (result.error) throw new KubectlError(result.error);
 	out.stdout(`${result.line}\n`);
@@ -874,6 +884,8 @@ export function main(argv, out) {
 		throw new KubectlError(`error: unknown command "${verb}" for "kubectl"`);
 	}
 	connect(flags);
+	// calico-node's first start created the default IP pool by now (nothing runs in the background).
+	if (args.some((arg) => /ippool/i.test(arg))) ensureDefaultPool(CLUSTER, Date.now());
 	return handler();
 }
 

@@ -203,12 +203,14 @@ export function readCluster(dir) {
 	// The network model needs Services and cilium-config: read the whole store only when bare pods may probe.
 	let services = [];
 	let ciliumConfig;
+	let ipPools = [];
 	if (workloads.some((w) => w.kind === 'Pod')) {
 		const objects = Object.values(loadStore(dir).objects);
 		services = objects.filter((rec) => rec.kind === 'Service' && rec.group === '').map((rec) => rec.object);
 		ciliumConfig = objects.find((rec) => rec.kind === 'ConfigMap' && rec.namespace === 'kube-system' && rec.name === 'cilium-config')?.object.data;
+		ipPools = objects.filter((rec) => rec.kind === 'IPPool' && rec.group === 'crd.projectcalico.org').map((rec) => rec.object);
 	}
-	return { dir, info, scenario, flips, nodes, workloads, services, ciliumConfig, cniReadyAt: mtime(join(dir, 'cni-ready')), deletions: podDeletions(dir) };
+	return { dir, info, scenario, flips, nodes, workloads, services, ciliumConfig, ipPools, cniReadyAt: mtime(join(dir, 'cni-ready')), deletions: podDeletions(dir) };
 }
 
 // ---------------------------------------------------------------- the model

@@ -46,9 +46,11 @@ export function datapath(input) {
 	}
 	const calico = input.workloads.find((w) => w.kind === 'DaemonSet' && w.namespace === 'kube-system' && w.name === 'calico-node');
 	if (calico) {
+		// Felix follows the IP pool (calico-node made it from the env at its first start; it may have been edited since).
 		const env = envOf(calico);
-		const ipip = env.get('CALICO_IPV4POOL_IPIP') ?? 'Always';
-		const vxlan = env.get('CALICO_IPV4POOL_VXLAN') ?? 'Never';
+		const pool = input.ipPools?.[0]?.spec;
+		const ipip = pool ? pool.ipipMode ?? 'Never' : env.get('CALICO_IPV4POOL_IPIP') ?? 'Always';
+		const vxlan = pool ? pool.vxlanMode ?? 'Never' : env.get('CALICO_IPV4POOL_VXLAN') ?? 'Never';
 		const mode = ipip !== 'Never' ? 'ipip' : vxlan !== 'Never' ? 'vxlan' : 'none';
 		return { cni: 'calico', mode, kpr: false, crossSubnet: (mode === 'ipip' ? ipip : vxlan) === 'CrossSubnet' };
 	}

@@ -70,6 +70,8 @@ export function resources(crds = []) {
 			short: spec.names.shortNames ?? [],
 			namespaced: spec.scope !== 'Cluster',
 			custom: true,
+			// Without printer columns the API server's table has only NAME and CREATED AT.
+			printerColumns: (spec.versions ?? []).some((v) => (v.additionalPrinterColumns ?? []).length > 0),
 		});
 	}
 	return all;

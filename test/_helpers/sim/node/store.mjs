@@ -16,6 +16,7 @@ import { mkdirSync, readFileSync, renameSync, rmdirSync, statSync, writeFileSync
 import { join } from 'node:path';
 
 import { hasGeneration, qualifiedName, resourceFor, resources } from './resources.mjs';
+import { customInvalid } from './ippool.mjs';
 
 const LOCK_TIMEOUT_MS = 10_000;
 const STALE_LOCK_MS = 30_000;
@@ -364,6 +365,11 @@ export function applyObjects(dir, documents, { manager, serverSide, file, defaul
 				copy.spec = { type: 'ClusterIP', ...copy.spec };
 				allocateService(store, copy, store.objects[keyOf(resource, copy.metadata.namespace, copy.metadata.name)], serviceSubnet);
 			}
+			const invalid = customInvalid(resource, copy);
+			if (invalid) {
+				errors.push(serverSide ? invalid : `Error from server (Invalid): error when creating "${file}": ${invalid}`);
+				continue;
+			}
 			const result = put(store, resource, copy, manager, now);
 			changed ||= result.changed;
 			lines.push(`${qualifiedName(resource, copy.metadata.name)} ${serverSide ? 'serverside-applied' : result.action}`);
@@ -407,6 +413,8 @@ export function patchObject(dir, resource, namespace, name, type, patch, now = D
 		const base = stripServerFields(existing.object);
 		const next = type === 'merge' ? mergePatch(base, patch) : strategicMerge(base, patch);
 		next.metadata = { ...next.metadata, name, ...(resource.namespaced ? { namespace } : {}) };
+		const invalid = customInvalid(resource, next);
+		if (invalid) return { error: invalid };
 		const result = put(store, resource, next, 'kubectl-patch', now, { complete: true });
 		appendFileSync(join(dir, 'patches.jsonl'), `${JSON.stringify({ t: now, key, type, patch, changed: result.changed })}\n`);
 		return {
@@ -416,14 +424,18 @@ export function patchObject(dir, resource, namespace, name, type, patch, now = D
 	});
 }
 
-/** Stores an object as if another client had created it (harness: a pre-existing aws-node DaemonSet). */
-export function seedObject(dir, object, now = Date.now()) {
+/**
+ * Stores an object as if another client had created it (harness: a pre-existing aws-node DaemonSet;
+ * calico-node: its default IP pool). `unless(store)` true leaves the store as it is (checked under the lock).
+ */
+export function seedObject(dir, object, now = Date.now(), { manager = 'seed', unless } = {}) {
 	return withStore(dir, (store) => {
 		const resource = resourceFor(resources(storedCrds(store)), object.apiVersion, object.kind);
 		if (!resource) throw new Error(`no such kind ${object.apiVersion} ${object.kind}`);
+		if (unless?.(store)) return { changed: false };
 		const copy = structuredClone(object);
 		if (resource.namespaced) copy.metadata.namespace ??= 'default';
-		const result = put(store, resource, copy, 'seed', now, { complete: true });
+		const result = put(store, resource, copy, manager, now, { complete: true });
 		return { changed: result.changed, record: result.record };
 	});
 }

@@ -5,16 +5,15 @@
 // the simulated cluster's recorded pod times) and proves the change on the hosts (vxlan.calico, BIRD off); an
 // MTU change restarts calico-node one node at a time and the tunnel runs with the new MTU; a
 // re-run changes nothing.
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { readFileSync, writeFileSync } from 'node:fs';
 import test from 'ava';
 import { parse, stringify } from 'yaml';
 import { connect } from '../../source/remote/connection.js';
 import type { Remote } from '../../source/remote/remote.js';
 import { startHosts, type SimCall, type TestHosts } from '../_helpers/sshd-hosts.js';
 import { connectOptions } from '../remote/helpers.js';
-import { ROOT, runCli, writeConfig } from './_install.js';
+import { runCli, writeConfig } from './_install.js';
+import { daemonSetRollout, loggedAt, type Rollout } from './_rollout.js';
 
 interface PodJson {
 	metadata: { name: string; creationTimestamp: string };
@@ -31,41 +30,6 @@ async function poolModes(hosts: TestHosts): Promise<Array<{ name: string; ipipMo
 	const listed = await hosts.simKubectl(['get', 'ippools.crd.projectcalico.org', '-o', 'json']);
 	return (JSON.parse(listed.stdout) as { items: Array<{ metadata: { name: string }; spec: { ipipMode: string; vxlanMode: string } }> }).items
 		.map((p) => ({ name: p.metadata.name, ipipMode: p.spec.ipipMode, vxlanMode: p.spec.vxlanMode }));
-}
-
-interface ModelPod { node: { name: string }; workload: unknown; revision: { hash: string }; createdAt: number; readyAt: number; deletedAt?: number }
-interface ModelWorkload { kind: string; namespace: string; name: string; object: { spec: { updateStrategy?: { rollingUpdate?: { maxUnavailable?: number | string } } } }; revisions: Array<{ hash: string; at: number }> }
-const simModel = (await import(pathToFileURL(join(ROOT, 'test/_helpers/sim/node/model.mjs')).href)) as {
-	readCluster(dir: string): unknown;
-	clusterAt(input: unknown, now: number): { ctx: { pods: ModelPod[] }; workloads: ModelWorkload[] };
-};
-
-/**
- * calico-node's last template rollout as the simulated cluster recorded it (every pod since the change, the
- * gone ones too, with creation, Ready and deletion times): the most nodes without a Ready calico-node at any
- * moment, the moments old pods were deleted, and when the last new one turned Ready.
- */
-function calicoRollout(hosts: TestHosts): { maxUnavailable: number; worst: number; batches: number; updated: string[]; lastReady: number } {
-	const now = Date.now();
-	const model = simModel.clusterAt(simModel.readCluster(hosts.clusterDir), now);
-	const ds = model.workloads.find((w) => w.kind === 'DaemonSet' && w.namespace === 'kube-system' && w.name === 'calico-node')!;
-	const change = ds.revisions.at(-1)!;
-	const pods = model.ctx.pods.filter((p) => p.workload === ds);
-	const nodes = [...new Set(pods.map((p) => p.node.name))];
-	const up = (p: ModelPod, t: number): boolean => p.createdAt <= t && p.readyAt <= t && (p.deletedAt === undefined || p.deletedAt > t);
-	const moments = [change.at, ...pods.flatMap((p) => [p.createdAt, p.readyAt, p.deletedAt ?? Infinity])].filter((t) => t >= change.at && t <= now);
-	const worst = Math.max(...moments.map((t) => nodes.filter((n) => !pods.some((p) => p.node.name === n && up(p, t))).length));
-	const updated = pods.filter((p) => p.revision.hash === change.hash);
-	const deleted = pods.filter((p) => p.revision.hash !== change.hash && p.deletedAt !== undefined && p.deletedAt >= change.at).map((p) => p.deletedAt);
-	return { maxUnavailable: Number(ds.object.spec.updateStrategy?.rollingUpdate?.maxUnavailable), worst, batches: new Set(deleted).size, updated: updated.map((p) => p.node.name).sort(), lastReady: Math.max(...updated.map((p) => p.readyAt)) };
-}
-
-/** When kubestrap wrote `line` to the run log of its last `command` run (ms). */
-function loggedAt(dir: string, command: string, line: RegExp): number {
-	const logs = join(dir, '.kubestrap/e2e/logs');
-	const newest = readdirSync(logs).filter((name) => name.endsWith(`-${command}.log`)).sort().pop() ?? '';
-	const hit = readFileSync(join(logs, newest), 'utf8').split('\n').find((l) => line.test(l));
-	return Date.parse(hit?.split(' ')[0] ?? '');
 }
 
 const ready = (pod: PodJson): boolean => pod.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
@@ -137,7 +101,7 @@ test('Calico ipip → vxlan live: the pool first, calico-node rolled, vxlan.cali
 		t.true(Date.parse(pod.metadata.creationTimestamp) >= Math.floor(startedAt / 1000) * 1000 && ready(pod), pod.spec.nodeName);
 	}
 	// One node at a time (calico-node's maxUnavailable 1), and success only after the last one was Ready.
-	const rollout = calicoRollout(hosts);
+	const rollout = daemonSetRollout(hosts, 'calico-node');
 	t.is(rollout.maxUnavailable, 1, "calico-node's maxUnavailable");
 	t.deepEqual(rollout.updated, ['node1', 'node2'], 'one calico-node with the new template per node');
 	t.is(rollout.worst, 1, 'never more than one node without a Ready calico-node');

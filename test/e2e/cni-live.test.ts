@@ -5,13 +5,13 @@
 // success only after the last one is Ready; an IPAM change is refused with exit 2 and
 // nothing touched; and Cilium 1.19.5 (installed as an operator would) upgraded to the pinned release along
 // Cilium's documented path: the pre-flight image pull, upgradeCompatibility, the agents at the new release.
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import test, { type ExecutionContext } from 'ava';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { startHosts, type SimCall, type TestHosts } from '../_helpers/sshd-hosts.js';
 import { ROOT, runCli, writeConfig } from './_install.js';
+import { daemonSetRollout, loggedAt, type Rollout } from './_rollout.js';
 
 interface PodJson {
 	metadata: { name: string; creationTimestamp: string };
@@ -22,55 +22,6 @@ interface PodJson {
 async function agents(hosts: TestHosts): Promise<PodJson[]> {
 	const listed = await hosts.simKubectl(['-n', 'kube-system', 'get', 'pods', '-l', 'k8s-app=cilium', '-o', 'json']);
 	return (JSON.parse(listed.stdout) as { items: PodJson[] }).items;
-}
-
-interface ModelPod { node: { name: string }; workload: unknown; revision: { hash: string }; createdAt: number; readyAt: number; deletedAt?: number }
-interface ModelWorkload { kind: string; namespace: string; name: string; object: { spec: { updateStrategy?: { rollingUpdate?: { maxUnavailable?: number | string } } } }; revisions: Array<{ hash: string; at: number }> }
-const simModel = (await import(pathToFileURL(join(ROOT, 'test/_helpers/sim/node/model.mjs')).href)) as {
-	readCluster(dir: string): unknown;
-	clusterAt(input: unknown, now: number): { ctx: { pods: ModelPod[] }; workloads: ModelWorkload[] };
-};
-
-interface Rollout {
-	/** the Cilium DaemonSet's spec.updateStrategy.rollingUpdate.maxUnavailable */
-	maxUnavailable: number;
-	/** the most nodes without a Ready agent at any moment since the template changed */
-	worst: number;
-	/** distinct moments at which old agents were deleted */
-	batches: number;
-	/** the nodes of the agents with the new template (one each) */
-	updated: string[];
-	/** when the last agent with the new template turned Ready (ms) */
-	lastReady: number;
-}
-
-/**
- * The agents' last template rollout as the simulated cluster recorded it: node/model.mjs recomputes, from the
- * cluster dir's recorded times (template revisions, joins, pod deletions), every agent pod since the change,
- * the gone ones too, with its creation, Ready and deletion times to the millisecond — no sampling to miss one.
- */
-function agentRollout(hosts: TestHosts): Rollout {
-	const now = Date.now();
-	const model = simModel.clusterAt(simModel.readCluster(hosts.clusterDir), now);
-	const ds = model.workloads.find((w) => w.kind === 'DaemonSet' && w.namespace === 'kube-system' && w.name === 'cilium')!;
-	const change = ds.revisions.at(-1)!;
-	const pods = model.ctx.pods.filter((p) => p.workload === ds);
-	const nodes = [...new Set(pods.map((p) => p.node.name))];
-	const up = (p: ModelPod, t: number): boolean => p.createdAt <= t && p.readyAt <= t && (p.deletedAt === undefined || p.deletedAt > t);
-	// The count changes only when a pod is created, turns Ready or is deleted: look at each of those moments.
-	const moments = [change.at, ...pods.flatMap((p) => [p.createdAt, p.readyAt, p.deletedAt ?? Infinity])].filter((t) => t >= change.at && t <= now);
-	const worst = Math.max(...moments.map((t) => nodes.filter((n) => !pods.some((p) => p.node.name === n && up(p, t))).length));
-	const updated = pods.filter((p) => p.revision.hash === change.hash);
-	const deleted = pods.filter((p) => p.revision.hash !== change.hash && p.deletedAt !== undefined && p.deletedAt >= change.at).map((p) => p.deletedAt);
-	return { maxUnavailable: Number(ds.object.spec.updateStrategy?.rollingUpdate?.maxUnavailable), worst, batches: new Set(deleted).size, updated: updated.map((p) => p.node.name).sort(), lastReady: Math.max(...updated.map((p) => p.readyAt)) };
-}
-
-/** When kubestrap wrote `line` to the run log of its last `command` run (ms). */
-function loggedAt(dir: string, command: string, line: RegExp): number {
-	const logs = join(dir, '.kubestrap/e2e/logs');
-	const newest = readdirSync(logs).filter((name) => name.endsWith(`-${command}.log`)).sort().pop() ?? '';
-	const hit = readFileSync(join(logs, newest), 'utf8').split('\n').find((l) => line.test(l));
-	return Date.parse(hit?.split(' ')[0] ?? '');
 }
 
 /** Cilium's agents: maxUnavailable 2 in the pinned manifests; on three nodes, two agents then the third. */
@@ -147,7 +98,7 @@ test('a changed Cilium option: the plan shows the keys, the agents restart node 
 	t.regex(hubble.stderr, /cilium-config enable-hubble: "true" → "false"/);
 	t.regex(hubble.stderr, /the new Cilium configuration is live/);
 	// The DaemonSet controller replaced the agents maxUnavailable at a time, and kubestrap waited for the last.
-	assertPacedRollout(t, agentRollout(hosts), loggedAt(dir, 'install', /the new Cilium configuration is live/));
+	assertPacedRollout(t, daemonSetRollout(hosts, 'cilium'), loggedAt(dir, 'install', /the new Cilium configuration is live/));
 	for (const pod of await agents(hosts)) {
 		const status = await hosts.simKubectl(['-n', 'kube-system', 'exec', pod.metadata.name, '-c', 'cilium-agent', '--', 'cilium-dbg', 'status']);
 		t.regex(status.stdout, /Hubble:\s+Disabled/, pod.spec.nodeName);
@@ -211,7 +162,7 @@ test('Cilium 1.19.5 → 1.20.1 with upgrade: pre-flight pull then removed, upgra
 	t.regex(upgraded.stderr, /Cilium: 1\.19\.5 → 1\.20\.1/);
 	t.regex(upgraded.stderr, /pre-flight image pull on every node, upgradeCompatibility 1\.19/);
 	t.regex(upgraded.stderr, /pre-flight: ready on every node, removed/);
-	assertPacedRollout(t, agentRollout(hosts), loggedAt(dir, 'upgrade', /the new Cilium configuration is live/));
+	assertPacedRollout(t, daemonSetRollout(hosts, 'cilium'), loggedAt(dir, 'upgrade', /the new Cilium configuration is live/));
 
 	const calls = await hosts.readCalls(0);
 	const file0 = (c: SimCall): string => c.argv[c.argv.indexOf('-f') + 1] ?? '';
@@ -263,7 +214,7 @@ test('1.35 with Cilium 1.19.5 → 1.36: Cilium moves first, then the hop; every 
 	const cniApply = calls.findIndex((c) => c.prog === 'kubectl' && c.argv.includes('apply') && file0(c).endsWith('cni.yaml'));
 	const kubeadmApply = calls.findIndex((c) => c.prog === 'kubeadm' && c.argv[0] === 'upgrade' && c.argv[1] === 'apply');
 	t.true(cniApply >= 0 && kubeadmApply > cniApply, `Cilium applied (call ${cniApply}) before kubeadm upgrade apply (call ${kubeadmApply})`);
-	assertPacedRollout(t, agentRollout(hosts), loggedAt(dir, 'upgrade', /the new Cilium configuration is live/));
+	assertPacedRollout(t, daemonSetRollout(hosts, 'cilium'), loggedAt(dir, 'upgrade', /the new Cilium configuration is live/));
 
 	const listed = await hosts.simKubectl(['get', 'nodes', '-o', 'json']);
 	const nodes = (JSON.parse(listed.stdout) as { items: Array<{ metadata: { name: string }; spec: { unschedulable?: boolean }; status: { nodeInfo: { kubeletVersion: string }; conditions: Array<{ type: string; status: string }> } }> }).items;

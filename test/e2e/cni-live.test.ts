@@ -41,9 +41,8 @@ function editConfig(config: string, edit: (cluster: { spec: { network: { cilium?
 	writeFileSync(config, stringify(cluster));
 }
 
-const kubectlCalls = (calls: SimCall[], verb: string): SimCall[] => calls.filter((c) => c.prog === 'kubectl' && c.argv.includes(verb));
-
-test('a changed Cilium option: the plan shows the keys, the agents restart node by node, the setting is live everywhere; IPAM is refused', async (t) => {
+/** 1+2 hosts installed by kubestrap with the pinned Cilium. */
+async function installCilium(t: ExecutionContext): Promise<{ hosts: TestHosts; dir: string; config: string }> {
 	const hosts = await startHosts(3);
 	t.teardown(() => hosts.stop());
 	// The simulated cluster at twice the speed: the agents' rollouts are paced (maxUnavailable at a time).
@@ -51,6 +50,13 @@ test('a changed Cilium option: the plan shows the keys, the agents restart node 
 	const { dir, config } = writeConfig(hosts, { controlPlanes: 1 });
 	const installed = await runCli(['install', '--config', config, '--yes', '--skip-check'], dir);
 	t.is(installed.code, 0, installed.stderr);
+	return { hosts, dir, config };
+}
+
+const kubectlCalls = (calls: SimCall[], verb: string): SimCall[] => calls.filter((c) => c.prog === 'kubectl' && c.argv.includes(verb));
+
+test('a changed Cilium option: the plan shows the keys, the agents restart node by node, the setting is live everywhere; IPAM is refused', async (t) => {
+	const { hosts, dir, config } = await installCilium(t);
 	const before = await agents(hosts);
 	t.is(before.length, 3);
 
@@ -128,13 +134,7 @@ test('a changed Cilium option: the plan shows the keys, the agents restart node 
 
 /** Installs 1+2 at Kubernetes 1.35 with kubestrap, then replaces Cilium with the 1.19.5 render as an operator would. */
 async function installWithCilium1195(t: ExecutionContext): Promise<{ hosts: TestHosts; dir: string; config: string }> {
-	const hosts = await startHosts(3);
-	t.teardown(() => hosts.stop());
-	// The simulated cluster at twice the speed: the agents' rollouts are paced (maxUnavailable at a time).
-	await hosts.setClusterScenario({ speed: 2 });
-	const { dir, config } = writeConfig(hosts, { controlPlanes: 1 });
-	const installed = await runCli(['install', '--config', config, '--yes', '--skip-check'], dir);
-	t.is(installed.code, 0, installed.stderr);
+	const { hosts, dir, config } = await installCilium(t);
 
 	// An operator replaces the Cilium objects with the 1.19.5 render, set for this cluster (its pod CIDR and name).
 	const text = readFileSync(join(ROOT, 'test/fixtures/cilium/cilium-1.19.5.helm-default.minikube.yaml'), 'utf8');
